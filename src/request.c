@@ -1,0 +1,1460 @@
+/* request.c - the event model, its client-side checks and the exact wire
+ * bodies for trigger, broadcast and bulk (CONTRACT.md sections 2-3).
+ *
+ * Checks run before anything is sent and collect every problem, each named
+ * after the request field, so a form can mark all of them at once. The
+ * builders always send `to` as an array (the server accepts a single
+ * recipient either way, and one shape is easier to diff and test).
+ */
+#include "request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonutil.h"
+#include "textbuf.h"
+#include "uuid.h"
+
+#define CONTEXT_PATTERN "^[A-Za-z0-9_-]{1,100}$"
+#define QUOTE_MAX 40          /* characters of a value quoted in a message */
+#define PARSE_MAX_PROBLEMS 100  /* events_parse_file stops collecting here */
+
+/* ---- small string helpers ---------------------------------------------- */
+
+static int
+is_set(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+static int
+is_space_byte(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	       c == '\f' || c == '\v';
+}
+
+static int
+is_blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	while (*s != '\0' && is_space_byte((unsigned char)*s))
+		s++;
+	return *s == '\0';
+}
+
+static int
+has_outer_space(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && (is_space_byte((unsigned char)s[0]) ||
+	                 is_space_byte((unsigned char)s[n - 1]));
+}
+
+int
+nc_strset(char **slot, const char *value)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = strdup(value)) == NULL)
+		return -1;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+/* `s` as a JSON-style quoted string for messages: escaped, cut to
+ * QUOTE_MAX characters so a pasted megabyte does not flood the screen. */
+static const char *
+quoted(const char *s, char *buf, size_t size)
+{
+	struct textbuf tb = TEXTBUF_INIT(0);
+	size_t chars = 0;
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+
+	textbuf_puts(&tb, "\"");
+	for (; *p != '\0'; p++) {
+		if ((*p & 0xc0) != 0x80 && chars++ >= QUOTE_MAX) {
+			textbuf_puts(&tb, "...");
+			break;
+		}
+		if (*p == '"' || *p == '\\')
+			textbuf_printf(&tb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			textbuf_printf(&tb, "\\u%04x", *p);
+		else
+			textbuf_append(&tb, p, 1);
+	}
+	textbuf_puts(&tb, "\"");
+	snprintf(buf, size, "%s", tb.data != NULL ? tb.data : "\"\"");
+	textbuf_free(&tb);
+	return buf;
+}
+
+/* ---- model lifecycle ---------------------------------------------------- */
+
+void
+recipient_clear(struct nc_recipient *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	free(r->id);
+	free(r->email);
+	free(r->phone);
+	free(r->first_name);
+	free(r->last_name);
+	free(r->avatar);
+	free(r->locale);
+	free(r->timezone);
+	free(r->data_json);
+	for (i = 0; i < r->nexclude; i++)
+		free(r->exclude[i]);
+	free(r->exclude);
+	memset(r, 0, sizeof(*r));
+}
+
+/* dst is treated as fresh storage: its old contents are not freed. */
+enum nc_status
+recipient_copy(struct nc_recipient *dst, const struct nc_recipient *src)
+{
+	size_t i;
+	int bad = 0;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->kind = src->kind;
+	bad |= nc_strset(&dst->id, src->id);
+	bad |= nc_strset(&dst->email, src->email);
+	bad |= nc_strset(&dst->phone, src->phone);
+	bad |= nc_strset(&dst->first_name, src->first_name);
+	bad |= nc_strset(&dst->last_name, src->last_name);
+	bad |= nc_strset(&dst->avatar, src->avatar);
+	bad |= nc_strset(&dst->locale, src->locale);
+	bad |= nc_strset(&dst->timezone, src->timezone);
+	bad |= nc_strset(&dst->data_json, src->data_json);
+	if (!bad && src->nexclude > 0) {
+		dst->exclude = calloc(src->nexclude, sizeof(*dst->exclude));
+		if (dst->exclude == NULL)
+			bad = 1;
+		for (i = 0; !bad && i < src->nexclude; i++) {
+			bad |= nc_strset(&dst->exclude[i], src->exclude[i]);
+			dst->nexclude = i + 1;
+		}
+	}
+	if (bad) {
+		recipient_clear(dst);
+		return NC_E_NOMEM;
+	}
+	return NC_OK;
+}
+
+enum nc_status
+recipient_add_exclude(struct nc_recipient *r, const char *subscriber_id)
+{
+	char **grown, *copy;
+
+	copy = strdup(subscriber_id != NULL ? subscriber_id : "");
+	if (copy == NULL)
+		return NC_E_NOMEM;
+	grown = realloc(r->exclude, (r->nexclude + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(copy);
+		return NC_E_NOMEM;
+	}
+	r->exclude = grown;
+	r->exclude[r->nexclude++] = copy;
+	return NC_OK;
+}
+
+void
+event_init(struct nc_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+}
+
+void
+event_clear(struct nc_event *ev)
+{
+	size_t i;
+
+	if (ev == NULL)
+		return;
+	free(ev->workflow);
+	for (i = 0; i < ev->nto; i++)
+		recipient_clear(&ev->to[i]);
+	free(ev->to);
+	free(ev->payload_json);
+	free(ev->overrides_json);
+	free(ev->actor);
+	free(ev->tenant);
+	free(ev->context_json);
+	free(ev->transaction_id);
+	event_init(ev);
+}
+
+/* dst is treated as fresh storage: its old contents are not freed. */
+enum nc_status
+event_copy(struct nc_event *dst, const struct nc_event *src)
+{
+	size_t i;
+	int bad = 0;
+
+	event_init(dst);
+	bad |= nc_strset(&dst->workflow, src->workflow);
+	bad |= nc_strset(&dst->payload_json, src->payload_json);
+	bad |= nc_strset(&dst->overrides_json, src->overrides_json);
+	bad |= nc_strset(&dst->actor, src->actor);
+	bad |= nc_strset(&dst->tenant, src->tenant);
+	bad |= nc_strset(&dst->context_json, src->context_json);
+	bad |= nc_strset(&dst->transaction_id, src->transaction_id);
+	for (i = 0; !bad && i < src->nto; i++)
+		bad = event_add_recipient(dst, &src->to[i]) != NC_OK;
+	if (bad) {
+		event_clear(dst);
+		return NC_E_NOMEM;
+	}
+	return NC_OK;
+}
+
+enum nc_status
+event_add_recipient(struct nc_event *ev, const struct nc_recipient *r)
+{
+	if (ev->nto == ev->capto) {
+		size_t cap = ev->capto < 4 ? 4 : ev->capto * 2;
+		struct nc_recipient *grown = realloc(ev->to, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NC_E_NOMEM;
+		ev->to = grown;
+		ev->capto = cap;
+	}
+	if (recipient_copy(&ev->to[ev->nto], r) != NC_OK)
+		return NC_E_NOMEM;
+	ev->nto++;
+	return NC_OK;
+}
+
+void
+event_remove_recipient(struct nc_event *ev, size_t index)
+{
+	if (index >= ev->nto)
+		return;
+	recipient_clear(&ev->to[index]);
+	memmove(&ev->to[index], &ev->to[index + 1],
+	        (ev->nto - index - 1) * sizeof(ev->to[0]));
+	ev->nto--;
+}
+
+enum nc_status
+event_ensure_transaction_id(struct nc_event *ev)
+{
+	char id[NC_UUID_LEN + 1];
+
+	if (is_set(ev->transaction_id))
+		return NC_OK;
+	if (uuid_v4(id) != 0)
+		return NC_E_IO;
+	return nc_strset(&ev->transaction_id, id) == 0 ? NC_OK : NC_E_NOMEM;
+}
+
+/* ---- problem collection ------------------------------------------------- */
+
+struct vctx {
+	struct nc_error *err;
+	const char *prefix;   /* "", "events[3]." or "line 4: " */
+	int bad;
+	int nomem;
+};
+
+/* prefix + field; with an empty field the prefix alone, without its
+ * trailing separator ("events[3]", "line 4"). Caller frees. */
+static char *
+field_name(const char *prefix, const char *field)
+{
+	struct textbuf tb = TEXTBUF_INIT(0);
+	size_t n;
+
+	if (is_set(field)) {
+		textbuf_puts(&tb, prefix);
+		textbuf_puts(&tb, field);
+		return textbuf_steal(&tb);
+	}
+	n = strlen(prefix);
+	while (n > 0 && (prefix[n - 1] == '.' || prefix[n - 1] == ' ' ||
+	                 prefix[n - 1] == ':'))
+		n--;
+	if (n == 0)
+		return strdup("event");
+	textbuf_append(&tb, prefix, n);
+	return textbuf_steal(&tb);
+}
+
+static void problem(struct vctx *v, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record one problem: field entry "<prefix><field>", message
+ * "<prefix><field>: <text>". */
+static void
+problem(struct vctx *v, const char *field, const char *fmt, ...)
+{
+	struct textbuf tb = TEXTBUF_INIT(0);
+	char *name;
+	va_list ap;
+
+	v->bad = 1;
+	if (v->err == NULL)
+		return;
+	name = field_name(v->prefix, field);
+	if (name == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	textbuf_printf(&tb, "%s: ", name);
+	va_start(ap, fmt);
+	textbuf_vprintf(&tb, fmt, ap);
+	va_end(ap);
+	if (tb.data == NULL)
+		v->nomem = 1;
+	else
+		nc_error_set(v->err, NC_E_INVALID, name, "%s", tb.data);
+	textbuf_free(&tb);
+	free(name);
+}
+
+/* Parse a JSON-object text field; problems are recorded under its name. */
+static cJSON *
+parse_object_field(struct vctx *v, const char *field, const char *text)
+{
+	char *name = field_name(v->prefix, field);
+	cJSON *root;
+
+	if (name == NULL) {
+		v->nomem = v->bad = 1;
+		return NULL;
+	}
+	root = json_parse_field(text, strlen(text), name, 1, v->err);
+	if (root == NULL)
+		v->bad = 1;
+	free(name);
+	return root;
+}
+
+/* ---- validation --------------------------------------------------------- */
+
+/* An identifier typed by hand: refuse blank and surrounding spaces, which
+ * the server would take literally and never match. */
+static void
+check_identifier(struct vctx *v, const char *field, const char *value,
+                 const char *what)
+{
+	char q[QUOTE_MAX * 6 + 8];
+
+	if (value == NULL || *value == '\0')
+		return;
+	if (is_blank(value))
+		problem(v, field, "%s is blank — clear it or enter a real one", what);
+	else if (has_outer_space(value))
+		problem(v, field, "%s %s starts or ends with a space — remove it",
+		        what, quoted(value, q, sizeof(q)));
+}
+
+static void
+check_recipient_id(struct vctx *v, const char *field, const char *id,
+                   const char *what)
+{
+	if (is_blank(id))
+		problem(v, field, "%s is empty", what);
+	else
+		check_identifier(v, field, id, what);
+}
+
+static void
+check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
+{
+	char field[64], sub[96];
+	size_t j;
+	cJSON *data;
+
+	snprintf(field, sizeof(field), "to[%zu]", i);
+	switch (r->kind) {
+	case NC_RCPT_SUBSCRIBER_ID:
+		check_recipient_id(v, field, r->id, "subscriber ID");
+		break;
+	case NC_RCPT_SUBSCRIBER:
+		check_recipient_id(v, field, r->id, "subscriber ID");
+		if (!is_blank(r->data_json)) {
+			snprintf(sub, sizeof(sub), "%s.data", field);
+			data = parse_object_field(v, sub, r->data_json);
+			cJSON_Delete(data);
+		}
+		break;
+	case NC_RCPT_TOPIC:
+		check_recipient_id(v, field, r->id, "topic key");
+		for (j = 0; j < r->nexclude; j++) {
+			snprintf(sub, sizeof(sub), "%s.exclude[%zu]", field, j);
+			if (is_blank(r->exclude[j]))
+				problem(v, sub, "subscriber ID is empty — remove the blank entry");
+			else
+				check_identifier(v, sub, r->exclude[j], "subscriber ID");
+		}
+		break;
+	default:
+		problem(v, field, "unknown recipient kind %d", (int)r->kind);
+		break;
+	}
+}
+
+static void
+check_recipients(struct vctx *v, const struct nc_event *ev,
+                 enum nc_event_use use)
+{
+	size_t i;
+
+	if (ev->nto == 0)
+		problem(v, "to", "no recipients — add a subscriber ID, a subscriber or a topic");
+	else if (ev->nto > NC_MAX_RECIPIENTS)
+		problem(v, "to", "%zu recipients; the limit is %d per event — remove %zu %s",
+		        ev->nto, NC_MAX_RECIPIENTS, ev->nto - NC_MAX_RECIPIENTS,
+		        use == NC_USE_BULK_ENTRY ? "or split them over more events"
+		                                 : "or use the bulk builder");
+	for (i = 0; i < ev->nto; i++)
+		check_recipient(v, &ev->to[i], i);
+}
+
+static int
+context_part_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; s[n] != '\0'; n++) {
+		char c = s[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= NC_MAX_CONTEXT_PART;
+}
+
+static void
+check_context_entry(struct vctx *v, const cJSON *entry)
+{
+	char q[QUOTE_MAX * 6 + 8];
+	char *field;
+	const cJSON *k;
+
+	field = field_name("context.", entry->string);
+	if (field == NULL) {
+		v->nomem = v->bad = 1;
+		return;
+	}
+	if (cJSON_IsString(entry)) {
+		if (!context_part_ok(entry->valuestring))
+			problem(v, field, "id %s must match " CONTEXT_PATTERN,
+			        quoted(entry->valuestring, q, sizeof(q)));
+	} else if (cJSON_IsObject(entry)) {
+		const char *id = json_str(entry, "id");
+		const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "data");
+
+		if (id == NULL)
+			problem(v, field, "needs an \"id\" string, e.g. {\"id\": \"org-acme\"}");
+		else if (!context_part_ok(id))
+			problem(v, field, "id %s must match " CONTEXT_PATTERN,
+			        quoted(id, q, sizeof(q)));
+		if (data != NULL && !cJSON_IsObject(data))
+			problem(v, field, "\"data\" must be a JSON object {...}");
+		cJSON_ArrayForEach(k, entry) {
+			if (strcmp(k->string, "id") != 0 && strcmp(k->string, "data") != 0)
+				problem(v, field, "unknown key %s; only \"id\" and \"data\" are allowed",
+				        quoted(k->string, q, sizeof(q)));
+		}
+	} else {
+		problem(v, field, "must be an ID string or {\"id\": \"...\", \"data\": {...}}");
+	}
+	free(field);
+}
+
+static void
+check_context(struct vctx *v, const char *text)
+{
+	char q[QUOTE_MAX * 6 + 8];
+	const cJSON *entry;
+	cJSON *root;
+
+	root = parse_object_field(v, "context", text);
+	if (root == NULL)
+		return;
+	cJSON_ArrayForEach(entry, root) {
+		if (!context_part_ok(entry->string))
+			problem(v, "context", "type %s must match " CONTEXT_PATTERN,
+			        quoted(entry->string, q, sizeof(q)));
+		else
+			check_context_entry(v, entry);
+	}
+	cJSON_Delete(root);
+}
+
+static void
+check_json_text(struct vctx *v, const char *field, const char *text)
+{
+	if (!is_blank(text))
+		cJSON_Delete(parse_object_field(v, field, text));
+}
+
+static cJSON *event_json(const struct nc_event *ev, enum nc_event_use use);
+
+/* The server measures each event; so do we, on the exact bytes we'd send. */
+static void
+check_size(struct vctx *v, const struct nc_event *ev, enum nc_event_use use)
+{
+	cJSON *j = event_json(ev, use);
+	char *text = j != NULL ? json_print_compact(j) : NULL;
+	size_t n;
+
+	cJSON_Delete(j);
+	if (text == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	n = strlen(text);
+	free(text);
+	if (n <= NC_MAX_EVENT_BYTES)
+		return;
+	problem(v, *v->prefix != '\0' ? "" : "payload",
+	        "serialized event is %zu bytes; the limit is %d (512 KB) — "
+	        "shrink the payload by at least %zu bytes",
+	        n, NC_MAX_EVENT_BYTES, n - NC_MAX_EVENT_BYTES);
+}
+
+enum nc_status
+event_validate(const struct nc_event *ev, enum nc_event_use use,
+               const char *prefix, struct nc_error *err)
+{
+	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
+
+	if (is_blank(ev->workflow))
+		problem(&v, "name", "no workflow — choose one "
+		        "(its trigger identifier, e.g. order-shipped)");
+	else
+		check_identifier(&v, "name", ev->workflow, "workflow");
+	if (use != NC_USE_BROADCAST)
+		check_recipients(&v, ev, use);
+	check_json_text(&v, "payload", ev->payload_json);
+	check_json_text(&v, "overrides", ev->overrides_json);
+	if (!is_blank(ev->context_json))
+		check_context(&v, ev->context_json);
+	check_identifier(&v, "actor", ev->actor, "actor");
+	check_identifier(&v, "tenant", ev->tenant, "tenant");
+	if (is_set(ev->transaction_id) && is_blank(ev->transaction_id))
+		problem(&v, "transactionId", "is blank — clear it to have one generated");
+	if (!v.bad && !v.nomem)
+		check_size(&v, ev, use);
+	if (v.nomem)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory while checking the request");
+	return v.bad ? NC_E_INVALID : NC_OK;
+}
+
+enum nc_status
+idempotency_key_validate(const char *key, struct nc_error *err)
+{
+	struct vctx v = { err, "", 0, 0 };
+	size_t n, i;
+
+	if (key == NULL || *key == '\0')
+		return NC_OK;
+	n = strlen(key);
+	if (n > NC_MAX_IDEMPOTENCY_KEY)
+		problem(&v, "Idempotency-Key",
+		        "%zu characters; the limit is %d — shorten it, "
+		        "or leave it empty to have one generated",
+		        n, NC_MAX_IDEMPOTENCY_KEY);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c < 0x20 || c > 0x7e) {
+			problem(&v, "Idempotency-Key",
+			        "character %zu (byte 0x%02x) is not printable ASCII — "
+			        "use letters, digits and punctuation",
+			        i + 1, c);
+			break;
+		}
+	}
+	return v.bad ? NC_E_INVALID : NC_OK;
+}
+
+char *
+idempotency_key_new(void)
+{
+	char id[NC_UUID_LEN + 1];
+	char *key;
+
+	if (uuid_v4(id) != 0)
+		return NULL;
+	key = malloc(3 + NC_UUID_LEN + 1);
+	if (key != NULL)
+		snprintf(key, 3 + NC_UUID_LEN + 1, "nc-%s", id);
+	return key;
+}
+
+/* ---- builders ------------------------------------------------------------ */
+
+/* Each add_* returns 0, or -1 when cJSON ran out of memory. */
+static int
+add_str_if_set(cJSON *obj, const char *key, const char *value)
+{
+	if (!is_set(value))
+		return 0;
+	return cJSON_AddStringToObject(obj, key, value) != NULL ? 0 : -1;
+}
+
+/* Add the already-validated JSON text `text` under key (skipped if blank,
+ * unless empty_object, which puts {} there instead). */
+static int
+add_json_text(cJSON *obj, const char *key, const char *text, int empty_object)
+{
+	cJSON *parsed;
+	size_t off;
+
+	if (is_blank(text)) {
+		if (!empty_object)
+			return 0;
+		return cJSON_AddObjectToObject(obj, key) != NULL ? 0 : -1;
+	}
+	parsed = json_parse_explain(text, strlen(text), &off, NULL, 0);
+	if (parsed == NULL)
+		return -1;
+	if (!cJSON_AddItemToObject(obj, key, parsed)) {
+		cJSON_Delete(parsed);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *
+subscriber_json(const struct nc_recipient *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	int bad = 0;
+
+	if (o == NULL)
+		return NULL;
+	bad |= cJSON_AddStringToObject(o, "subscriberId", r->id != NULL ? r->id : "") == NULL;
+	bad |= add_str_if_set(o, "firstName", r->first_name);
+	bad |= add_str_if_set(o, "lastName", r->last_name);
+	bad |= add_str_if_set(o, "email", r->email);
+	bad |= add_str_if_set(o, "phone", r->phone);
+	bad |= add_str_if_set(o, "avatar", r->avatar);
+	bad |= add_str_if_set(o, "locale", r->locale);
+	bad |= add_str_if_set(o, "timezone", r->timezone);
+	bad |= add_json_text(o, "data", r->data_json, 0);
+	if (bad) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *
+topic_json(const struct nc_recipient *r)
+{
+	cJSON *o = cJSON_CreateObject(), *ex;
+	size_t i;
+	int bad = 0;
+
+	if (o == NULL)
+		return NULL;
+	bad |= cJSON_AddStringToObject(o, "type", "Topic") == NULL;
+	bad |= cJSON_AddStringToObject(o, "topicKey", r->id != NULL ? r->id : "") == NULL;
+	if (!bad && r->nexclude > 0) {
+		ex = cJSON_AddArrayToObject(o, "exclude");
+		bad |= ex == NULL;
+		for (i = 0; !bad && i < r->nexclude; i++) {
+			cJSON *s = cJSON_CreateString(r->exclude[i] != NULL ? r->exclude[i] : "");
+
+			if (s == NULL || !cJSON_AddItemToArray(ex, s)) {
+				cJSON_Delete(s);
+				bad = 1;
+			}
+		}
+	}
+	if (bad) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *
+recipient_json(const struct nc_recipient *r)
+{
+	switch (r->kind) {
+	case NC_RCPT_SUBSCRIBER:
+		return subscriber_json(r);
+	case NC_RCPT_TOPIC:
+		return topic_json(r);
+	case NC_RCPT_SUBSCRIBER_ID:
+	default:
+		return cJSON_CreateString(r->id != NULL ? r->id : "");
+	}
+}
+
+static int
+add_recipients(cJSON *obj, const struct nc_event *ev)
+{
+	cJSON *to = cJSON_AddArrayToObject(obj, "to");
+	size_t i;
+
+	if (to == NULL)
+		return -1;
+	for (i = 0; i < ev->nto; i++) {
+		cJSON *item = recipient_json(&ev->to[i]);
+
+		if (item == NULL || !cJSON_AddItemToArray(to, item)) {
+			cJSON_Delete(item);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The wire object, key order name, to, payload, overrides, transactionId,
+ * actor, tenant, context. Assumes the JSON texts are valid; NULL on OOM. */
+static cJSON *
+event_json(const struct nc_event *ev, enum nc_event_use use)
+{
+	cJSON *o = cJSON_CreateObject();
+	int bad = 0;
+
+	if (o == NULL)
+		return NULL;
+	bad |= cJSON_AddStringToObject(o, "name", ev->workflow != NULL ? ev->workflow : "") == NULL;
+	if (!bad && use != NC_USE_BROADCAST)
+		bad |= add_recipients(o, ev);
+	bad |= add_json_text(o, "payload", ev->payload_json, use == NC_USE_BROADCAST);
+	bad |= add_json_text(o, "overrides", ev->overrides_json, 0);
+	bad |= add_str_if_set(o, "transactionId", ev->transaction_id);
+	bad |= add_str_if_set(o, "actor", ev->actor);
+	bad |= add_str_if_set(o, "tenant", ev->tenant);
+	bad |= add_json_text(o, "context", ev->context_json, 0);
+	if (bad) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *
+build_one(const struct nc_event *ev, enum nc_event_use use, struct nc_error *err)
+{
+	cJSON *j;
+
+	if (event_validate(ev, use, NULL, err) != NC_OK)
+		return NULL;
+	j = event_json(ev, use);
+	if (j == NULL)
+		nc_error_set(err, NC_E_NOMEM, NULL, "out of memory building the request");
+	return j;
+}
+
+cJSON *
+request_build_trigger(const struct nc_event *ev, struct nc_error *err)
+{
+	return build_one(ev, NC_USE_TRIGGER, err);
+}
+
+cJSON *
+request_build_broadcast(const struct nc_event *ev, struct nc_error *err)
+{
+	return build_one(ev, NC_USE_BROADCAST, err);
+}
+
+static enum nc_status
+validate_bulk(const struct nc_event *evs, size_t n, struct nc_error *err)
+{
+	struct vctx v = { err, "", 0, 0 };
+	char prefix[48];
+	enum nc_status st;
+	size_t i;
+
+	if (n == 0)
+		problem(&v, "events", "no events — add at least one");
+	else if (n > NC_MAX_BULK_EVENTS)
+		problem(&v, "events", "%zu events; a bulk request takes at most %d — "
+		        "remove %zu or send them in several requests",
+		        n, NC_MAX_BULK_EVENTS, n - NC_MAX_BULK_EVENTS);
+	for (i = 0; i < n; i++) {
+		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
+		st = event_validate(&evs[i], NC_USE_BULK_ENTRY, prefix, err);
+		if (st == NC_E_NOMEM)
+			return st;
+		if (st != NC_OK)
+			v.bad = 1;
+	}
+	return v.bad ? NC_E_INVALID : NC_OK;
+}
+
+cJSON *
+request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error *err)
+{
+	cJSON *root, *arr;
+	size_t i;
+
+	if (validate_bulk(evs, n, err) != NC_OK)
+		return NULL;
+	root = cJSON_CreateObject();
+	arr = root != NULL ? cJSON_AddArrayToObject(root, "events") : NULL;
+	for (i = 0; arr != NULL && i < n; i++) {
+		cJSON *e = event_json(&evs[i], NC_USE_BULK_ENTRY);
+
+		if (e == NULL || !cJSON_AddItemToArray(arr, e)) {
+			cJSON_Delete(e);
+			arr = NULL;
+		}
+	}
+	if (arr == NULL) {
+		cJSON_Delete(root);
+		nc_error_set(err, NC_E_NOMEM, NULL, "out of memory building the request");
+		return NULL;
+	}
+	return root;
+}
+
+/* ---- wire format -> model ------------------------------------------------ */
+
+static const char *
+json_kind(const cJSON *v)
+{
+	if (cJSON_IsObject(v))
+		return "an object";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	return "null";
+}
+
+/* Copy a string member into *slot; null means "not given". */
+static void
+take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
+{
+	if (cJSON_IsNull(val))
+		return;
+	if (!cJSON_IsString(val)) {
+		problem(v, field, "must be a string, not %s", json_kind(val));
+		return;
+	}
+	if (nc_strset(slot, val->valuestring) != 0)
+		v->nomem = 1;
+}
+
+/* Keep an object member as compact JSON text. */
+static void
+take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slot)
+{
+	char *text;
+
+	if (cJSON_IsNull(val))
+		return;
+	if (!cJSON_IsObject(val)) {
+		problem(v, field, "must be a JSON object {...}, not %s", json_kind(val));
+		return;
+	}
+	text = json_print_compact(val);
+	if (text == NULL) {
+		v->nomem = 1;
+		return;
+	}
+	free(*slot);
+	*slot = text;
+}
+
+static void
+take_topic(struct vctx *v, const char *field, const cJSON *obj,
+           struct nc_recipient *r)
+{
+	char sub[128], q[QUOTE_MAX * 6 + 8];
+	const cJSON *k, *x;
+	size_t j;
+
+	r->kind = NC_RCPT_TOPIC;
+	cJSON_ArrayForEach(k, obj) {
+		snprintf(sub, sizeof(sub), "%s.%s", field, k->string);
+		if (strcmp(k->string, "type") == 0) {
+			continue;
+		} else if (strcmp(k->string, "topicKey") == 0) {
+			take_string(v, sub, k, &r->id);
+		} else if (strcmp(k->string, "exclude") == 0) {
+			if (cJSON_IsNull(k))
+				continue;
+			if (!cJSON_IsArray(k)) {
+				problem(v, sub, "must be an array of subscriber IDs");
+				continue;
+			}
+			j = 0;
+			cJSON_ArrayForEach(x, k) {
+				snprintf(sub, sizeof(sub), "%s.exclude[%zu]", field, j++);
+				if (!cJSON_IsString(x))
+					problem(v, sub, "must be a subscriber ID string, not %s", json_kind(x));
+				else if (recipient_add_exclude(r, x->valuestring) != NC_OK)
+					v->nomem = 1;
+			}
+		} else {
+			problem(v, field, "unknown key %s in a topic; "
+			        "a topic has type, topicKey and exclude",
+			        quoted(k->string, q, sizeof(q)));
+		}
+	}
+}
+
+static void
+take_subscriber(struct vctx *v, const char *field, const cJSON *obj,
+                struct nc_recipient *r)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} strs[] = {
+		{ "subscriberId", offsetof(struct nc_recipient, id) },
+		{ "firstName", offsetof(struct nc_recipient, first_name) },
+		{ "lastName", offsetof(struct nc_recipient, last_name) },
+		{ "email", offsetof(struct nc_recipient, email) },
+		{ "phone", offsetof(struct nc_recipient, phone) },
+		{ "avatar", offsetof(struct nc_recipient, avatar) },
+		{ "locale", offsetof(struct nc_recipient, locale) },
+		{ "timezone", offsetof(struct nc_recipient, timezone) },
+	};
+	char sub[128], q[QUOTE_MAX * 6 + 8];
+	const cJSON *k;
+	size_t i;
+
+	r->kind = NC_RCPT_SUBSCRIBER;
+	cJSON_ArrayForEach(k, obj) {
+		snprintf(sub, sizeof(sub), "%s.%s", field, k->string);
+		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+			if (strcmp(k->string, strs[i].key) == 0)
+				break;
+		if (i < sizeof(strs) / sizeof(strs[0]))
+			take_string(v, sub, k, (char **)(void *)((char *)r + strs[i].off));
+		else if (strcmp(k->string, "data") == 0)
+			take_object_text(v, sub, k, &r->data_json);
+		else if (strcmp(k->string, "type") == 0)
+			continue;
+		else if (strcmp(k->string, "channels") == 0)
+			problem(v, sub, "subscriber channels are not supported by novu-console — remove them");
+		else
+			problem(v, field, "unknown key %s in a subscriber; allowed: subscriberId, "
+			        "firstName, lastName, email, phone, avatar, locale, timezone, data",
+			        quoted(k->string, q, sizeof(q)));
+	}
+}
+
+/* One `to` entry (string or object) appended to ev. */
+static void
+take_recipient(struct vctx *v, const char *field, const cJSON *val,
+               struct nc_event *ev)
+{
+	struct nc_recipient r;
+	const char *type;
+
+	memset(&r, 0, sizeof(r));
+	if (cJSON_IsString(val)) {
+		r.kind = NC_RCPT_SUBSCRIBER_ID;
+		r.id = val->valuestring; /* borrowed; copied by event_add_recipient */
+		if (event_add_recipient(ev, &r) != NC_OK)
+			v->nomem = 1;
+		return;
+	}
+	if (cJSON_IsNumber(val)) {
+		problem(v, field, "subscriber ID must be a string — write it in quotes");
+		return;
+	}
+	if (!cJSON_IsObject(val)) {
+		problem(v, field, "must be a subscriber ID, a subscriber object or a topic, not %s",
+		        json_kind(val));
+		return;
+	}
+	type = json_str(val, "type");
+	if ((type != NULL && strcmp(type, "Topic") == 0) ||
+	    (type == NULL && cJSON_HasObjectItem(val, "topicKey")))
+		take_topic(v, field, val, &r);
+	else if (type == NULL || strcmp(type, "Subscriber") == 0)
+		take_subscriber(v, field, val, &r);
+	else {
+		char sub[128];
+
+		snprintf(sub, sizeof(sub), "%s.type", field);
+		problem(v, sub, "must be \"Topic\" or \"Subscriber\"");
+	}
+	if (event_add_recipient(ev, &r) != NC_OK)
+		v->nomem = 1;
+	recipient_clear(&r);
+}
+
+static void
+take_to(struct vctx *v, const cJSON *val, struct nc_event *ev)
+{
+	char field[48];
+	const cJSON *item;
+	size_t i = 0;
+
+	if (cJSON_IsNull(val))
+		return;
+	if (!cJSON_IsArray(val)) {
+		take_recipient(v, "to", val, ev);
+		return;
+	}
+	cJSON_ArrayForEach(item, val) {
+		snprintf(field, sizeof(field), "to[%zu]", i++);
+		take_recipient(v, field, item, ev);
+	}
+}
+
+/* actor / tenant: a string, or the object form carrying only its ID. */
+static void
+take_id_or_object(struct vctx *v, const char *field, const cJSON *val,
+                  const char *id_key, char **slot)
+{
+	const cJSON *id;
+
+	if (!cJSON_IsObject(val)) {
+		take_string(v, field, val, slot);
+		return;
+	}
+	id = cJSON_GetObjectItemCaseSensitive(val, id_key);
+	if (cJSON_GetArraySize(val) != 1 || !cJSON_IsString(id)) {
+		problem(v, field, "only the string form is supported here — write \"%s\": \"<%s>\"",
+		        field, id_key);
+		return;
+	}
+	take_string(v, field, id, slot);
+}
+
+static void
+take_workflow(struct vctx *v, const cJSON *val, struct nc_event *ev)
+{
+	char q[QUOTE_MAX * 6 + 8];
+
+	if (cJSON_IsString(val) && is_set(ev->workflow) &&
+	    strcmp(ev->workflow, val->valuestring) != 0) {
+		problem(v, "name", "\"name\" and \"workflowId\" differ (%s) — keep one",
+		        quoted(val->valuestring, q, sizeof(q)));
+		return;
+	}
+	take_string(v, "name", val, &ev->workflow);
+}
+
+static void
+take_member(struct vctx *v, const cJSON *k, struct nc_event *ev)
+{
+	const char *key = k->string;
+
+	if (strcmp(key, "name") == 0 || strcmp(key, "workflowId") == 0)
+		take_workflow(v, k, ev);
+	else if (strcmp(key, "to") == 0)
+		take_to(v, k, ev);
+	else if (strcmp(key, "payload") == 0)
+		take_object_text(v, "payload", k, &ev->payload_json);
+	else if (strcmp(key, "overrides") == 0)
+		take_object_text(v, "overrides", k, &ev->overrides_json);
+	else if (strcmp(key, "context") == 0)
+		take_object_text(v, "context", k, &ev->context_json);
+	else if (strcmp(key, "transactionId") == 0)
+		take_string(v, "transactionId", k, &ev->transaction_id);
+	else if (strcmp(key, "actor") == 0)
+		take_id_or_object(v, "actor", k, "subscriberId", &ev->actor);
+	else if (strcmp(key, "tenant") == 0)
+		take_id_or_object(v, "tenant", k, "identifier", &ev->tenant);
+	else if (strcmp(key, "bridgeUrl") == 0)
+		problem(v, key, "not supported by novu-console — remove it");
+	else
+		problem(v, key, "unknown field; an event has name (or workflowId), to, payload, "
+		        "overrides, transactionId, actor, tenant and context");
+}
+
+/* ev is treated as fresh storage; on failure it is left empty. */
+enum nc_status
+event_from_json(struct nc_event *ev, const cJSON *obj, const char *prefix,
+                struct nc_error *err)
+{
+	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
+	const cJSON *k;
+
+	event_init(ev);
+	if (!cJSON_IsObject(obj)) {
+		problem(&v, "", "must be an event object {...}, not %s", json_kind(obj));
+		return NC_E_INVALID;
+	}
+	cJSON_ArrayForEach(k, obj)
+		take_member(&v, k, ev);
+	if (v.nomem) {
+		event_clear(ev);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading the event");
+	}
+	if (v.bad) {
+		event_clear(ev);
+		return NC_E_INVALID;
+	}
+	return NC_OK;
+}
+
+/* ---- bulk input files ---------------------------------------------------- */
+
+struct event_list {
+	struct nc_event *evs;
+	size_t n, cap;
+};
+
+static void
+event_list_free(struct event_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		event_clear(&l->evs[i]);
+	free(l->evs);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Convert and check one event; appended only when valid. */
+static enum nc_status
+event_list_take(struct event_list *l, const cJSON *obj, const char *prefix,
+                struct nc_error *err)
+{
+	struct nc_event ev;
+	enum nc_status st;
+
+	st = event_from_json(&ev, obj, prefix, err);
+	if (st != NC_OK)
+		return st;
+	st = event_validate(&ev, NC_USE_BULK_ENTRY, prefix, err);
+	if (st != NC_OK) {
+		event_clear(&ev);
+		return st;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap < 16 ? 16 : l->cap * 2;
+		struct nc_event *grown = realloc(l->evs, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			event_clear(&ev);
+			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading events");
+		}
+		l->evs = grown;
+		l->cap = cap;
+	}
+	l->evs[l->n++] = ev;
+	return NC_OK;
+}
+
+/* Too many problems help nobody; stop and say so. */
+static int
+too_many_problems(struct nc_error *err)
+{
+	if (err == NULL || err->nfields < PARSE_MAX_PROBLEMS)
+		return 0;
+	nc_error_add_field(err, "events",
+	                   "stopped after 100 problems — fix these and load the file again",
+	                   NULL, NULL);
+	return 1;
+}
+
+static enum nc_status
+take_event_array(struct event_list *l, const cJSON *arr, struct nc_error *err)
+{
+	char prefix[48];
+	const cJSON *item;
+	enum nc_status st, worst = NC_OK;
+	size_t i = 0;
+
+	cJSON_ArrayForEach(item, arr) {
+		snprintf(prefix, sizeof(prefix), "events[%zu].", i++);
+		st = event_list_take(l, item, prefix, err);
+		if (st == NC_E_NOMEM)
+			return st;
+		if (st != NC_OK)
+			worst = st;
+		if (too_many_problems(err))
+			break;
+	}
+	return worst;
+}
+
+static enum nc_status
+take_wrapper(struct event_list *l, const cJSON *root, struct nc_error *err)
+{
+	struct vctx v = { err, "", 0, 0 };
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(root, "events");
+	const cJSON *k;
+	char q[QUOTE_MAX * 6 + 8];
+	enum nc_status st;
+
+	cJSON_ArrayForEach(k, root) {
+		if (strcmp(k->string, "events") != 0)
+			problem(&v, "events", "unknown key %s next to \"events\" — a bulk file "
+			        "holds only {\"events\": [...]}",
+			        quoted(k->string, q, sizeof(q)));
+	}
+	if (!cJSON_IsArray(events)) {
+		problem(&v, "events", "must be an array of event objects, not %s", json_kind(events));
+		return NC_E_INVALID;
+	}
+	st = take_event_array(l, events, err);
+	return v.bad && st == NC_OK ? NC_E_INVALID : st;
+}
+
+static enum nc_status
+file_json_error(const char *text, size_t off, const char *what,
+                struct nc_error *err)
+{
+	long line, col;
+
+	json_offset_to_linecol(text, off, &line, &col);
+	nc_error_set(err, NC_E_INVALID, "events",
+	             "events file: invalid JSON at line %ld, column %ld: %s",
+	             line, col, what);
+	if (err != NULL && err->nfields > 0) {
+		err->fields[err->nfields - 1].line = line;
+		err->fields[err->nfields - 1].column = col;
+	}
+	return NC_E_INVALID;
+}
+
+/* [start, end) of the line beginning at pos (end excludes the '\n'). */
+static size_t
+line_end(const char *text, size_t len, size_t pos)
+{
+	const char *nl = memchr(text + pos, '\n', len - pos);
+
+	return nl != NULL ? (size_t)(nl - text) : len;
+}
+
+static int
+is_blank_range(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] > 0x20)
+			return 0;
+	return 1;
+}
+
+static enum nc_status
+take_json_line(struct event_list *l, const char *s, size_t n, long lineno,
+               struct nc_error *err)
+{
+	char what[192], prefix[48];
+	size_t off;
+	long line, col;
+	cJSON *obj;
+	enum nc_status st;
+
+	obj = json_parse_explain(s, n, &off, what, sizeof(what));
+	if (obj == NULL) {
+		json_offset_to_linecol(s, off, &line, &col);
+		snprintf(prefix, sizeof(prefix), "line %ld", lineno);
+		nc_error_set(err, NC_E_INVALID, prefix, "line %ld, column %ld: invalid JSON: %s",
+		             lineno, col, what);
+		if (err != NULL && err->nfields > 0) {
+			err->fields[err->nfields - 1].line = lineno;
+			err->fields[err->nfields - 1].column = col;
+		}
+		return NC_E_INVALID;
+	}
+	snprintf(prefix, sizeof(prefix), "line %ld: ", lineno);
+	st = event_list_take(l, obj, prefix, err);
+	cJSON_Delete(obj);
+	return st;
+}
+
+static enum nc_status
+take_json_lines(struct event_list *l, const char *text, size_t len,
+                struct nc_error *err)
+{
+	enum nc_status st, worst = NC_OK;
+	size_t pos = 0, end;
+	long lineno = 0;
+
+	while (pos < len) {
+		end = line_end(text, len, pos);
+		lineno++;
+		if (!is_blank_range(text + pos, end - pos)) {
+			st = take_json_line(l, text + pos, end - pos, lineno, err);
+			if (st == NC_E_NOMEM)
+				return st;
+			if (st != NC_OK)
+				worst = st;
+			if (too_many_problems(err))
+				break;
+		}
+		pos = end + 1;
+	}
+	return worst;
+}
+
+/* JSON Lines when the first non-blank line is a complete JSON value by
+ * itself; otherwise one (possibly pretty-printed) JSON document. */
+static int
+first_line_is_json(const char *text, size_t len, size_t start)
+{
+	size_t end = line_end(text, len, start), off;
+	cJSON *one = json_parse_explain(text + start, end - start, &off, NULL, 0);
+	int ok = one != NULL;
+
+	cJSON_Delete(one);
+	return ok;
+}
+
+static enum nc_status
+take_document(struct event_list *l, const char *text, size_t len,
+              size_t start, struct nc_error *err)
+{
+	char what[192];
+	size_t off;
+	cJSON *root;
+	enum nc_status st;
+
+	root = json_parse_explain(text, len, &off, what, sizeof(what));
+	if (root == NULL) {
+		if (text[start] == '{' && first_line_is_json(text, len, start))
+			return take_json_lines(l, text, len, err);
+		return file_json_error(text, off, what, err);
+	}
+	if (cJSON_IsArray(root))
+		st = take_event_array(l, root, err);
+	else if (cJSON_IsObject(root) && cJSON_HasObjectItem(root, "events"))
+		st = take_wrapper(l, root, err);
+	else
+		st = event_list_take(l, root, "", err);
+	cJSON_Delete(root);
+	return st;
+}
+
+enum nc_status
+events_parse_file(const char *text, size_t len, struct nc_event **out,
+                  size_t *n, struct nc_error *err)
+{
+	struct event_list l = { NULL, 0, 0 };
+	enum nc_status st;
+	size_t start = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (text == NULL)
+		len = 0;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		start = 3;
+	while (start < len && (unsigned char)text[start] <= 0x20)
+		start++;
+	if (start >= len)
+		return nc_error_set(err, NC_E_INVALID, "events",
+		                    "events file is empty — expected {\"events\": [...]}, a JSON array "
+		                    "of events, or JSON Lines (one event per line)");
+	if (text[start] != '{' && text[start] != '[')
+		return nc_error_set(err, NC_E_INVALID, "events",
+		                    "events file must be {\"events\": [...]}, a JSON array of events, "
+		                    "or JSON Lines (one event object per line)");
+	st = take_document(&l, text, len, start, err);
+	if (st == NC_OK && l.n == 0)
+		st = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
+	if (st != NC_OK) {
+		event_list_free(&l);
+		return st;
+	}
+	*out = l.evs;
+	*n = l.n;
+	return NC_OK;
+}
+
+/* ---- bulk planning and summaries ----------------------------------------- */
+
+size_t
+bulk_plan_count(size_t n)
+{
+	return n / NC_MAX_BULK_EVENTS + (n % NC_MAX_BULK_EVENTS != 0);
+}
+
+void
+bulk_plan_range(size_t n, size_t i, size_t *start, size_t *count)
+{
+	size_t s = i < bulk_plan_count(n) ? i * NC_MAX_BULK_EVENTS : n;
+	size_t c = n - s < NC_MAX_BULK_EVENTS ? n - s : NC_MAX_BULK_EVENTS;
+
+	if (start != NULL)
+		*start = s;
+	if (count != NULL)
+		*count = c;
+}
+
+/* Cut b to fit max-1 bytes on a UTF-8 boundary, ending in "..." when
+ * anything was dropped. */
+static void
+fit_summary(struct textbuf *b, size_t max)
+{
+	size_t keep;
+
+	if (b->data == NULL || b->len + 1 <= max)
+		return;
+	keep = max - 1;
+	if (keep >= 3)
+		keep -= 3;
+	while (keep > 0 && ((unsigned char)b->data[keep] & 0xc0) == 0x80)
+		keep--;
+	b->len = keep;
+	b->data[keep] = '\0';
+	if (max - 1 - keep >= 3)
+		textbuf_puts(b, "...");
+}
+
+char *
+event_recipients_summary(const struct nc_event *ev, size_t max)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	size_t i, shown = 0, more = 0, topics = 0, more_topics = 0;
+
+	if (max == 0)
+		return NULL;
+	/* Subscribers first (two by name, then a count), topics after. */
+	for (i = 0; i < ev->nto; i++) {
+		const struct nc_recipient *r = &ev->to[i];
+
+		if (r->kind == NC_RCPT_TOPIC)
+			continue;
+		if (shown == 2) {
+			more++;
+			continue;
+		}
+		textbuf_printf(&b, "%s%s", shown > 0 ? ", " : "",
+		               is_set(r->id) ? r->id : "(empty)");
+		shown++;
+	}
+	if (more > 0)
+		textbuf_printf(&b, " +%zu", more);
+	for (i = 0; i < ev->nto; i++) {
+		const struct nc_recipient *r = &ev->to[i];
+
+		if (r->kind != NC_RCPT_TOPIC)
+			continue;
+		if (topics == 2) {
+			more_topics++;
+			continue;
+		}
+		textbuf_printf(&b, "%stopic %s", b.len > 0 ? ", " : "",
+		               is_set(r->id) ? r->id : "(empty)");
+		topics++;
+	}
+	if (more_topics > 0)
+		textbuf_printf(&b, " +%zu topics", more_topics);
+	fit_summary(&b, max);
+	return textbuf_steal(&b);
+}
