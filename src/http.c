@@ -1,0 +1,971 @@
+/* http.c - the HTTP layer: one libcurl easy handle per client, reused so the
+ * connection stays alive between calls, with the retry policy of CONTRACT.md
+ * 4.6-4.7 on top.
+ *
+ * Every attempt starts from curl_easy_reset(): it keeps the live connection,
+ * DNS and TLS session caches but forgets the previous request's method and
+ * body, so nothing leaks from one call into the next.
+ */
+#include "http.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "ratelimit.h"
+
+#define SLEEP_SLICE_MS 25
+#define DEFAULT_BASE_URL "https://api.novu.co"
+
+struct nc_client {
+	CURL *curl;
+	char *base_url;
+	char *secret_key;
+	char *masked_key;
+	char *ca_file;
+	char *user_agent;
+	long connect_timeout_ms, timeout_ms;
+	struct nc_retry_policy retry;
+	atomic_int *abort_flag;
+	nc_retry_cb retry_cb;
+	void *retry_ctx;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* What one attempt produced, before the retry decision. */
+struct attempt_state {
+	struct nc_client *client;
+	struct textbuf body;
+	int body_too_large;
+	struct nc_http_response *resp;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void
+curl_global_setup(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+client_config_defaults(struct nc_client_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->connect_timeout_ms = 10000;
+	cfg->timeout_ms = 30000;
+	cfg->retry.max_attempts = 5;
+	cfg->retry.max_total_ms = 60000;
+	cfg->retry.base_delay_ms = 1000;
+	cfg->retry.max_delay_ms = 30000;
+}
+
+/* ---- small helpers ---- */
+
+static long long
+mono_ms(void)
+{
+	return ratelimit_now_ms();
+}
+
+static void
+wipe_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static char *
+dup_range(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static int
+host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	char buf[INET6_ADDRSTRLEN + 1];
+	size_t len = strlen(host);
+
+	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	/* curl hands IPv6 hosts back in brackets. */
+	if (len > 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf)) {
+		memcpy(buf, host + 1, len - 2);
+		buf[len - 2] = '\0';
+		if (inet_pton(AF_INET6, buf, &a6) == 1)
+			return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
+	}
+	return 0;
+}
+
+int
+http_url_allowed(const char *url)
+{
+	CURLU *u;
+	char *scheme = NULL, *host = NULL;
+	int ok = 0;
+
+	if (!url || !*url)
+		return 0;
+	u = curl_url();
+	if (!u)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host) {
+		if (strcasecmp(scheme, "https") == 0)
+			ok = 1;
+		else if (strcasecmp(scheme, "http") == 0)
+			ok = host_is_loopback(host);
+	}
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
+}
+
+char *
+http_mask_key(const char *key)
+{
+	/* Short keys would be mostly revealed by 4+4 characters. */
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t len = key ? strlen(key) : 0;
+	char *out;
+
+	if (len < 16)
+		return strdup("****");
+	out = malloc(4 + sizeof(ellipsis) - 1 + 4 + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, key, 4);
+	memcpy(out + 4, ellipsis, sizeof(ellipsis) - 1);
+	memcpy(out + 4 + sizeof(ellipsis) - 1, key + len - 4, 4);
+	out[4 + sizeof(ellipsis) - 1 + 4] = '\0';
+	return out;
+}
+
+/* ---- client life ---- */
+
+static char *
+make_user_agent(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	struct textbuf b = TEXTBUF_INIT(0);
+
+	if (textbuf_printf(&b, "novu-console/%s libcurl/%s", NC_VERSION,
+	                   v && v->version ? v->version : "unknown")) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}
+
+static char *
+normalised_base_url(const char *url)
+{
+	size_t n = strlen(url);
+
+	/* Paths are appended verbatim, so one trailing slash too many would
+	 * double up. */
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return dup_range(url, n);
+}
+
+static enum nc_status
+client_fill(struct nc_client *c, const struct nc_client_config *cfg)
+{
+	c->base_url = normalised_base_url(cfg->base_url);
+	c->user_agent = make_user_agent();
+	c->masked_key = cfg->secret_key ? http_mask_key(cfg->secret_key) : strdup("(none)");
+	if (cfg->secret_key && !(c->secret_key = strdup(cfg->secret_key)))
+		return NC_E_NOMEM;
+	if (cfg->ca_file && !(c->ca_file = strdup(cfg->ca_file)))
+		return NC_E_NOMEM;
+	if (!c->base_url || !c->user_agent || !c->masked_key)
+		return NC_E_NOMEM;
+	c->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
+	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 30000;
+	c->retry = cfg->retry;
+	if (c->retry.max_attempts < 1)
+		c->retry.max_attempts = 1;
+	if (c->retry.max_total_ms < 0)
+		c->retry.max_total_ms = 0;
+	if (c->retry.base_delay_ms < 0)
+		c->retry.base_delay_ms = 0;
+	if (c->retry.max_delay_ms <= 0)
+		c->retry.max_delay_ms = 30000;
+	pthread_once(&curl_once, curl_global_setup);
+	c->curl = curl_easy_init();
+	return c->curl ? NC_OK : NC_E_NOMEM;
+}
+
+enum nc_status
+client_new(const struct nc_client_config *cfg, struct nc_client **out,
+           struct nc_error *err)
+{
+	struct nc_client *c;
+	enum nc_status st;
+
+	*out = NULL;
+	if (!cfg->base_url || !*cfg->base_url)
+		return nc_error_set(err, NC_E_CONFIG, NULL, "no API base URL is configured");
+	if (!http_url_allowed(cfg->base_url))
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "refusing API URL '%s': it must be https:// (plain http:// "
+		                    "only to a loopback host: 127.x.x.x, ::1, localhost)",
+		                    cfg->base_url);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	st = client_fill(c, cfg);
+	if (st) {
+		client_free(c);
+		return nc_error_set(err, st, NULL, "cannot create the HTTP client: %s",
+		                    nc_status_message(st));
+	}
+	*out = c;
+	return NC_OK;
+}
+
+void
+client_free(struct nc_client *c)
+{
+	if (!c)
+		return;
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	wipe_free(c->secret_key);
+	free(c->masked_key);
+	free(c->base_url);
+	free(c->ca_file);
+	free(c->user_agent);
+	free(c);
+}
+
+void
+client_set_abort_flag(struct nc_client *c, atomic_int *flag)
+{
+	c->abort_flag = flag;
+}
+
+void
+client_set_retry_callback(struct nc_client *c, nc_retry_cb cb, void *ctx)
+{
+	c->retry_cb = cb;
+	c->retry_ctx = ctx;
+}
+
+const char *
+client_base_url(const struct nc_client *c)
+{
+	return c->base_url;
+}
+
+const char *
+client_masked_key(const struct nc_client *c)
+{
+	return c->masked_key;
+}
+
+int
+client_aborted(const struct nc_client *c)
+{
+	return c && c->abort_flag && atomic_load(c->abort_flag) != 0;
+}
+
+int
+client_sleep(struct nc_client *c, long ms)
+{
+	long long end = mono_ms() + ms;
+	long long left;
+	struct timespec ts;
+
+	/* Small slices so a stop request is honoured within a few ms. */
+	while (!client_aborted(c)) {
+		left = end - mono_ms();
+		if (left <= 0)
+			return 0;
+		if (left > SLEEP_SLICE_MS)
+			left = SLEEP_SLICE_MS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+	return -1;
+}
+
+/* ---- responses ---- */
+
+static void
+response_init(struct nc_http_response *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->retry_after = -1;
+	r->ratelimit_limit = r->ratelimit_remaining = r->ratelimit_reset = -1;
+}
+
+void
+http_response_clear(struct nc_http_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	free(r->ratelimit_policy);
+	free(r->idempotency_key);
+	response_init(r);
+}
+
+/* Forget the previous attempt's headers and body, keeping the count. */
+static void
+response_reset_attempt(struct nc_http_response *r)
+{
+	int attempts = r->attempts;
+
+	http_response_clear(r);
+	r->attempts = attempts;
+}
+
+/* ---- curl callbacks ---- */
+
+static size_t
+on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct attempt_state *a = userdata;
+	size_t n = size * nmemb;
+
+	if (textbuf_append(&a->body, ptr, n) != 0) {
+		a->body_too_large = a->body.len + n > NC_MAX_RESPONSE_BYTES;
+		return 0; /* CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+static long
+parse_long(const char *v, size_t n)
+{
+	char buf[32];
+	char *end;
+	long x;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	errno = 0;
+	x = strtol(buf, &end, 10);
+	if (errno || end == buf || *end != '\0' || x < 0)
+		return -1;
+	return x;
+}
+
+/* Retry-After: delta-seconds or an HTTP-date (RFC 9110 10.2.3). */
+static long
+parse_retry_after(const char *v, size_t n)
+{
+	char buf[64];
+	time_t when, now;
+	long secs = parse_long(v, n);
+
+	if (secs >= 0 || n == 0 || n >= sizeof(buf))
+		return secs;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	when = curl_getdate(buf, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	now = time(NULL);
+	return when > now ? (long)(when - now) : 0;
+}
+
+static int
+header_is(const char *line, size_t namelen, const char *name)
+{
+	return strlen(name) == namelen && strncasecmp(line, name, namelen) == 0;
+}
+
+static void
+store_header(struct nc_http_response *r, const char *name, size_t nlen,
+             const char *v, size_t vlen)
+{
+	if (header_is(name, nlen, "Retry-After"))
+		r->retry_after = parse_retry_after(v, vlen);
+	else if (header_is(name, nlen, "RateLimit-Limit"))
+		r->ratelimit_limit = parse_long(v, vlen);
+	else if (header_is(name, nlen, "RateLimit-Remaining"))
+		r->ratelimit_remaining = parse_long(v, vlen);
+	else if (header_is(name, nlen, "RateLimit-Reset"))
+		r->ratelimit_reset = parse_long(v, vlen);
+	else if (header_is(name, nlen, "RateLimit-Policy")) {
+		free(r->ratelimit_policy);
+		r->ratelimit_policy = dup_range(v, vlen);
+	} else if (header_is(name, nlen, "Idempotency-Key")) {
+		free(r->idempotency_key);
+		r->idempotency_key = dup_range(v, vlen);
+	} else if (header_is(name, nlen, "Idempotency-Replay"))
+		r->idempotency_replay = vlen == 4 && strncasecmp(v, "true", 4) == 0;
+}
+
+static size_t
+on_header(char *buf, size_t size, size_t nitems, void *userdata)
+{
+	struct attempt_state *a = userdata;
+	size_t n = size * nitems, nlen, vstart, vend;
+	const char *colon;
+
+	/* A new status line (after a 100 Continue, say) starts a new header
+	 * set: only the final response's headers count. */
+	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		response_reset_attempt(a->resp);
+		return n;
+	}
+	colon = memchr(buf, ':', n);
+	if (!colon)
+		return n;
+	nlen = (size_t)(colon - buf);
+	vstart = nlen + 1;
+	vend = n;
+	while (vstart < vend && (buf[vstart] == ' ' || buf[vstart] == '\t'))
+		vstart++;
+	while (vend > vstart && isspace((unsigned char)buf[vend - 1]))
+		vend--;
+	store_header(a->resp, buf, nlen, buf + vstart, vend - vstart);
+	return n;
+}
+
+static int
+on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+            curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return client_aborted(clientp) ? 1 : 0;
+}
+
+/* ---- building one request ---- */
+
+static char *
+join_url(const char *base, const char *path)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+
+	if (textbuf_puts(&b, base) || textbuf_puts(&b, path ? path : "")) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}
+
+static void
+slist_wipe_free(struct curl_slist *list)
+{
+	struct curl_slist *p;
+
+	/* The Authorization line holds the key: clear it before freeing. */
+	for (p = list; p; p = p->next)
+		explicit_bzero(p->data, strlen(p->data));
+	curl_slist_free_all(list);
+}
+
+static int
+slist_add(struct curl_slist **list, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*list, line);
+
+	if (!n)
+		return -1;
+	*list = n;
+	return 0;
+}
+
+static struct curl_slist *
+build_headers(const struct nc_client *c, const struct nc_http_request *req)
+{
+	struct curl_slist *list = NULL;
+	struct textbuf b = TEXTBUF_INIT(0);
+	int bad = 0;
+
+	if (c->secret_key) {
+		bad |= textbuf_printf(&b, "Authorization: ApiKey %s", c->secret_key);
+		bad |= bad ? 0 : slist_add(&list, b.data);
+		if (b.data)
+			explicit_bzero(b.data, b.len);
+		textbuf_free(&b);
+	}
+	bad |= slist_add(&list, "Accept: application/json");
+	if (req->body)
+		bad |= slist_add(&list, "Content-Type: application/json");
+	/* libcurl would add Expect: 100-continue to large bodies and wait for
+	 * the answer; the API never needs that round trip. */
+	bad |= slist_add(&list, "Expect:");
+	if (req->idempotency_key) {
+		b = (struct textbuf)TEXTBUF_INIT(0);
+		bad |= textbuf_printf(&b, "Idempotency-Key: %s", req->idempotency_key);
+		bad |= bad ? 0 : slist_add(&list, b.data);
+		textbuf_free(&b);
+	}
+	if (bad) {
+		slist_wipe_free(list);
+		return NULL;
+	}
+	return list;
+}
+
+static void
+set_method(CURL *h, const struct nc_http_request *req)
+{
+	const char *m = req->method ? req->method : "GET";
+
+	if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
+	if (req->body || strcmp(m, "POST") == 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		                 (curl_off_t)(req->body ? req->body_len : 0));
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+	} else {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	}
+}
+
+static void
+set_options(struct nc_client *c, struct attempt_state *a, const char *url,
+            struct curl_slist *headers, const struct nc_http_request *req)
+{
+	CURL *h = c->curl;
+
+	curl_easy_reset(h);
+	c->errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	set_method(h, req);
+}
+
+/* ---- retry policy ---- */
+
+long
+retry_backoff_ms(const struct nc_retry_policy *p, int attempt, long jitter_ms)
+{
+	double base = p ? (double)p->base_delay_ms : 1000.0;
+	double cap = p && p->max_delay_ms > 0 ? (double)p->max_delay_ms : 30000.0;
+	double d = base;
+	int i;
+
+	for (i = 1; i < attempt && d < cap; i++)
+		d *= 1.5;
+	if (jitter_ms > 0)
+		d += (double)jitter_ms;
+	if (d > cap)
+		d = cap;
+	return d < 0 ? 0 : (long)d;
+}
+
+int
+retry_should_retry(long http_status, int attempt, int replay)
+{
+	switch (http_status) {
+	case 0:
+	case 408:
+	case 409:
+	case 429:
+	case 502:
+	case 503:
+	case 504:
+		return 1;
+	case 500:
+		return attempt == 1 && !replay;
+	default:
+		return 0;
+	}
+}
+
+/* Transport failures that a fresh attempt may well get past. Certificate
+ * problems, bad URLs and our own aborts are not among them. */
+static int
+transport_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long
+random_jitter_ms(void)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)mono_ms();
+	return (long)(r % 1000u);
+}
+
+/* The server's hint first (Retry-After, then RateLimit-Reset on a 429),
+ * else exponential backoff; never more than max_delay_ms. */
+static long
+retry_wait_ms(const struct nc_client *c, const struct nc_http_response *r,
+              long status, int attempt)
+{
+	long cap = c->retry.max_delay_ms;
+	long wait;
+
+	if (r->retry_after >= 0)
+		wait = r->retry_after > LONG_MAX / 1000 ? cap : r->retry_after * 1000;
+	else if (status == 429 && r->ratelimit_reset >= 0)
+		wait = r->ratelimit_reset > LONG_MAX / 1000 ? cap : r->ratelimit_reset * 1000;
+	else
+		wait = retry_backoff_ms(&c->retry, attempt, random_jitter_ms());
+	return wait > cap ? cap : wait;
+}
+
+/* ---- errors ---- */
+
+static char *
+endpoint_text(const struct nc_http_request *req)
+{
+	const char *path = req->path ? req->path : "";
+	size_t plen = strcspn(path, "?");
+	struct textbuf b = TEXTBUF_INIT(0);
+
+	if (textbuf_printf(&b, "%s %.*s", req->method ? req->method : "GET", (int)plen, path)) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}
+
+static enum nc_status
+fail_http(struct nc_error *err, const struct nc_http_request *req,
+          const struct nc_http_response *r)
+{
+	char *endpoint = endpoint_text(req);
+	enum nc_status st;
+
+	if (!err) {
+		free(endpoint);
+		return r->status >= 500 ? NC_E_SERVER : NC_E_API;
+	}
+	nc_error_clear(err);
+	st = nc_error_from_http(err, r->status, endpoint, r->body, r->body_len);
+	free(endpoint);
+	if (st != NC_E_API && st != NC_E_SERVER)
+		st = r->status >= 500 ? NC_E_SERVER : NC_E_API;
+	err->status = st;
+	err->retry_after = r->retry_after;
+	err->ratelimit_limit = r->ratelimit_limit;
+	err->ratelimit_remaining = r->ratelimit_remaining;
+	err->ratelimit_reset = r->ratelimit_reset;
+	free(err->ratelimit_policy);
+	err->ratelimit_policy = r->ratelimit_policy ? strdup(r->ratelimit_policy) : NULL;
+	err->attempts = r->attempts;
+	return st;
+}
+
+static enum nc_status
+fail_transport(struct nc_error *err, const struct nc_client *c,
+               const struct nc_http_request *req, CURLcode rc, int too_large,
+               int attempts)
+{
+	const char *text = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	char big[96];
+
+	if (too_large) {
+		snprintf(big, sizeof(big), "response body larger than %u bytes",
+		         NC_MAX_RESPONSE_BYTES);
+		text = big;
+	}
+	if (!err)
+		return NC_E_NETWORK;
+	nc_error_clear(err);
+	nc_error_set(err, NC_E_NETWORK, NULL, "no answer from %s: %s", c->base_url, text);
+	err->kind = NC_ERRK_TRANSPORT;
+	err->endpoint = endpoint_text(req);
+	err->transport = strdup(text);
+	err->attempts = attempts;
+	return NC_E_NETWORK;
+}
+
+static enum nc_status
+fail_aborted(struct nc_error *err, const struct nc_http_request *req, int attempts)
+{
+	if (!err)
+		return NC_E_ABORTED;
+	nc_error_clear(err);
+	nc_error_set(err, NC_E_ABORTED, NULL, "stopped by the user");
+	err->endpoint = endpoint_text(req);
+	err->attempts = attempts;
+	return NC_E_ABORTED;
+}
+
+/* ---- sending ---- */
+
+/* One attempt: fills resp (status, headers, body) or returns curl's code. */
+static CURLcode
+send_once(struct nc_client *c, const char *url, struct curl_slist *headers,
+          const struct nc_http_request *req, struct nc_http_response *resp,
+          int *too_large)
+{
+	struct attempt_state a = { c, TEXTBUF_INIT(NC_MAX_RESPONSE_BYTES), 0, resp };
+	CURLcode rc;
+
+	response_reset_attempt(resp);
+	resp->attempts++;
+	set_options(c, &a, url, headers, req);
+	rc = curl_easy_perform(c->curl);
+	*too_large = a.body_too_large;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	resp->body_len = a.body.len;
+	resp->body = textbuf_steal(&a.body);
+	return rc;
+}
+
+enum send_verdict { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL };
+
+/* Decide after an attempt whether to stop or wait `*wait_ms` and go again. */
+static enum send_verdict
+judge_attempt(struct nc_client *c, CURLcode rc, const struct nc_http_response *resp,
+              long long started, long *wait_ms)
+{
+	long status = rc == CURLE_OK ? resp->status : 0;
+	int attempt = resp->attempts;
+
+	if (rc == CURLE_OK && status >= 200 && status < 300)
+		return VERDICT_DONE;
+	if (rc != CURLE_OK && !transport_retryable(rc))
+		return VERDICT_FAIL;
+	if (attempt >= c->retry.max_attempts ||
+	    !retry_should_retry(status, attempt, resp->idempotency_replay))
+		return VERDICT_FAIL;
+	*wait_ms = retry_wait_ms(c, resp, status, attempt);
+	/* Don't start a wait that would end past the overall budget. */
+	if (mono_ms() - started + *wait_ms > c->retry.max_total_ms)
+		return VERDICT_FAIL;
+	return VERDICT_RETRY;
+}
+
+static enum nc_status
+send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
+          const struct nc_http_request *req, struct nc_http_response *resp,
+          struct nc_error *err)
+{
+	long long started = mono_ms();
+	enum send_verdict v;
+	long wait_ms = 0;
+	int too_large = 0;
+	CURLcode rc;
+
+	for (;;) {
+		if (client_aborted(c))
+			return fail_aborted(err, req, resp->attempts);
+		rc = send_once(c, url, headers, req, resp, &too_large);
+		resp->elapsed_ms = (long)(mono_ms() - started);
+		if (rc == CURLE_ABORTED_BY_CALLBACK || client_aborted(c))
+			return fail_aborted(err, req, resp->attempts);
+		v = judge_attempt(c, rc, resp, started, &wait_ms);
+		if (v == VERDICT_DONE)
+			return NC_OK;
+		if (v == VERDICT_FAIL)
+			break;
+		if (c->retry_cb)
+			c->retry_cb(c->retry_ctx, resp->attempts, wait_ms,
+			            rc == CURLE_OK ? resp->status : 0);
+		if (client_sleep(c, wait_ms) != 0)
+			return fail_aborted(err, req, resp->attempts);
+	}
+	if (rc != CURLE_OK) {
+		resp->status = 0;
+		return fail_transport(err, c, req, rc, too_large, resp->attempts);
+	}
+	return fail_http(err, req, resp);
+}
+
+enum nc_status
+client_send(struct nc_client *c, const struct nc_http_request *req,
+            struct nc_http_response *resp, struct nc_error *err)
+{
+	struct curl_slist *headers;
+	char *url;
+	enum nc_status st;
+
+	response_init(resp);
+	/* The path is glued to the base URL; anything but "/..." could change
+	 * the host ("@evil.example") and send the key elsewhere. */
+	if (req->path && req->path[0] != '/' && req->path[0] != '\0')
+		return nc_error_set(err, NC_E_INVALID, NULL,
+		                    "request path must start with '/': %s", req->path);
+	url = join_url(c->base_url, req->path);
+	headers = build_headers(c, req);
+	if (!url || !headers) {
+		free(url);
+		slist_wipe_free(headers);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	st = send_loop(c, url, headers, req, resp, err);
+	/* The handle keeps a pointer to the header list; drop it before the
+	 * list is freed. */
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	slist_wipe_free(headers);
+	free(url);
+	return st;
+}
+
+/* ---- dumps ---- */
+
+static int
+dump_headers(struct textbuf *b, const struct nc_client *c,
+             const struct nc_http_request *req)
+{
+	int bad = 0;
+
+	if (c && c->secret_key)
+		bad |= textbuf_printf(b, "Authorization: ApiKey %s\n", c->masked_key);
+	bad |= textbuf_puts(b, "Accept: application/json\n");
+	if (req->body)
+		bad |= textbuf_puts(b, "Content-Type: application/json\n");
+	if (c)
+		bad |= textbuf_printf(b, "User-Agent: %s\n", c->user_agent);
+	if (req->idempotency_key)
+		bad |= textbuf_printf(b, "Idempotency-Key: %s\n", req->idempotency_key);
+	return bad;
+}
+
+char *
+client_dump_request(const struct nc_client *c, const struct nc_http_request *req)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	const char *base = c ? c->base_url : DEFAULT_BASE_URL;
+	int bad;
+
+	bad = textbuf_printf(&b, "%s %s%s\n", req->method ? req->method : "GET", base,
+	                     req->path ? req->path : "");
+	bad |= dump_headers(&b, c, req);
+	if (req->body) {
+		bad |= textbuf_puts(&b, "\n");
+		bad |= textbuf_append(&b, req->body, req->body_len);
+		bad |= textbuf_puts(&b, "\n");
+	}
+	if (bad) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}
+
+/* Append s inside single quotes, each ' written as '\'' (POSIX sh). */
+static int
+shell_quote(struct textbuf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+	int bad = textbuf_puts(b, "'");
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != '\'')
+			continue;
+		bad |= textbuf_append(b, s + run, i - run);
+		bad |= textbuf_puts(b, "'\\''");
+		run = i + 1;
+	}
+	bad |= textbuf_append(b, s + run, n - run);
+	bad |= textbuf_puts(b, "'");
+	return bad;
+}
+
+static int
+curl_header_arg(struct textbuf *b, const char *name, const char *value)
+{
+	struct textbuf h = TEXTBUF_INIT(0);
+	int bad = textbuf_printf(&h, "%s: %s", name, value);
+
+	bad |= textbuf_puts(b, " \\\n  -H ");
+	bad |= bad ? 0 : shell_quote(b, h.data, h.len);
+	textbuf_free(&h);
+	return bad;
+}
+
+char *
+client_curl_command(const struct nc_client *c, const struct nc_http_request *req)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	char *url = join_url(c ? c->base_url : DEFAULT_BASE_URL, req->path);
+	int bad = !url;
+
+	bad |= textbuf_printf(&b, "curl -X %s ", req->method ? req->method : "GET");
+	bad |= url ? shell_quote(&b, url, strlen(url)) : -1;
+	free(url);
+	/* The key stays in the user's environment, never on the command line
+	 * we print. */
+	if (!c || c->secret_key)
+		bad |= textbuf_puts(&b, " \\\n  -H \"Authorization: ApiKey $NOVU_SECRET_KEY\"");
+	bad |= curl_header_arg(&b, "Accept", "application/json");
+	if (req->body)
+		bad |= curl_header_arg(&b, "Content-Type", "application/json");
+	if (req->idempotency_key)
+		bad |= curl_header_arg(&b, "Idempotency-Key", req->idempotency_key);
+	if (req->body) {
+		bad |= textbuf_puts(&b, " \\\n  --data-binary ");
+		bad |= shell_quote(&b, req->body, req->body_len);
+	}
+	bad |= textbuf_puts(&b, "\n");
+	if (bad) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}

@@ -1,0 +1,468 @@
+/* test_bulkrun.c - rate-limit pacing arithmetic, and bulk runs of more than
+ * 100 events against the real sandbox: chunking, history, pacing, and a
+ * stopped run resumed without sending any event twice. */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bulkrun.h"
+#include "history.h"
+#include "jsonutil.h"
+#include "nc_test_sandbox.h"
+#include "ratelimit.h"
+
+#define BULK_PATH "/v1/events/trigger/bulk"
+#define NEVENTS 250
+
+/* ---- pacing arithmetic ---- */
+
+Test(ratelimit, unknown_means_no_wait)
+{
+	struct nc_ratelimit rl;
+
+	ratelimit_init(&rl);
+	cr_assert_eq(rl.limit, -1);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 5000), 0);
+	/* An answer without any RateLimit-* header changes nothing. */
+	ratelimit_observe(&rl, -1, -1, -1, 1000);
+	cr_assert_eq(rl.remaining, -1);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 5000), 0);
+}
+
+Test(ratelimit, waits_for_the_reset_when_short)
+{
+	struct nc_ratelimit rl;
+
+	ratelimit_init(&rl);
+	ratelimit_observe(&rl, 300, 250, 3, 10000);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 10000), 0, "250 tokens pay for 100");
+	ratelimit_observe(&rl, 300, 100, 3, 10000);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 10000), 0, "exactly enough");
+	ratelimit_observe(&rl, 300, 99, 3, 10000);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 10000), 3000);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 11200), 1800, "time already passed counts");
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 13000), 0);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 20000), 0);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 1, 10000), 0, "a single request still fits");
+	ratelimit_observe(&rl, 300, 0, 0, 10000);
+	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 10000), 0, "reset 0: refilled now");
+}
+
+Test(ratelimit, monotonic_clock_moves_forward)
+{
+	long long a = ratelimit_now_ms(), b;
+
+	usleep(20 * 1000);
+	b = ratelimit_now_ms();
+	cr_assert_geq(b - a, 19);
+	cr_assert_lt(b - a, 2000);
+}
+
+/* ---- bulk runs against the sandbox ---- */
+
+static struct tsb sb;
+static struct nc_client *cl;
+static struct nc_history *hist;
+static char dir[64];
+static char dbpath[128];
+
+static void
+remove_dir(const char *path)
+{
+	char file[512];
+	struct dirent *de;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+		unlink(file);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+static void
+open_history(void)
+{
+	struct nc_error err = NC_ERROR_INIT;
+
+	strcpy(dir, "/tmp/nc-bulkrun-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(dbpath, sizeof(dbpath), "%s/history.db", dir);
+	cr_assert_eq(history_open(dbpath, &hist, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	nc_error_clear(&err);
+}
+
+static void
+up_with(const char *const *args, int max_attempts)
+{
+	cr_assert_eq(tsb_start(&sb, args), 0, "could not start %s", NC_SANDBOX_BIN);
+	cl = tsb_client(&sb, TSB_KEY, max_attempts, 20);
+	cr_assert_not_null(cl);
+	open_history();
+}
+
+static void
+sb_up(void)
+{
+	static const char *const args[] = { "--rate-limit", "0", NULL };
+
+	up_with(args, 1);
+}
+
+static void
+sb_down(void)
+{
+	client_free(cl);
+	cl = NULL;
+	if (hist)
+		history_close(hist);
+	hist = NULL;
+	tsb_stop(&sb);
+	remove_dir(dir);
+}
+
+TestSuite(bulk, .init = sb_up, .fini = sb_down, .timeout = 90);
+
+/* Small events with short transactionIds, so that every chunk body stays
+ * small enough for the sandbox to log it verbatim. */
+static struct nc_event *
+make_events(size_t n, const char *prefix)
+{
+	struct nc_event *evs = calloc(n, sizeof(*evs));
+	struct nc_recipient r;
+	char id[32];
+	size_t i;
+
+	cr_assert_not_null(evs);
+	memset(&r, 0, sizeof(r));
+	r.kind = NC_RCPT_SUBSCRIBER_ID;
+	r.id = (char *)(uintptr_t)"u1";
+	for (i = 0; i < n; i++) {
+		event_init(&evs[i]);
+		snprintf(id, sizeof(id), "%s%03zu", prefix, i);
+		cr_assert_eq(nc_strset(&evs[i].workflow, "welcome-onboarding"), 0);
+		cr_assert_eq(nc_strset(&evs[i].transaction_id, id), 0);
+		cr_assert_eq(event_add_recipient(&evs[i], &r), NC_OK);
+	}
+	return evs;
+}
+
+static void
+free_events(struct nc_event *evs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		event_clear(&evs[i]);
+	free(evs);
+}
+
+/* Per transactionId, how many times the server accepted it (2xx bulk
+ * requests only: a refused request delivered nothing). */
+static int
+accepted_count(const cJSON *reqs, const char *txid, int *bodies_missing)
+{
+	const cJSON *it, *ev, *status;
+	cJSON *body;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, reqs) {
+		status = cJSON_GetObjectItem(it, "status");
+		if (strcmp(json_str(it, "path"), BULK_PATH) != 0 || !cJSON_IsNumber(status) ||
+		    status->valueint / 100 != 2)
+			continue;
+		if (!json_str(it, "body")) {
+			(*bodies_missing)++;
+			continue;
+		}
+		body = cJSON_Parse(json_str(it, "body"));
+		cJSON_ArrayForEach(ev, cJSON_GetObjectItem(body, "events"))
+			if (strcmp(json_str(ev, "transactionId"), txid) == 0)
+				n++;
+		cJSON_Delete(body);
+	}
+	return n;
+}
+
+static void
+assert_each_event_once(const char *prefix, size_t n)
+{
+	cJSON *reqs = tsb_requests(&sb);
+	char id[32];
+	int missing = 0, k;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%s%03zu", prefix, i);
+		k = accepted_count(reqs, id, &missing);
+		cr_assert_eq(missing, 0, "the sandbox did not log a bulk body");
+		cr_assert_eq(k, 1, "%s accepted %d times", id, k);
+	}
+	cJSON_Delete(reqs);
+}
+
+/* History: per transactionId, how many "processed" bulk entries. */
+static void
+assert_history_processed_once(const char *prefix, size_t n)
+{
+	struct nc_history_entry *rows = NULL;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t nrows = 0, i, j;
+	char id[32];
+	int k;
+
+	cr_assert_eq(history_page(hist, NULL, 0, 100000, &rows, &nrows, &err), NC_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%s%03zu", prefix, i);
+		k = 0;
+		for (j = 0; j < nrows; j++)
+			if (rows[j].transaction_id && strcmp(rows[j].transaction_id, id) == 0 &&
+			    rows[j].response_status &&
+			    strcmp(rows[j].response_status, "processed") == 0) {
+				cr_assert_str_eq(rows[j].kind, "bulk");
+				cr_assert_not_null(rows[j].batch_id);
+				cr_assert_not_null(rows[j].idempotency_key);
+				cr_assert_str_eq(rows[j].workflow, "welcome-onboarding");
+				k++;
+			}
+		cr_assert_eq(k, 1, "%s recorded as processed %d times", id, k);
+	}
+	for (j = 0; j < nrows; j++)
+		history_entry_clear(&rows[j]);
+	free(rows);
+}
+
+struct progress_log {
+	int chunks_reported, waits;
+	size_t last_done, last_total, nchunks;
+	size_t first_event[8];
+	int inject_after_first;   /* 1: fail the next request; 2: raise the flag */
+	atomic_int *flag;
+};
+
+static void
+on_progress(void *ctx, const struct nc_bulk_progress *p)
+{
+	struct progress_log *log = ctx;
+
+	if (p->waiting_ms > 0) {
+		log->waits++;
+		return;
+	}
+	if (log->chunks_reported < 8)
+		log->first_event[log->chunks_reported] = p->first_event;
+	log->chunks_reported++;
+	log->last_done = p->events_done;
+	log->last_total = p->events_total;
+	log->nchunks = p->nchunks;
+	if (p->chunk_status == NC_OK)
+		cr_assert_eq(p->nresults, p->chunk + 1 < p->nchunks ? 100u : NEVENTS % 100u);
+	if (log->inject_after_first == 1 && p->chunk == 0)
+		cr_assert_eq(tsb_faults(&sb, "{\"failNext\":1,\"status\":503,\"retryAfter\":0}"),
+		             200);
+	if (log->inject_after_first == 2 && p->chunk == 0)
+		atomic_store(log->flag, 1);
+}
+
+Test(bulk, run_of_250_in_three_requests)
+{
+	struct nc_event *evs = make_events(NEVENTS, "a");
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	int64_t run = 0, unfinished = -1;
+	size_t count = 0;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_create(hist, "test", "events.jsonl", evs, NEVENTS, &run, &err),
+	             NC_OK, "%s", err.message ? err.message : "");
+	cr_assert_gt(run, 0);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(cJSON_GetArraySize(reqs), 0, "creating a run sends nothing");
+	cJSON_Delete(reqs);
+
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
+	cJSON_Delete(reqs);
+	cr_assert_eq(log.chunks_reported, 3);
+	cr_assert_eq(log.nchunks, 3);
+	cr_assert_eq(log.last_done, NEVENTS);
+	cr_assert_eq(log.last_total, NEVENTS);
+	cr_assert_eq(log.first_event[1], 100);
+	cr_assert_eq(log.first_event[2], 200);
+	assert_each_event_once("a", NEVENTS);
+	cr_assert_eq(history_count(hist, NULL, &count, &err), NC_OK);
+	cr_assert_eq(count, NEVENTS, "one history entry per event");
+	assert_history_processed_once("a", NEVENTS);
+	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, 0, "the run is finished");
+
+	/* Sending a finished run again sends nothing. */
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, NULL, NULL, &err), NC_OK);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
+	cJSON_Delete(reqs);
+	free_events(evs, NEVENTS);
+}
+
+Test(bulk, invalid_event_is_named_by_its_run_index)
+{
+	struct nc_event *evs = make_events(150, "v");
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = -1;
+
+	cr_assert_eq(nc_strset(&evs[123].workflow, ""), 0);
+	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, 150, &run, &err), NC_E_INVALID);
+	cr_assert_eq(run, 0);
+	cr_assert_geq(err.nfields, 1);
+	cr_assert(strncmp(err.fields[0].field, "events[123].", 12) == 0, "%s",
+	          err.fields[0].field);
+	nc_error_clear(&err);
+	free_events(evs, 150);
+}
+
+/* The key and body of each logged bulk request, in order. */
+static int
+bulk_requests(const cJSON *reqs, const char **keys, const char **bodies, long *statuses,
+              int cap)
+{
+	const cJSON *it, *st;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, reqs) {
+		if (strcmp(json_str(it, "path"), BULK_PATH) != 0 || n >= cap)
+			continue;
+		keys[n] = json_str(it, "idempotencyKey");
+		bodies[n] = json_str(it, "bodySha");
+		st = cJSON_GetObjectItem(it, "status");
+		statuses[n] = cJSON_IsNumber(st) ? (long)st->valuedouble : 0;
+		n++;
+	}
+	return n;
+}
+
+Test(bulk, stopped_run_resumes_with_only_the_rest)
+{
+	struct nc_event *evs = make_events(NEVENTS, "r");
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	int64_t run = 0, unfinished = 0;
+	const char *keys[8], *shas[8];
+	long statuses[8];
+	cJSON *reqs;
+	int n;
+
+	memset(&log, 0, sizeof(log));
+	log.inject_after_first = 1;
+	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_SERVER);
+	cr_assert_eq(err.http_status, 503);
+	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
+	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, run);
+	nc_error_clear(&err);
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_eq(log.chunks_reported, 2, "only chunks 2 and 3 are sent again");
+	cr_assert_eq(log.first_event[0], 100);
+	cr_assert_eq(log.first_event[1], 200);
+
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 8);
+	cr_assert_eq(n, 4, "chunk 1, chunk 2 refused, then chunks 2 and 3");
+	cr_assert_eq(statuses[0], 201);
+	cr_assert_eq(statuses[1], 503);
+	cr_assert_eq(statuses[2], 201);
+	cr_assert_eq(statuses[3], 201);
+	cr_assert_str_eq(keys[1], keys[2], "the resumed chunk reuses its stored key");
+	cr_assert_str_eq(shas[1], shas[2], "and its stored bytes");
+	cr_assert_str_neq(keys[0], keys[1]);
+	cr_assert_str_neq(keys[2], keys[3]);
+	assert_each_event_once("r", NEVENTS);
+	assert_history_processed_once("r", NEVENTS);
+	cJSON_Delete(reqs);
+	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, 0);
+	free_events(evs, NEVENTS);
+}
+
+Test(bulk, abort_flag_stops_between_chunks)
+{
+	struct nc_event *evs = make_events(NEVENTS, "s");
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	atomic_int flag = 0;
+	int64_t run = 0;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	log.inject_after_first = 2;
+	log.flag = &flag;
+	client_set_abort_flag(cl, &flag);
+	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_ABORTED);
+	nc_error_clear(&err);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 1);
+	cJSON_Delete(reqs);
+
+	atomic_store(&flag, 0);
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, NULL, NULL, &err), NC_OK);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
+	cJSON_Delete(reqs);
+	assert_each_event_once("s", NEVENTS);
+	client_set_abort_flag(cl, NULL);
+	free_events(evs, NEVENTS);
+}
+
+/* A bucket of 200 tokens per 2 s: the third 100-token request must wait for
+ * the refill instead of running into a 429. */
+static void
+paced_up(void)
+{
+	static const char *const args[] = { "--rate-limit", "200", "--rate-window", "2", NULL };
+
+	up_with(args, 1);
+}
+
+TestSuite(paced, .init = paced_up, .fini = sb_down, .timeout = 90);
+
+Test(paced, bulk_requests_wait_for_tokens)
+{
+	struct nc_event *evs = make_events(NEVENTS, "p");
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	int64_t run = 0;
+	const char *keys[8], *shas[8];
+	long statuses[8];
+	cJSON *reqs;
+	int n, i;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_geq(log.waits, 1, "no wait for tokens was reported");
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 8);
+	cr_assert_eq(n, 3, "one attempt each: no 429 was needed");
+	for (i = 0; i < n; i++)
+		cr_assert_eq(statuses[i], 201);
+	cJSON_Delete(reqs);
+	free_events(evs, NEVENTS);
+}
