@@ -1,0 +1,445 @@
+/* cli.c - argv parsing and dispatch: headless subcommands, or the console
+ * when none is given. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonutil.h"
+#include "commands.h"
+#include "ui.h"
+
+enum cmd_id {
+	CMD_TUI, CMD_TRIGGER, CMD_BROADCAST, CMD_BULK, CMD_CANCEL, CMD_HISTORY,
+	CMD_WORKFLOWS, CMD_SUBSCRIBERS, CMD_TOPICS, CMD_STATUS, CMD_PROFILES, CMD_KEYS,
+	CMD_COUNT
+};
+
+#define B(cmd) (1u << (cmd))
+#define SENDS (B(CMD_TRIGGER) | B(CMD_BROADCAST))
+#define LISTS (B(CMD_WORKFLOWS) | B(CMD_SUBSCRIBERS) | B(CMD_TOPICS))
+
+struct command {
+	const char *name;
+	int (*run)(struct cli_ctx *c);
+	int min_args, max_args;
+	const char *usage;
+	const char *summary;
+};
+
+static const struct command commands[CMD_COUNT] = {
+	[CMD_TUI] = { "", NULL, 0, 0, "", "" },
+	[CMD_TRIGGER] = { "trigger", cmd_trigger, 1, 1,
+		"trigger WORKFLOW --to SUBSCRIBER_ID... [--topic KEY [--exclude ID]...]\n"
+		"          [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID] [--tenant ID]\n"
+		"          [--context JSON|@FILE] [--transaction-id ID] [--idempotency-key KEY]\n"
+		"          [--dry-run] [--json]",
+		"trigger a workflow for up to 100 recipients" },
+	[CMD_BROADCAST] = { "broadcast", cmd_broadcast, 1, 1,
+		"broadcast WORKFLOW [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID]\n"
+		"          [--tenant ID] [--context JSON|@FILE] [--transaction-id ID]\n"
+		"          [--idempotency-key KEY] [--dry-run] [--json] --yes",
+		"send a workflow to every subscriber (needs --yes)" },
+	[CMD_BULK] = { "bulk", cmd_bulk, 0, 1,
+		"bulk FILE|- [--dry-run] [--json] [--resume]",
+		"trigger many events: {\"events\":[...]}, a JSON array, or JSON Lines" },
+	[CMD_CANCEL] = { "cancel", cmd_cancel, 1, 1, "cancel TRANSACTION_ID [--json]",
+		"cancel pending delays and digests of a transaction" },
+	[CMD_HISTORY] = { "history", cmd_history, 0, 0,
+		"history [--json] [--limit N] [--search TEXT]",
+		"list sends and cancels, newest first" },
+	[CMD_WORKFLOWS] = { "workflows", cmd_workflows, 0, 0,
+		"workflows [--search TEXT] [--limit N] [--json]", "list workflows" },
+	[CMD_SUBSCRIBERS] = { "subscribers", cmd_subscribers, 0, 0,
+		"subscribers [--search SUBSCRIBER_ID] [--limit N] [--json]", "list subscribers" },
+	[CMD_TOPICS] = { "topics", cmd_topics, 0, 0,
+		"topics [--search KEY] [--limit N] [--json]", "list topics" },
+	[CMD_STATUS] = { "status", cmd_status, 1, 1, "status TRANSACTION_ID [--json]",
+		"delivery status of a transaction's jobs" },
+	[CMD_PROFILES] = { "profiles", cmd_profiles, 0, 0, "profiles",
+		"list configured profiles and show the active one" },
+	[CMD_KEYS] = { "keys", NULL, 0, 0, "keys", "print the console's key bindings" },
+};
+
+enum opt_id {
+	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
+	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
+	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
+	OPT_MAX_FRAMES, OPT_KEY, OPT_VERSION, OPT_HELP
+};
+
+/* Which subcommands accept each option (global ones: all). */
+static const struct {
+	int id;
+	unsigned allowed;
+} option_scope[] = {
+	{ OPT_TO, B(CMD_TRIGGER) }, { OPT_TOPIC, B(CMD_TRIGGER) },
+	{ OPT_EXCLUDE, B(CMD_TRIGGER) },
+	{ OPT_PAYLOAD, SENDS }, { OPT_OVERRIDES, SENDS }, { OPT_ACTOR, SENDS },
+	{ OPT_TENANT, SENDS }, { OPT_CONTEXT, SENDS }, { OPT_TXID, SENDS },
+	{ OPT_IDEM, SENDS | B(CMD_BULK) },
+	{ OPT_DRY_RUN, SENDS | B(CMD_BULK) | B(CMD_CANCEL) },
+	{ OPT_JSON, SENDS | B(CMD_BULK) | B(CMD_CANCEL) | B(CMD_HISTORY) | LISTS | B(CMD_STATUS) },
+	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) },
+	{ OPT_LIMIT, B(CMD_HISTORY) | LISTS }, { OPT_SEARCH, B(CMD_HISTORY) | LISTS },
+	{ OPT_MAX_FRAMES, B(CMD_TUI) },
+};
+
+static const struct option long_options[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "api-url", required_argument, NULL, OPT_API_URL },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "topic", required_argument, NULL, OPT_TOPIC },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "payload", required_argument, NULL, OPT_PAYLOAD },
+	{ "overrides", required_argument, NULL, OPT_OVERRIDES },
+	{ "actor", required_argument, NULL, OPT_ACTOR },
+	{ "tenant", required_argument, NULL, OPT_TENANT },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "transaction-id", required_argument, NULL, OPT_TXID },
+	{ "idempotency-key", required_argument, NULL, OPT_IDEM },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "search", required_argument, NULL, OPT_SEARCH },
+	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "api-key", required_argument, NULL, OPT_KEY },
+	{ "secret-key", required_argument, NULL, OPT_KEY },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+print_usage(FILE *f)
+{
+	int i;
+
+	fprintf(f, "usage: novu-console [--profile NAME] [--api-url URL] [COMMAND [ARGS]]\n\n"
+	           "Without a command, opens the console. Commands:\n");
+	for (i = 1; i < CMD_COUNT; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nUsage of each command:\n");
+	for (i = 1; i < CMD_COUNT; i++)
+		fprintf(f, "  novu-console %s\n", commands[i].usage);
+	fprintf(f,
+	        "\nThe API key comes from NOVU_SECRET_KEY (or NOVU_API_KEY) or the profile's\n"
+	        "[secret] source, never from the command line. With no key configured, the\n"
+	        "console starts the local sandbox (novu-sandbox) and talks to it.\n"
+	        "Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 the API\n"
+	        "refused, 4 network or server failure after retries.\n"
+	        "See novu-console(1).\n");
+}
+
+static int usage_error(struct cli_ctx *c, enum cmd_id cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+usage_error(struct cli_ctx *c, enum cmd_id cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(c->err, "novu-console: ");
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fprintf(c->err, "\nusage: novu-console %s\n", cmd == CMD_TUI
+	        ? "[--profile NAME] [--api-url URL] [COMMAND [ARGS]] (see --help)"
+	        : commands[cmd].usage);
+	return 2;
+}
+
+static enum cmd_id
+find_command(const char *name)
+{
+	int i;
+
+	for (i = 1; i < CMD_COUNT; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return (enum cmd_id)i;
+	return CMD_COUNT;
+}
+
+static int
+option_allowed(int id, enum cmd_id cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(option_scope) / sizeof(option_scope[0]); i++)
+		if (option_scope[i].id == id)
+			return (option_scope[i].allowed & B(cmd)) != 0;
+	return 1; /* global */
+}
+
+static const char *
+option_name(int id)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name; o++)
+		if (o->val == id)
+			return o->name;
+	return "?";
+}
+
+static int
+parse_long(const char *text, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --to takes a subscriber ID, or a subscriber object as JSON, which is read
+ * the way a bulk file's `to` would be. */
+static int
+add_to(struct cli_ctx *c, const char *arg)
+{
+	struct nc_recipient r = { .kind = NC_RCPT_SUBSCRIBER_ID };
+	struct nc_event tmp;
+	struct nc_error err = NC_ERROR_INIT;
+	cJSON *obj, *wrap;
+	int rc = 0;
+
+	if (arg[0] != '{') {
+		r.id = (char *)(uintptr_t)arg;
+		return event_add_recipient(&c->ev, &r) ? -1 : 0;
+	}
+	event_init(&tmp);
+	obj = json_parse_field(arg, strlen(arg), "--to", 1, &err);
+	wrap = cJSON_CreateObject();
+	if (!obj || !wrap || !cJSON_AddStringToObject(wrap, "name", "-") ||
+	    !cJSON_AddItemToObject(wrap, "to", obj)) {
+		cJSON_Delete(obj);
+		rc = -1;
+	} else if (event_from_json(&tmp, wrap, "--", &err) != NC_OK || tmp.nto != 1 ||
+	           event_add_recipient(&c->ev, &tmp.to[0]) != NC_OK) {
+		rc = -1;
+	}
+	if (rc)
+		cli_report_error(c, NC_E_USAGE, &err);
+	cJSON_Delete(wrap);
+	event_clear(&tmp);
+	nc_error_clear(&err);
+	return rc;
+}
+
+static int
+add_topic(struct cli_ctx *c, const char *key)
+{
+	struct nc_recipient r = { .kind = NC_RCPT_TOPIC };
+
+	r.id = (char *)(uintptr_t)key;
+	return event_add_recipient(&c->ev, &r) ? -1 : 0;
+}
+
+/* --exclude belongs to the --topic before it. */
+static int
+add_exclude(struct cli_ctx *c, const char *id)
+{
+	struct nc_recipient *last = c->ev.nto ? &c->ev.to[c->ev.nto - 1] : NULL;
+
+	if (!last || last->kind != NC_RCPT_TOPIC) {
+		fprintf(c->err, "novu-console: --exclude %s must follow the --topic it applies to\n", id);
+		return -1;
+	}
+	return recipient_add_exclude(last, id) ? -1 : 0;
+}
+
+static int
+apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
+{
+	switch (id) {
+	case OPT_PROFILE: c->profile = arg; return 0;
+	case OPT_API_URL: c->api_url = arg; return 0;
+	case OPT_TO: return add_to(c, arg);
+	case OPT_TOPIC: return add_topic(c, arg);
+	case OPT_EXCLUDE: return add_exclude(c, arg);
+	case OPT_PAYLOAD: c->payload = arg; return 0;
+	case OPT_OVERRIDES: c->overrides = arg; return 0;
+	case OPT_CONTEXT: c->context = arg; return 0;
+	case OPT_ACTOR: return nc_strset(&c->ev.actor, arg);
+	case OPT_TENANT: return nc_strset(&c->ev.tenant, arg);
+	case OPT_TXID: return nc_strset(&c->ev.transaction_id, arg);
+	case OPT_IDEM: c->idempotency_key = arg; return 0;
+	case OPT_DRY_RUN: c->dry_run = 1; return 0;
+	case OPT_JSON: c->json = 1; return 0;
+	case OPT_YES: c->yes = 1; return 0;
+	case OPT_RESUME: c->resume = 1; return 0;
+	case OPT_SEARCH: c->search = arg; return 0;
+	case OPT_LIMIT:
+		if (parse_long(arg, &c->limit) == 0)
+			return 0;
+		fprintf(c->err, "novu-console: --limit %s: give a whole number above 0\n", arg);
+		return -1;
+	case OPT_MAX_FRAMES:
+		if (parse_long(arg, max_frames) == 0)
+			return 0;
+		fprintf(c->err, "novu-console: --max-frames %s: give a whole number above 0\n", arg);
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* The subcommand is the first non-option word; global options may come
+ * before or after it. */
+static enum cmd_id
+detect_command(int argc, char **argv, int *index)
+{
+	int i;
+	const struct option *o;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] != '-' || argv[i][1] == '\0') {
+			*index = i;
+			return find_command(argv[i]);
+		}
+		if (strchr(argv[i], '='))
+			continue;
+		for (o = long_options; o->name; o++)
+			if (strcmp(argv[i] + 2, o->name) == 0 && o->has_arg == required_argument)
+				i++;
+	}
+	*index = 0;
+	return CMD_TUI;
+}
+
+static int
+run_tui(struct cli_ctx *c, long max_frames)
+{
+	struct ui_options uo = { 0 };
+	const char *nd = getenv("NOVU_CONSOLE_NO_DISPLAY");
+	int rc;
+
+	uo.script = getenv("NOVU_CONSOLE_SCRIPT");
+	uo.no_display = nd && *nd && strcmp(nd, "0") != 0;
+	uo.max_frames = max_frames;
+	if (!uo.script && !uo.no_display && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		fprintf(c->err, "novu-console: the console needs a terminal; for scripts use the "
+		                "headless commands (novu-console --help)\n");
+		return 2;
+	}
+	rc = cli_open_session(c, 0);
+	if (rc)
+		return rc;
+	return ui_run(&c->session, &uo);
+}
+
+static int
+run_command(struct cli_ctx *c, enum cmd_id cmd, long max_frames)
+{
+	if (cmd == CMD_TUI) {
+		if (c->nargs)
+			return usage_error(c, cmd, "unexpected argument '%s'", c->args[0]);
+		return run_tui(c, max_frames);
+	}
+	if (c->nargs < commands[cmd].min_args)
+		return usage_error(c, cmd, "'%s' needs more arguments", commands[cmd].name);
+	if (c->nargs > commands[cmd].max_args)
+		return usage_error(c, cmd, "unexpected argument '%s'",
+		                   c->args[commands[cmd].max_args]);
+	if (cmd == CMD_KEYS) {
+		ui_print_keymap(c->out);
+		return 0;
+	}
+	return commands[cmd].run(c);
+}
+
+/* One getopt pass over argv without the command word; GNU getopt moves the
+ * positional arguments to the end, so options may come anywhere. */
+static int
+parse_options(struct cli_ctx *c, enum cmd_id cmd, int argc, char **argv, long *max_frames)
+{
+	int id;
+
+	optind = 0; /* 0: full re-initialisation in glibc */
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+		if (id == '?')
+			return usage_error(c, cmd, "unknown option or missing value: '%s'",
+			                   argv[optind - 1]);
+		if (id == 'h' || id == OPT_HELP) {
+			if (cmd == CMD_TUI)
+				print_usage(c->out);
+			else
+				fprintf(c->out, "usage: novu-console %s\n", commands[cmd].usage);
+			return -1;
+		}
+		if (id == OPT_VERSION) {
+			fprintf(c->out, "novu-console %s\n", NC_VERSION);
+			return -1;
+		}
+		if (id == OPT_KEY) {
+			fprintf(c->err, "novu-console: the API key is never taken on the command line "
+			                "(it would show in ps and shell history); set NOVU_SECRET_KEY "
+			                "or a profile's [secret] source\n");
+			return 2;
+		}
+		if (!option_allowed(id, cmd))
+			return usage_error(c, cmd, "--%s is not an option of this command",
+			                   option_name(id));
+		if (apply_option(c, id, optarg, max_frames) != 0)
+			return 2;
+	}
+	c->args = argv + optind;
+	c->nargs = argc - optind;
+	return 0;
+}
+
+static int
+parse_and_run(struct cli_ctx *c, int argc, char **argv)
+{
+	int cmd_index, i, n = 0, rc;
+	long max_frames = 0;
+	enum cmd_id cmd = detect_command(argc, argv, &cmd_index);
+	char **av;
+
+	if (cmd == CMD_COUNT)
+		return usage_error(c, CMD_TUI, "unknown command '%s'", argv[cmd_index]);
+	av = calloc((size_t)argc + 1, sizeof(*av));
+	if (!av)
+		return 1;
+	for (i = 0; i < argc; i++)
+		if (i != cmd_index || i == 0)
+			av[n++] = argv[i];
+	rc = parse_options(c, cmd, n, av, &max_frames);
+	if (rc == 0)
+		rc = run_command(c, cmd, max_frames);
+	free(av);
+	return rc < 0 ? 0 : rc;
+}
+
+int
+cli_main(int argc, char **argv, FILE *out, FILE *errout)
+{
+	struct cli_ctx c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.err = errout;
+	event_init(&c.ev);
+	rc = parse_and_run(&c, argc, argv);
+	if (c.session_open)
+		session_close(&c.session);
+	event_clear(&c.ev);
+	fflush(out);
+	return rc;
+}

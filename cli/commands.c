@@ -1,0 +1,879 @@
+/* commands.c - the headless subcommands: trigger, broadcast, bulk, cancel,
+ * history, and the read-only lists. Each returns the process exit code. */
+#include "commands.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bulkrun.h"
+#include "jsonutil.h"
+
+#define HISTORY_DEFAULT_LIMIT 20
+#define LIST_DEFAULT_LIMIT 50
+
+int
+cli_open_session(struct cli_ctx *c, int offline)
+{
+	struct nc_session_options so = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	enum nc_status st;
+	int rc = 0;
+
+	so.profile = c->profile;
+	so.api_url = c->api_url;
+	so.offline = offline;
+	st = session_open(&c->session, &so, &err);
+	if (st) {
+		rc = cli_report_error(c, st, &err);
+		session_close(&c->session);
+	} else {
+		c->session_open = 1;
+		if (c->session.history_note)
+			fprintf(c->err, "novu-console: note: %s\n", c->session.history_note);
+	}
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* ---- history records ---- */
+
+static void
+record_send(struct cli_ctx *c, const char *kind, const struct nc_event *ev,
+            const struct nc_trigger_result *res, const struct nc_send_info *info,
+            const struct nc_error *err, const char *batch_id)
+{
+	struct nc_history_entry e = { 0 };
+	struct nc_error herr = NC_ERROR_INIT;
+
+	if (!c->session.history)
+		return;
+	e.profile = c->session.profile.name;
+	e.kind = (char *)(uintptr_t)kind;
+	e.workflow = ev->workflow;
+	e.recipients = strcmp(kind, "broadcast") == 0 ? strdup("all subscribers")
+	                                              : event_recipients_summary(ev, 200);
+	e.transaction_id = res && res->transaction_id ? res->transaction_id : ev->transaction_id;
+	e.idempotency_key = info ? info->idempotency_key : NULL;
+	e.http_status = info ? info->http_status : (err ? err->http_status : 0);
+	e.response_status = res && res->status ? res->status : NULL;
+	e.error = err && err->message ? err->message : (res ? res->error : NULL);
+	e.request_json = info ? info->request_body : NULL;
+	e.response_json = info ? info->response_body : NULL;
+	e.batch_id = (char *)(uintptr_t)batch_id;
+	if (history_append(c->session.history, &e, &herr) != NC_OK)
+		fprintf(c->err, "novu-console: warning: not recorded in history: %s\n",
+		        herr.message ? herr.message : "error");
+	free(e.recipients);
+	nc_error_clear(&herr);
+}
+
+/* ---- trigger and broadcast ---- */
+
+static int
+set_json_field(struct cli_ctx *c, char **slot, const char *arg, const char *field)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	char *text;
+	int rc = 0;
+
+	if (!arg)
+		return 0;
+	text = cli_read_arg_text(arg, field, &err);
+	if (!text)
+		rc = cli_report_error(c, NC_E_USAGE, &err);
+	free(*slot);
+	*slot = text;
+	nc_error_clear(&err);
+	return rc;
+}
+
+static int
+fill_event(struct cli_ctx *c)
+{
+	int rc;
+
+	if (nc_strset(&c->ev.workflow, c->args[0]))
+		return 1;
+	rc = set_json_field(c, &c->ev.payload_json, c->payload, "--payload");
+	if (!rc)
+		rc = set_json_field(c, &c->ev.overrides_json, c->overrides, "--overrides");
+	if (!rc)
+		rc = set_json_field(c, &c->ev.context_json, c->context, "--context");
+	return rc;
+}
+
+/* Client-side checks; nothing is sent (and no sandbox started) on failure. */
+static int
+precheck_event(struct cli_ctx *c, enum nc_event_use use)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	enum nc_status st = event_validate(&c->ev, use, NULL, &err);
+	int rc = 0;
+
+	if (!st)
+		st = idempotency_key_validate(c->idempotency_key, &err);
+	if (!st && event_ensure_transaction_id(&c->ev) != NC_OK)
+		st = NC_E_NOMEM;
+	if (st)
+		rc = cli_report_error(c, st, &err);
+	nc_error_clear(&err);
+	return rc;
+}
+
+static int
+print_dry_run(struct cli_ctx *c, enum nc_status st, struct nc_prepared *p,
+              struct nc_error *err)
+{
+	struct nc_http_request req;
+	char *dump;
+
+	if (st)
+		return cli_report_error(c, st, err);
+	if (!c->session.profile.secret_key)
+		fprintf(c->err, "novu-console: note: no key is configured, so a real send would "
+		                "go to the local sandbox, not to the URL below\n");
+	req = prepared_request(p);
+	dump = client_dump_request(c->session.client, &req);
+	if (!dump)
+		return 1;
+	fputs(dump, c->out);
+	free(dump);
+	return 0;
+}
+
+static int
+refuse_read_only(struct cli_ctx *c)
+{
+	if (!c->session.profile.read_only)
+		return 0;
+	fprintf(c->err, "novu-console: profile '%s' is read-only: it can read and cancel but "
+	                "never send (set read_only = false in %s to allow sending)\n",
+	        c->session.profile.name,
+	        c->session.profile.path ? c->session.profile.path : "its file");
+	return nc_status_exit_code(NC_E_READONLY);
+}
+
+static void
+print_json_body(struct cli_ctx *c, const char *body)
+{
+	cJSON *root = body ? cJSON_Parse(body) : NULL;
+	char *text = root ? cJSON_Print(json_unwrap_data(root)) : NULL;
+
+	if (text)
+		fprintf(c->out, "%s\n", text);
+	else if (body)
+		fprintf(c->out, "%s\n", body);
+	free(text);
+	cJSON_Delete(root);
+}
+
+static int
+report_trigger_result(struct cli_ctx *c, const struct nc_trigger_result *res,
+                      const struct nc_send_info *info)
+{
+	if (c->json)
+		print_json_body(c, info->response_body);
+	else
+		fprintf(c->out, "%s\nstatus: %s\n", res->transaction_id ? res->transaction_id : "",
+		        res->status ? res->status : "(none)");
+	if (trigger_result_ok(res))
+		return 0;
+	fprintf(c->err, "novu-console: the API accepted the request but did not process it: "
+	                "status %s%s%s\n", res->status ? res->status : "(none)",
+	        res->error ? ": " : "", res->error ? res->error : "");
+	return nc_status_exit_code(NC_E_API);
+}
+
+static int
+send_event(struct cli_ctx *c, int broadcast)
+{
+	struct nc_trigger_result res = { 0 };
+	struct nc_send_info info = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_prepared prep = { 0 };
+	enum nc_status st;
+	int rc;
+
+	rc = precheck_event(c, broadcast ? NC_USE_BROADCAST : NC_USE_TRIGGER);
+	if (!rc)
+		rc = cli_open_session(c, c->dry_run);
+	if (rc)
+		return rc;
+	if (c->dry_run) {
+		st = broadcast ? api_prepare_broadcast(&c->ev, c->idempotency_key, &prep, &err)
+		               : api_prepare_trigger(&c->ev, c->idempotency_key, &prep, &err);
+		rc = print_dry_run(c, st, &prep, &err);
+		prepared_clear(&prep);
+		nc_error_clear(&err);
+		return rc;
+	}
+	rc = refuse_read_only(c);
+	if (rc)
+		return rc;
+	st = broadcast ? api_broadcast(c->session.client, &c->ev, c->idempotency_key, &res, &info, &err)
+	               : api_trigger(c->session.client, &c->ev, c->idempotency_key, &res, &info, &err);
+	if (st != NC_E_INVALID)
+		record_send(c, broadcast ? "broadcast" : "trigger", &c->ev, st ? NULL : &res, &info,
+		            st ? &err : NULL, NULL);
+	rc = st ? cli_report_error(c, st, &err) : report_trigger_result(c, &res, &info);
+	trigger_result_clear(&res);
+	send_info_clear(&info);
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_trigger(struct cli_ctx *c)
+{
+	int rc = fill_event(c);
+
+	return rc ? rc : send_event(c, 0);
+}
+
+int
+cmd_broadcast(struct cli_ctx *c)
+{
+	int rc = fill_event(c);
+
+	if (rc)
+		return rc;
+	if (c->ev.nto) {
+		fprintf(c->err, "novu-console: broadcast sends to every subscriber; it takes no "
+		                "--to or --topic (use trigger for chosen recipients)\n");
+		return 2;
+	}
+	if (!c->yes && !c->dry_run) {
+		fprintf(c->err, "novu-console: broadcast reaches every subscriber of the "
+		                "environment; add --yes to send it (or --dry-run to see the request)\n");
+		return 2;
+	}
+	return send_event(c, 1);
+}
+
+/* ---- bulk ---- */
+
+struct bulk_events {
+	struct nc_event *evs;
+	size_t n;
+};
+
+static void
+bulk_events_free(struct bulk_events *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		event_clear(&b->evs[i]);
+	free(b->evs);
+	b->evs = NULL;
+	b->n = 0;
+}
+
+static int
+bulk_load(struct cli_ctx *c, struct bulk_events *b)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	enum nc_status st = NC_OK;
+	size_t len, i;
+	char prefix[40];
+	char *text = cli_read_file(c->args[0], &len, &err);
+
+	if (text)
+		st = events_parse_file(text, len, &b->evs, &b->n, &err);
+	free(text);
+	if (text && !st && b->n == 0)
+		st = nc_error_set(&err, NC_E_INVALID, "events", "%s holds no events",
+		                  c->args[0]);
+	for (i = 0; text && !st && i < b->n; i++) {
+		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
+		st = event_validate(&b->evs[i], NC_USE_BULK_ENTRY, prefix, &err);
+		if (!st && event_ensure_transaction_id(&b->evs[i]) != NC_OK)
+			st = NC_E_NOMEM;
+	}
+	if (!st && b->n <= NC_MAX_BULK_EVENTS)
+		st = idempotency_key_validate(c->idempotency_key, &err);
+	if (!text || st) {
+		int rc = cli_report_error(c, text ? st : NC_E_USAGE, &err);
+		nc_error_clear(&err);
+		return rc;
+	}
+	nc_error_clear(&err);
+	return 0;
+}
+
+static int
+bulk_dry_run(struct cli_ctx *c, struct bulk_events *b)
+{
+	size_t k, nreq = bulk_plan_count(b->n), start, count;
+	struct nc_prepared prep;
+	struct nc_error err = NC_ERROR_INIT;
+	int rc = 0;
+
+	fprintf(c->out, "# %zu events in %zu request%s of at most %d\n", b->n, nreq,
+	        nreq == 1 ? "" : "s", NC_MAX_BULK_EVENTS);
+	for (k = 0; k < nreq && !rc; k++) {
+		bulk_plan_range(b->n, k, &start, &count);
+		memset(&prep, 0, sizeof(prep));
+		fprintf(c->out, "# request %zu/%zu: events %zu-%zu\n", k + 1, nreq, start,
+		        start + count - 1);
+		rc = print_dry_run(c, api_prepare_bulk(b->evs + start, count,
+		                                       nreq == 1 ? c->idempotency_key : NULL,
+		                                       &prep, &err),
+		                   &prep, &err);
+		prepared_clear(&prep);
+		nc_error_clear(&err);
+	}
+	return rc;
+}
+
+static int
+print_bulk_line(struct cli_ctx *c, size_t index, const struct nc_trigger_result *r,
+                const char *sent_txid)
+{
+	const char *tx = r->transaction_id ? r->transaction_id : sent_txid;
+
+	fprintf(c->out, "%zu\t%s\t%s%s%s\n", index, r->status ? r->status : "(none)",
+	        tx ? tx : "-", r->error ? "\t" : "", r->error ? r->error : "");
+	return trigger_result_ok(r) ? 0 : 1;
+}
+
+static int
+bulk_send_one_request(struct cli_ctx *c, struct bulk_events *b)
+{
+	struct nc_trigger_result *res = NULL;
+	struct nc_send_info info = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	size_t i, failed = 0;
+	enum nc_status st;
+	int rc;
+
+	st = api_bulk(c->session.client, b->evs, b->n, c->idempotency_key, &res, &info, &err);
+	for (i = 0; i < b->n; i++)
+		record_send(c, "bulk", &b->evs[i], st ? NULL : &res[i], &info, st ? &err : NULL,
+		            info.idempotency_key);
+	if (st) {
+		rc = cli_report_error(c, st, &err);
+	} else if (c->json) {
+		print_json_body(c, info.response_body);
+		for (i = 0; i < b->n; i++)
+			failed += !trigger_result_ok(&res[i]);
+		rc = failed ? nc_status_exit_code(NC_E_API) : 0;
+	} else {
+		for (i = 0; i < b->n; i++)
+			failed += (size_t)print_bulk_line(c, i, &res[i], b->evs[i].transaction_id);
+		rc = failed ? nc_status_exit_code(NC_E_API) : 0;
+	}
+	if (failed)
+		fprintf(c->err, "novu-console: %zu of %zu events were not processed\n", failed, b->n);
+	for (i = 0; res && i < b->n; i++)
+		trigger_result_clear(&res[i]);
+	free(res);
+	send_info_clear(&info);
+	nc_error_clear(&err);
+	return rc;
+}
+
+struct bulk_progress_ctx {
+	struct cli_ctx *c;
+	size_t failed;
+};
+
+static void
+bulk_progress(void *ctx, const struct nc_bulk_progress *p)
+{
+	struct bulk_progress_ctx *bp = ctx;
+	size_t i;
+
+	if (p->waiting_ms > 0) {
+		fprintf(bp->c->err, "novu-console: waiting %.1f s for rate-limit tokens\n",
+		        (double)p->waiting_ms / 1000.0);
+		return;
+	}
+	for (i = 0; i < p->nresults; i++)
+		bp->failed += (size_t)print_bulk_line(bp->c, p->first_event + i, &p->results[i], NULL);
+	fflush(bp->c->out);
+	fprintf(bp->c->err, "novu-console: request %zu/%zu %s (%zu/%zu events)\n", p->chunk + 1,
+	        p->nchunks, p->chunk_status ? "failed" : "sent", p->events_done, p->events_total);
+}
+
+static int
+bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
+{
+	struct bulk_progress_ctx bp = { c, 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	enum nc_status st = NC_OK;
+	int rc;
+
+	if (!c->session.history) {
+		fprintf(c->err, "novu-console: more than %d events need the history store to run "
+		                "resumably, and it could not be opened\n", NC_MAX_BULK_EVENTS);
+		return 1;
+	}
+	if (!run_id)
+		st = bulkrun_create(c->session.history, c->session.profile.name, c->args[0],
+		                    b->evs, b->n, &run_id, &err);
+	if (!st)
+		st = bulkrun_send(c->session.client, c->session.history, c->session.profile.name,
+		                  run_id, bulk_progress, &bp, &err);
+	if (st) {
+		rc = cli_report_error(c, st, &err);
+		fprintf(c->err, "novu-console: bulk run %lld stopped; events already sent are not "
+		                "sent again by: novu-console bulk --resume\n", (long long)run_id);
+	} else {
+		rc = bp.failed ? nc_status_exit_code(NC_E_API) : 0;
+		if (bp.failed)
+			fprintf(c->err, "novu-console: %zu events were not processed\n", bp.failed);
+	}
+	nc_error_clear(&err);
+	return rc;
+}
+
+static int
+bulk_resume(struct cli_ctx *c)
+{
+	struct bulk_events none = { NULL, 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run_id = 0;
+	int rc = cli_open_session(c, 0);
+
+	if (rc)
+		return rc;
+	if (!c->session.history) {
+		fprintf(c->err, "novu-console: the history store could not be opened\n");
+		return 1;
+	}
+	if (history_bulk_last_unfinished(c->session.history, &run_id, &err) != NC_OK) {
+		rc = cli_report_error(c, NC_E_IO, &err);
+	} else if (!run_id) {
+		fprintf(c->err, "novu-console: there is no unfinished bulk run to resume\n");
+		rc = 2;
+	} else {
+		rc = bulk_run(c, &none, run_id);
+	}
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_bulk(struct cli_ctx *c)
+{
+	struct bulk_events b = { NULL, 0 };
+	int rc;
+
+	if (c->resume) {
+		if (c->nargs)
+			fprintf(c->err, "novu-console: --resume continues the last unfinished run; "
+			                "ignoring %s\n", c->args[0]);
+		return bulk_resume(c);
+	}
+	if (c->nargs != 1) {
+		fprintf(c->err, "novu-console: bulk needs a FILE (or - for standard input)\n"
+		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--resume]\n");
+		return 2;
+	}
+	rc = bulk_load(c, &b);
+	if (!rc)
+		rc = cli_open_session(c, c->dry_run);
+	if (!rc && c->dry_run)
+		rc = bulk_dry_run(c, &b);
+	else if (!rc)
+		rc = refuse_read_only(c);
+	if (!rc && !c->dry_run)
+		rc = b.n <= NC_MAX_BULK_EVENTS ? bulk_send_one_request(c, &b) : bulk_run(c, &b, 0);
+	bulk_events_free(&b);
+	return rc;
+}
+
+/* ---- cancel ---- */
+
+static void
+record_cancel(struct cli_ctx *c, const char *txid, enum nc_status st, int cancelled,
+              const struct nc_send_info *info, const struct nc_error *err)
+{
+	struct nc_history_entry e = { 0 };
+	struct nc_error herr = NC_ERROR_INIT;
+	char outcome[300];
+
+	if (!c->session.history)
+		return;
+	if (st)
+		snprintf(outcome, sizeof(outcome), "failed: %s",
+		         err && err->message ? err->message : nc_status_message(st));
+	else
+		snprintf(outcome, sizeof(outcome), "%s", cancelled ? "cancelled" : "nothing pending");
+	history_set_cancel(c->session.history, txid, outcome, &herr);
+	nc_error_clear(&herr);
+	e.profile = c->session.profile.name;
+	e.kind = (char *)(uintptr_t)"cancel";
+	e.transaction_id = (char *)(uintptr_t)txid;
+	e.http_status = info->http_status;
+	e.response_status = outcome;
+	e.error = st && err ? err->message : NULL;
+	e.response_json = info->response_body;
+	history_append(c->session.history, &e, &herr);
+	nc_error_clear(&herr);
+}
+
+int
+cmd_cancel(struct cli_ctx *c)
+{
+	const char *txid = c->args[0];
+	struct nc_send_info info = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_prepared prep = { 0 };
+	enum nc_status st;
+	int cancelled = 0, rc;
+
+	if (!*txid) {
+		fprintf(c->err, "novu-console: the transaction ID is empty; give the ID a trigger "
+		                "printed (see novu-console history)\n");
+		return 2;
+	}
+	rc = cli_open_session(c, c->dry_run);
+	if (rc)
+		return rc;
+	if (c->dry_run) {
+		rc = print_dry_run(c, api_prepare_cancel(txid, &prep, &err), &prep, &err);
+		prepared_clear(&prep);
+		nc_error_clear(&err);
+		return rc;
+	}
+	st = api_cancel(c->session.client, txid, &cancelled, &info, &err);
+	record_cancel(c, txid, st, cancelled, &info, &err);
+	if (st)
+		rc = cli_report_error(c, st, &err);
+	else if (c->json)
+		fprintf(c->out, "{\"transactionId\":\"%s\",\"cancelled\":%s}\n", txid,
+		        cancelled ? "true" : "false");
+	else if (cancelled)
+		fprintf(c->out, "cancelled %s\n", txid);
+	else
+		fprintf(c->out, "nothing pending for %s (already delivered, unknown, or not yet "
+		                "picked up by Novu's worker)\n", txid);
+	send_info_clear(&info);
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* ---- history ---- */
+
+static void
+format_time(int64_t ms, char *buf, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm))
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	else
+		snprintf(buf, cap, "?");
+}
+
+static void
+add_str(cJSON *o, const char *key, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(o, key, value);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *
+history_entry_json(const struct nc_history_entry *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char when[32];
+
+	format_time(e->time_ms, when, sizeof(when));
+	cJSON_AddNumberToObject(o, "id", (double)e->id);
+	cJSON_AddStringToObject(o, "time", when);
+	add_str(o, "profile", e->profile);
+	add_str(o, "kind", e->kind);
+	add_str(o, "workflow", e->workflow);
+	add_str(o, "recipients", e->recipients);
+	add_str(o, "transactionId", e->transaction_id);
+	add_str(o, "idempotencyKey", e->idempotency_key);
+	cJSON_AddNumberToObject(o, "httpStatus", (double)e->http_status);
+	add_str(o, "status", e->response_status);
+	add_str(o, "error", e->error);
+	add_str(o, "cancel", e->cancel_outcome);
+	return o;
+}
+
+static void
+print_history(struct cli_ctx *c, struct nc_history_entry *rows, size_t n)
+{
+	cJSON *arr;
+	char *text, when[32];
+	size_t i;
+
+	if (c->json) {
+		arr = cJSON_CreateArray();
+		for (i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, history_entry_json(&rows[i]));
+		text = cJSON_Print(arr);
+		if (text)
+			fprintf(c->out, "%s\n", text);
+		free(text);
+		cJSON_Delete(arr);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		format_time(rows[i].time_ms, when, sizeof(when));
+		fprintf(c->out, "%s  %-9s %-20s %-16s %-36s %s%s%s\n", when,
+		        rows[i].kind ? rows[i].kind : "",
+		        rows[i].workflow ? rows[i].workflow : "-",
+		        rows[i].response_status ? rows[i].response_status
+		                                : (rows[i].error ? "failed" : "-"),
+		        rows[i].transaction_id ? rows[i].transaction_id : "-",
+		        rows[i].recipients ? rows[i].recipients : "",
+		        rows[i].cancel_outcome ? "  cancel: " : "",
+		        rows[i].cancel_outcome ? rows[i].cancel_outcome : "");
+	}
+}
+
+int
+cmd_history(struct cli_ctx *c)
+{
+	struct nc_history *h = NULL;
+	struct nc_history_entry *rows = NULL;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t n = 0, i;
+	char *path = history_default_path();
+	enum nc_status st;
+	int rc = 0;
+
+	/* History needs no key and no network: open the store alone. */
+	st = path ? history_open(path, &h, &err) : NC_E_NOMEM;
+	if (!st)
+		st = history_page(h, c->search, 0, c->limit > 0 ? (size_t)c->limit
+		                                                : HISTORY_DEFAULT_LIMIT,
+		                  &rows, &n, &err);
+	if (st)
+		rc = cli_report_error(c, st, &err);
+	else
+		print_history(c, rows, n);
+	for (i = 0; i < n; i++)
+		history_entry_clear(&rows[i]);
+	free(rows);
+	if (h)
+		history_close(h);
+	free(path);
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* ---- read-only lists ---- */
+
+static void
+print_json_and_free(struct cli_ctx *c, cJSON *root)
+{
+	char *text = cJSON_Print(root);
+
+	if (text)
+		fprintf(c->out, "%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+}
+
+static int
+list_prologue(struct cli_ctx *c, struct nc_list_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->search = c->search;
+	q->limit = c->limit > 0 && c->limit <= 100 ? (int)c->limit : LIST_DEFAULT_LIMIT;
+	return cli_open_session(c, 0);
+}
+
+int
+cmd_workflows(struct cli_ctx *c)
+{
+	struct nc_list_query q;
+	struct nc_workflow_page page = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	cJSON *arr, *o;
+	size_t i;
+	int rc = list_prologue(c, &q);
+
+	if (rc)
+		return rc;
+	if (api_list_workflows(c->session.client, &q, &page, &err) != NC_OK) {
+		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
+	} else if (c->json) {
+		arr = cJSON_CreateArray();
+		for (i = 0; i < page.n; i++) {
+			o = cJSON_CreateObject();
+			add_str(o, "workflowId", page.items[i].workflow_id);
+			add_str(o, "name", page.items[i].name);
+			add_str(o, "status", page.items[i].status);
+			add_str(o, "steps", page.items[i].steps);
+			add_str(o, "tags", page.items[i].tags);
+			cJSON_AddItemToArray(arr, o);
+		}
+		print_json_and_free(c, arr);
+	} else {
+		for (i = 0; i < page.n; i++)
+			fprintf(c->out, "%-28s %-8s %-30s %s\n", page.items[i].workflow_id,
+			        page.items[i].status ? page.items[i].status : "",
+			        page.items[i].name ? page.items[i].name : "",
+			        page.items[i].steps ? page.items[i].steps : "");
+		fprintf(c->err, "%zu of %ld workflows\n", page.n, page.total);
+	}
+	workflow_page_clear(&page);
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_subscribers(struct cli_ctx *c)
+{
+	struct nc_list_query q;
+	struct nc_subscriber_page page = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	const struct nc_subscriber_item *s;
+	cJSON *arr, *o;
+	size_t i;
+	int rc = list_prologue(c, &q);
+
+	if (rc)
+		return rc;
+	if (api_list_subscribers(c->session.client, &q, &page, &err) != NC_OK) {
+		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
+	} else if (c->json) {
+		arr = cJSON_CreateArray();
+		for (i = 0; i < page.n; i++) {
+			s = &page.items[i];
+			o = cJSON_CreateObject();
+			add_str(o, "subscriberId", s->subscriber_id);
+			add_str(o, "firstName", s->first_name);
+			add_str(o, "lastName", s->last_name);
+			add_str(o, "email", s->email);
+			add_str(o, "phone", s->phone);
+			cJSON_AddItemToArray(arr, o);
+		}
+		print_json_and_free(c, arr);
+	} else {
+		for (i = 0; i < page.n; i++) {
+			s = &page.items[i];
+			fprintf(c->out, "%-24s %s %s  %s\n", s->subscriber_id,
+			        s->first_name ? s->first_name : "", s->last_name ? s->last_name : "",
+			        s->email ? s->email : "");
+		}
+		fprintf(c->err, "%zu of %ld subscribers%s\n", page.n, page.total,
+		        page.next ? " (more: raise --limit or narrow with --search)" : "");
+	}
+	subscriber_page_clear(&page);
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_topics(struct cli_ctx *c)
+{
+	struct nc_list_query q;
+	struct nc_topic_page page = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	cJSON *arr, *o;
+	size_t i;
+	int rc = list_prologue(c, &q);
+
+	if (rc)
+		return rc;
+	if (api_list_topics(c->session.client, &q, &page, &err) != NC_OK) {
+		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
+	} else if (c->json) {
+		arr = cJSON_CreateArray();
+		for (i = 0; i < page.n; i++) {
+			o = cJSON_CreateObject();
+			add_str(o, "key", page.items[i].key);
+			add_str(o, "name", page.items[i].name);
+			cJSON_AddItemToArray(arr, o);
+		}
+		print_json_and_free(c, arr);
+	} else {
+		for (i = 0; i < page.n; i++)
+			fprintf(c->out, "%-24s %s\n", page.items[i].key,
+			        page.items[i].name ? page.items[i].name : "");
+	}
+	topic_page_clear(&page);
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_status(struct cli_ctx *c)
+{
+	struct nc_delivery d = { 0 };
+	struct nc_error err = NC_ERROR_INIT;
+	const struct nc_job_status *j;
+	cJSON *arr, *o;
+	size_t i;
+	int rc = cli_open_session(c, 0);
+
+	if (rc)
+		return rc;
+	if (api_notifications(c->session.client, c->args[0], &d, &err) != NC_OK) {
+		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
+	} else if (c->json) {
+		arr = cJSON_CreateArray();
+		for (i = 0; i < d.n; i++) {
+			j = &d.jobs[i];
+			o = cJSON_CreateObject();
+			add_str(o, "subscriberId", j->subscriber_id);
+			add_str(o, "type", j->type);
+			add_str(o, "status", j->status);
+			add_str(o, "providerId", j->provider_id);
+			add_str(o, "detail", j->detail);
+			cJSON_AddItemToArray(arr, o);
+		}
+		print_json_and_free(c, arr);
+	} else if (d.n == 0) {
+		fprintf(c->out, "no notifications yet for %s (Novu's worker writes them after "
+		                "the trigger; try again in a few seconds)\n", c->args[0]);
+	} else {
+		for (i = 0; i < d.n; i++) {
+			j = &d.jobs[i];
+			fprintf(c->out, "%-24s %-10s %-10s %s\n", j->subscriber_id ? j->subscriber_id : "-",
+			        j->type ? j->type : "-", j->status ? j->status : "-",
+			        j->detail ? j->detail : "");
+		}
+	}
+	delivery_clear(&d);
+	nc_error_clear(&err);
+	return rc;
+}
+
+int
+cmd_profiles(struct cli_ctx *c)
+{
+	struct nc_profile p;
+	struct nc_error err = NC_ERROR_INIT;
+	char **names = NULL, *dir;
+	size_t n = 0, i;
+	int rc = 0;
+
+	profile_init(&p);
+	if (profile_list(&names, &n, &err) != NC_OK ||
+	    profile_load(&p, c->profile, &err) != NC_OK) {
+		rc = cli_report_error(c, NC_E_CONFIG, &err);
+	} else {
+		dir = profile_config_dir();
+		fprintf(c->out, "profiles in %s/profiles:\n", dir ? dir : "?");
+		free(dir);
+		for (i = 0; i < n; i++)
+			fprintf(c->out, "%c %s\n", strcmp(names[i], p.name) == 0 ? '*' : ' ', names[i]);
+		if (n == 0)
+			fprintf(c->out, "  (none: copy an example from the profiles/ folder of the "
+			                "source or the installed docs)\n");
+		fprintf(c->out, "active: %s  url: %s%s\n", p.name, p.api_url,
+		        p.read_only ? "  (read-only)" : "");
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	profile_clear(&p);
+	nc_error_clear(&err);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/* commands.h - the headless subcommands and what they share (internal to
+ * cli/). cli.c parses argv into a struct cli_ctx; each cmd_* runs one
+ * subcommand and returns the process exit code (see cli.h). */
+#ifndef NC_CLI_COMMANDS_H
+#define NC_CLI_COMMANDS_H
+
+#include <stdio.h>
+#include "apierror.h"
+#include "request.h"
+#include "session.h"
+
+struct cli_ctx {
+	FILE *out, *err;
+	/* global options */
+	const char *profile, *api_url;
+	/* subcommand options */
+	int json, dry_run, yes, resume;
+	long limit;
+	const char *payload, *overrides, *context, *idempotency_key, *search;
+	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */
+	char **args;             /* positional arguments after the subcommand */
+	int nargs;
+	struct nc_session session;
+	int session_open;
+};
+
+int cmd_trigger(struct cli_ctx *c);
+int cmd_broadcast(struct cli_ctx *c);
+int cmd_bulk(struct cli_ctx *c);
+int cmd_cancel(struct cli_ctx *c);
+int cmd_history(struct cli_ctx *c);
+int cmd_workflows(struct cli_ctx *c);
+int cmd_subscribers(struct cli_ctx *c);
+int cmd_topics(struct cli_ctx *c);
+int cmd_status(struct cli_ctx *c);
+int cmd_profiles(struct cli_ctx *c);
+
+/* Open the session (profile, key or sandbox, client, history). offline: do
+ * not start the sandbox (dry runs). Prints the error and returns its exit
+ * code, or 0. */
+int cli_open_session(struct cli_ctx *c, int offline);
+
+/* ---- output.c ---- */
+/* "novu-console: <formatted error>" on c->err; returns the exit code for
+ * st. */
+int cli_report_error(struct cli_ctx *c, enum nc_status st, const struct nc_error *err);
+/* Read "@FILE" (or "@-" for stdin) or return a copy of the literal text.
+ * Caller frees; NULL with err set on failure. */
+char *cli_read_arg_text(const char *arg, const char *field, struct nc_error *err);
+/* Read a whole file ("-" = stdin), capped at 64 MiB. *len receives the size. */
+char *cli_read_file(const char *path, size_t *len, struct nc_error *err);
+
+#endif

@@ -1,0 +1,253 @@
+/* session.c - open a profile, find the key (or start the local sandbox when
+ * there is none), create the client and open history. */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SANDBOX_START_TIMEOUT_MS 5000
+#define SANDBOX_BANNER "novu-sandbox listening on "
+
+char *
+session_sandbox_path(void)
+{
+	const char *env = getenv("NOVU_SANDBOX_BIN");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash, *path;
+
+	if (env && *env)
+		return strdup(env);
+	/* Next to our own binary: the build tree and `cmake --install` both put
+	 * the two programs in one directory. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			slash[1] = '\0';
+			path = malloc(strlen(exe) + sizeof("novu-sandbox"));
+			if (!path)
+				return NULL;
+			strcpy(path, exe);
+			strcat(path, "novu-sandbox");
+			if (access(path, X_OK) == 0)
+				return path;
+			free(path);
+		}
+	}
+	return strdup("novu-sandbox");
+}
+
+static void
+sandbox_exec_child(const char *bin, int outfd)
+{
+	int devnull = open("/dev/null", O_RDWR);
+
+	/* The sandbox must not outlive the console that started it. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	dup2(outfd, STDOUT_FILENO);
+	if (devnull >= 0) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDERR_FILENO);
+	}
+	execlp(bin, bin, "--port", "0", "--quiet", (char *)NULL);
+	_exit(127);
+}
+
+/* Read the banner line from the sandbox within the time limit. */
+static int
+sandbox_read_banner(int fd, char *line, size_t cap)
+{
+	size_t len = 0;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec start, now;
+	long waited;
+	ssize_t r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (len + 1 < cap) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (now.tv_sec - start.tv_sec) * 1000 +
+		         (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= SANDBOX_START_TIMEOUT_MS)
+			return -1;
+		if (poll(&pfd, 1, (int)(SANDBOX_START_TIMEOUT_MS - waited)) <= 0)
+			return -1;
+		r = read(fd, line + len, 1);
+		if (r <= 0)
+			return -1;
+		if (line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = '\0';
+	return 0;
+}
+
+enum nc_status
+sandbox_start(const char *bin, pid_t *pid, char **url, struct nc_error *err)
+{
+	int pipefd[2];
+	char line[256];
+	pid_t child;
+
+	if (pipe(pipefd) != 0)
+		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: pipe: %s",
+		                    strerror(errno));
+	child = fork();
+	if (child < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: fork: %s",
+		                    strerror(errno));
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		sandbox_exec_child(bin, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (sandbox_read_banner(pipefd[0], line, sizeof(line)) != 0 ||
+	    strncmp(line, SANDBOX_BANNER, strlen(SANDBOX_BANNER)) != 0) {
+		close(pipefd[0]);
+		sandbox_stop(child);
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "no Novu key is configured and the local sandbox (%s) did not start; "
+		                    "set NOVU_SECRET_KEY or create a profile (see profiles/)", bin);
+	}
+	/* The sandbox writes nothing more to stdout after its banner. */
+	close(pipefd[0]);
+	*url = strdup(line + strlen(SANDBOX_BANNER));
+	*pid = child;
+	if (!*url) {
+		sandbox_stop(child);
+		return NC_E_NOMEM;
+	}
+	return NC_OK;
+}
+
+void
+sandbox_stop(pid_t pid)
+{
+	int status, i;
+
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	/* Give it a moment to shut down cleanly, then insist. */
+	for (i = 0; i < 50; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+static enum nc_status
+session_make_client(struct nc_session *s, const char *key, struct nc_error *err)
+{
+	struct nc_client_config cfg;
+
+	client_config_defaults(&cfg);
+	cfg.base_url = s->profile.api_url;
+	cfg.secret_key = key;
+	cfg.timeout_ms = s->profile.timeout_s * 1000;
+	cfg.connect_timeout_ms = s->profile.connect_timeout_s * 1000;
+	cfg.retry.max_attempts = (int)s->profile.retry_attempts;
+	cfg.retry.max_total_ms = s->profile.retry_max_time_s * 1000;
+	return client_new(&cfg, &s->client, err);
+}
+
+static enum nc_status
+session_use_sandbox(struct nc_session *s, struct nc_error *err)
+{
+	char *bin = session_sandbox_path();
+	char *url = NULL;
+	enum nc_status st;
+
+	if (!bin)
+		return NC_E_NOMEM;
+	st = sandbox_start(bin, &s->sandbox_pid, &url, err);
+	free(bin);
+	if (st)
+		return st;
+	s->sandbox = 1;
+	free(s->profile.api_url);
+	s->profile.api_url = url;
+	free(s->profile.region);
+	s->profile.region = strdup("sandbox");
+	return s->profile.region ? NC_OK : NC_E_NOMEM;
+}
+
+static void
+session_open_history(struct nc_session *s, const struct nc_session_options *o)
+{
+	struct nc_error herr = NC_ERROR_INIT;
+	char *path = o->history_path ? strdup(o->history_path) : history_default_path();
+
+	/* History is a convenience: a console that cannot record still sends,
+	 * but says so. */
+	if (path && history_open(path, &s->history, &herr) != NC_OK)
+		s->history = NULL;
+	if (herr.message)
+		s->history_note = strdup(herr.message);
+	nc_error_clear(&herr);
+	free(path);
+}
+
+enum nc_status
+session_open(struct nc_session *s, const struct nc_session_options *o, struct nc_error *err)
+{
+	enum nc_status st;
+
+	memset(s, 0, sizeof(*s));
+	profile_init(&s->profile);
+	st = profile_load(&s->profile, o->profile, err);
+	if (st)
+		return st;
+	if (o->api_url) {
+		if (nc_strset(&s->profile.api_url, o->api_url) || nc_strset(&s->profile.region, "custom"))
+			return NC_E_NOMEM;
+	}
+	st = profile_resolve_key(&s->profile, err);
+	if (st)
+		return st;
+	if (!s->profile.secret_key && !o->offline && !o->no_sandbox && !o->api_url &&
+	    !getenv("NOVU_API_URL")) {
+		st = session_use_sandbox(s, err);
+		if (st)
+			return st;
+	}
+	st = session_make_client(s, s->sandbox ? NC_SANDBOX_KEY : s->profile.secret_key, err);
+	if (st)
+		return st;
+	session_open_history(s, o);
+	return NC_OK;
+}
+
+void
+session_close(struct nc_session *s)
+{
+	client_free(s->client);
+	s->client = NULL;
+	if (s->history)
+		history_close(s->history);
+	s->history = NULL;
+	if (s->sandbox)
+		sandbox_stop(s->sandbox_pid);
+	s->sandbox = 0;
+	free(s->history_note);
+	s->history_note = NULL;
+	profile_clear(&s->profile);
+}

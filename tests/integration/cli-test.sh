@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# The headless commands against the real sandbox over loopback: output
+# formats, exit codes, validation (nothing sent), retries with one
+# idempotency key, cancel, history, profiles and key handling.
+set -eu
+. "$(dirname "$0")/../lib/testlib.sh"
+
+KEY=sk_sandbox_local
+start_sandbox --pending-seconds 30
+export NOVU_API_URL="$SB_URL" NOVU_SECRET_KEY="$KEY"
+T="$NC_TMP/t"
+UUID='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
+
+# --- trigger
+run_nc "$T" trigger welcome-onboarding --to user-001 --to user-002 --payload '{"name":"Ada"}'
+expect_rc "trigger exits 0" 0 "$T"
+check "trigger prints the transactionId first" bash -c "head -1 '$T.out' | grep -qE '$UUID'"
+expect_grep "trigger prints the status" '^status: processed$' "$T.out"
+TX1=$(head -1 "$T.out")
+
+run_nc "$T" trigger welcome-onboarding --to user-001 --transaction-id my-tx-42 --json
+expect_rc "trigger --json exits 0" 0 "$T"
+check "--json prints the unwrapped response" python3 -c "
+import json; d=json.load(open('$T.out')); assert d['transactionId']=='my-tx-42' and d['status']=='processed', d"
+
+# --- dry run sends nothing and never shows the key
+before=$(sb_count)
+run_nc "$T" trigger welcome-onboarding --to user-001 --topic ops-team --exclude user-009 --payload '{"a":1}' --dry-run
+expect_rc "dry-run exits 0" 0 "$T"
+expect_grep "dry-run shows method and URL" "^POST $SB_URL/v1/events/trigger" "$T.out"
+expect_grep "dry-run shows the masked key" '^Authorization: ApiKey ' "$T.out"
+expect_grep "dry-run shows the idempotency key" '^Idempotency-Key: ' "$T.out"
+expect_grep "dry-run shows the topic with exclude" '"type":"Topic","topicKey":"ops-team","exclude":\["user-009"\]' "$T.out"
+expect_no_grep "dry-run does not print the key" "$KEY" "$T.out" "$T.err"
+check "dry-run sends nothing" test "$(sb_count)" = "$before"
+
+# --- client-side validation: exit 2, the field named, nothing sent
+run_nc "$T" trigger welcome
+expect_rc "trigger without recipients exits 2" 2 "$T"
+expect_grep "names the 'to' field" '\bto\b' "$T.err"
+run_nc "$T" trigger welcome-onboarding --to user-001 --payload '{"a": 1,
+ "b" 2}'
+expect_rc "bad payload JSON exits 2" 2 "$T"
+expect_grep "payload error has line and column" 'payload.*line 2, column' "$T.err"
+run_nc "$T" trigger welcome-onboarding --to user-001 --payload '[1,2]'
+expect_rc "payload must be an object" 2 "$T"
+args=(); for i in $(seq 1 101); do args+=(--to "u$i"); done
+run_nc "$T" trigger welcome-onboarding "${args[@]}"
+expect_rc "101 recipients exit 2" 2 "$T"
+expect_grep "says the limit is 100" '100' "$T.err"
+run_nc "$T" trigger welcome-onboarding --to user-001 --idempotency-key "$(head -c 300 /dev/zero | tr '\0' k)"
+expect_rc "idempotency key over 255 chars exits 2" 2 "$T"
+run_nc "$T" trigger welcome-onboarding --to user-001 --context '{"bad key":"x"}'
+expect_rc "context type pattern is checked" 2 "$T"
+check "nothing was sent by invalid commands" test "$(sb_count)" = "$before"
+run_nc "$T" trigger welcome-onboarding --to user-001 --key sk_live_secret
+expect_rc "--key on the command line is refused" 2 "$T"
+expect_grep "explains why" 'never taken on the command line' "$T.err"
+run_nc "$T" trigger welcome-onboarding --to user-001 --frobnicate
+expect_rc "unknown option exits 2" 2 "$T"
+
+# --- the API refuses: exit 3
+run_nc "$T" trigger no-such-workflow --to user-001
+expect_rc "unknown workflow exits 3" 3 "$T"
+expect_grep "shows workflow_not_found" 'workflow_not_found' "$T.err"
+run_nc "$T" trigger legacy-digest --to user-001
+expect_rc "inactive workflow exits 3" 3 "$T"
+expect_grep "shows the non-processed status" 'trigger_not_active' "$T.err"
+run_nc "$T" trigger order-shipped --to user-001 --payload '{"order":{"carrier":"UPS"}}'
+expect_rc "payload schema failure exits 3" 3 "$T"
+expect_grep "shows the schema error's field" 'order' "$T.err"
+
+# --- broadcast
+run_nc "$T" broadcast maintenance-notice --payload '{"message":"hi"}'
+expect_rc "broadcast without --yes refuses" 2 "$T"
+run_nc "$T" broadcast maintenance-notice --payload '{"message":"hi"}' --yes
+expect_rc "broadcast --yes exits 0" 0 "$T"
+check "broadcast prints the transactionId first" bash -c "head -1 '$T.out' | grep -qE '$UUID'"
+
+# --- retries reuse one idempotency key and the same bytes
+sb_reset
+sb_faults '{"failNext":2,"status":503,"retryAfter":1}'
+run_nc "$T" trigger welcome-onboarding --to user-001
+expect_rc "trigger succeeds after two 503s" 0 "$T"
+check "three attempts, one key, same body" python3 -c "
+import json,urllib.request
+r=[x for x in json.load(urllib.request.urlopen('$SB_URL/__sandbox/requests')) if x['path']=='/v1/events/trigger']
+assert len(r)==3, len(r)
+assert len({x['idempotencyKey'] for x in r})==1 and r[0]['idempotencyKey'], r
+assert len({json.dumps(x.get('body', x.get('bodySha'))) for x in r})==1, r"
+sb_reset
+sb_faults '{"failNext":1,"status":429,"retryAfter":1}'
+run_nc "$T" trigger welcome-onboarding --to user-001
+expect_rc "trigger succeeds after a 429" 0 "$T"
+sb_reset
+sb_faults '{"failNext":1,"status":422}'
+run_nc "$T" trigger welcome-onboarding --to user-001
+expect_rc "a 422 is not retried" 3 "$T"
+check "exactly one request for the 422" test "$(sb_count)" = 1
+
+# --- cancel
+run_nc "$T" trigger comment-digest --to user-003
+TXD=$(head -1 "$T.out")
+run_nc "$T" cancel "$TXD"
+expect_rc "cancel exits 0" 0 "$T"
+expect_grep "cancel says cancelled" "^cancelled $TXD" "$T.out"
+run_nc "$T" cancel "$TXD"
+expect_rc "second cancel exits 0" 0 "$T"
+expect_grep "second cancel says nothing pending" "nothing pending" "$T.out"
+run_nc "$T" status "$TXD"
+expect_rc "status exits 0" 0 "$T"
+expect_grep "status shows the canceled job" 'cancel' "$T.out"
+
+# --- bulk
+printf '%s\n' '{"name":"welcome-onboarding","to":"user-001","payload":{"n":1}}' \
+  '{"name":"no-such-workflow","to":["user-002"]}' \
+  '{"name":"welcome-onboarding","to":{"subscriberId":"user-003","email":"c@example.com"}}' > "$NC_TMP/three.jsonl"
+run_nc "$T" bulk "$NC_TMP/three.jsonl"
+expect_rc "bulk with a failed slot exits 3" 3 "$T"
+check "bulk prints one line per event" test "$(wc -l < "$T.out")" = 3
+expect_grep "bulk line: index, status, transactionId" "^0	processed	[0-9a-f-]{36}$" "$T.out"
+expect_grep "bulk line for the failed slot" "^1	error	" "$T.out"
+python3 -c "
+import json
+print(json.dumps({'events':[{'name':'welcome-onboarding','to':'user-%03d'%(i%200+1),'payload':{'i':i}} for i in range(250)]}))" > "$NC_TMP/250.json"
+sb_reset
+run_nc "$T" bulk "$NC_TMP/250.json"
+expect_rc "250 events exit 0" 0 "$T"
+check "250 result lines" test "$(wc -l < "$T.out")" = 250
+check "sent as 3 bulk requests" test "$(sb_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["path"]=="/v1/events/trigger/bulk"))')" = 3
+run_nc "$T" bulk "$NC_TMP/250.json" --dry-run
+expect_grep "bulk dry-run shows the plan" '250 events in 3 requests' "$T.out"
+python3 -c "
+import json
+print(json.dumps({'events':[{'name':'welcome-onboarding','to':'u'} for i in range(3)]+[{'name':'','to':'u'}]}))" > "$NC_TMP/bad.json"
+run_nc "$T" bulk "$NC_TMP/bad.json"
+expect_rc "bulk validation exits 2" 2 "$T"
+expect_grep "names the event index" 'events\[3\]' "$T.err"
+
+# --- history
+run_nc "$T" history --limit 5
+expect_rc "history exits 0" 0 "$T"
+check "history --limit 5 prints 5 rows" test "$(wc -l < "$T.out")" = 5
+run_nc "$T" history --search "$TX1"
+expect_grep "history finds the first trigger by transactionId" "$TX1" "$T.out"
+run_nc "$T" history --search "$TXD"
+expect_grep "history shows the cancel outcome" "cancel: cancelled" "$T.out"
+run_nc "$T" history --json --search comment-digest
+check "history --json is a JSON array filtered by --search" python3 -c "
+import json; d=json.load(open('$T.out')); assert d and all('digest' in (x['workflow'] or '') or x['kind']=='cancel' for x in d), d"
+expect_no_grep "the key is never in history" "$KEY" "$NOVU_CONSOLE_STATE_DIR"/history.db*
+
+# --- lists
+run_nc "$T" workflows
+expect_rc "workflows exits 0" 0 "$T"
+expect_grep "workflows lists welcome" '^welcome-onboarding ' "$T.out"
+run_nc "$T" subscribers --limit 5 --json
+check "subscribers --json gives 5" python3 -c "import json; assert len(json.load(open('$T.out')))==5"
+run_nc "$T" topics
+expect_rc "topics exits 0" 0 "$T"
+
+# --- profiles: read-only, retries, key sources
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/ro.ini" <<INI
+# a read-only profile
+[api]
+url = $SB_URL
+[safety]
+read_only = true
+INI
+run_nc "$T" --profile ro trigger welcome-onboarding --to user-001
+expect_rc "read-only profile refuses to send" 2 "$T"
+expect_grep "says read-only" 'read-only' "$T.err"
+run_nc "$T" trigger comment-digest --to user-004
+TXR=$(head -1 "$T.out")
+run_nc "$T" --profile ro cancel "$TXR"
+expect_rc "read-only profile may cancel" 0 "$T"
+run_nc "$T" --profile nope trigger welcome-onboarding --to u
+expect_rc "unknown profile exits 2" 2 "$T"
+expect_grep "lists available profiles" 'ro' "$T.err"
+
+echo "sk_file_secret_123456" > "$NC_TMP/key"; chmod 644 "$NC_TMP/key"
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/filekey.ini" <<INI
+[api]
+url = $SB_URL
+[secret]
+file = $NC_TMP/key
+INI
+(unset NOVU_SECRET_KEY; run_nc "$T" --profile filekey trigger welcome-onboarding --to u; echo $RC > "$T.rc")
+RC=$(cat "$T.rc"); expect_rc "world-readable key file refused" 2 "$T"
+expect_grep "says chmod 600" 'chmod 600' "$T.err"
+expect_no_grep "refusal does not print the key" "sk_file_secret_123456" "$T.out" "$T.err"
+
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/down.ini" <<INI
+[api]
+url = http://127.0.0.1:9
+[http]
+retry_attempts = 2
+retry_max_time = 3
+connect_timeout = 2
+INI
+(unset NOVU_API_URL; run_nc "$T" --profile down trigger welcome-onboarding --to u; echo $RC > "$T.rc")
+RC=$(cat "$T.rc"); expect_rc "unreachable server exits 4" 4 "$T"
+run_nc "$T" --api-url http://example.com trigger welcome-onboarding --to u
+expect_rc "plain http to a non-loopback host is refused" 2 "$T"
+
+# --- no key at all: the console starts its own sandbox
+(unset NOVU_SECRET_KEY NOVU_API_URL; export NOVU_SANDBOX_BIN="$NC_SANDBOX"
+ run_nc "$T" trigger welcome-onboarding --to user-001; echo $RC > "$T.rc")
+RC=$(cat "$T.rc"); expect_rc "with no key, trigger runs against the embedded sandbox" 0 "$T"
+
+expect_no_grep "the key never appears in any output" "$KEY" "$NC_TMP"/t.out "$NC_TMP"/t.err
+finish
