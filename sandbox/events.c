@@ -1,0 +1,391 @@
+/* events.c - accept triggers, remember their transactions, cancel them. */
+#include "events.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema.h"
+#include "store.h"
+#include "util.h"
+#include "validate.h"
+
+static int64_t pending_ms;
+
+void
+events_init(double pending_seconds)
+{
+	pending_ms = (int64_t)(pending_seconds * 1000.0);
+}
+
+/* Serialised size of the event's payload, as the 512 KB rule counts it. */
+static size_t
+payload_size(const cJSON *ev)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ev, "payload");
+	char *text;
+	size_t n;
+
+	if (!p || cJSON_IsNull(p))
+		return 0;
+	text = cJSON_PrintUnformatted(p);
+	n = text ? strlen(text) : 0;
+	free(text);
+	return n;
+}
+
+/* Workflow index for a trigger identifier, or -1. */
+static long
+workflow_for(const cJSON *ev)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
+	size_t i;
+
+	if (!cJSON_IsString(name))
+		return -1;
+	for (i = 0; i < store_workflow_count(); i++)
+		if (strcmp(store_workflow_at(i)->workflow_id, name->valuestring) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Check the payload against the workflow's schema; on failure answer 400
+ * PAYLOAD_VALIDATION_ERROR and return -1. */
+static int
+check_payload_schema(const struct sb_request *req, struct sb_reply *rep, const cJSON *ev,
+                     size_t wf)
+{
+	const cJSON *schema = store_workflow_schema(wf);
+	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(ev, "payload");
+	cJSON *errs, *empty = NULL, *o, *e;
+	char msg[4096];
+	size_t used;
+
+	if (!schema)
+		return 0;
+	if (!payload || cJSON_IsNull(payload))
+		payload = empty = cJSON_CreateObject();
+	errs = cJSON_CreateArray();
+	schema_validate(schema, payload, errs);
+	cJSON_Delete(empty);
+	if (cJSON_GetArraySize(errs) == 0) {
+		cJSON_Delete(errs);
+		return 0;
+	}
+	used = (size_t)snprintf(msg, sizeof(msg), "Payload validation failed: ");
+	cJSON_ArrayForEach(e, errs) {
+		if (used >= sizeof(msg))
+			break;
+		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s: %s",
+		                         e == errs->child ? "" : "; ",
+		                         cJSON_GetObjectItemCaseSensitive(e, "field")->valuestring,
+		                         cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring);
+	}
+	o = error_dto(400, req->url, msg);
+	cJSON_AddStringToObject(o, "type", "PAYLOAD_VALIDATION_ERROR");
+	cJSON_AddItemToObject(o, "errors", errs);
+	cJSON_AddItemToObject(o, "schema", cJSON_Duplicate(schema, 1));
+	reply_json(rep, 400, o);
+	return -1;
+}
+
+static cJSON *
+ack(const char *status, const char *transaction_id)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "acknowledged", 1);
+	cJSON_AddStringToObject(o, "status", status);
+	if (transaction_id)
+		cJSON_AddStringToObject(o, "transactionId", transaction_id);
+	return o;
+}
+
+static const char *
+severity_of(const cJSON *ev)
+{
+	static const char *const levels[] = { "high", "medium", "low", "none" };
+	const cJSON *ov = cJSON_GetObjectItemCaseSensitive(ev, "overrides");
+	const cJSON *sv = cJSON_GetObjectItemCaseSensitive(ov, "severity");
+	size_t i;
+
+	for (i = 0; cJSON_IsString(sv) && i < 4; i++)
+		if (strcmp(sv->valuestring, levels[i]) == 0)
+			return levels[i];
+	return "none";
+}
+
+/* 1 if the tenant reference resolves (broadcast creates object tenants). */
+static int
+tenant_ok(const cJSON *ev, int broadcast)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "tenant");
+	const cJSON *id;
+
+	if (cJSON_IsString(t))
+		return store_tenant_exists(t->valuestring);
+	if (!cJSON_IsObject(t))
+		return 1;
+	id = cJSON_GetObjectItemCaseSensitive(t, "identifier");
+	if (!cJSON_IsString(id))
+		return 1;
+	if (store_tenant_exists(id->valuestring))
+		return 1;
+	if (broadcast) {
+		store_tenant_add(id->valuestring);
+		return 1;
+	}
+	return 0;
+}
+
+struct recipients {
+	struct recipient *list;
+	size_t n;
+	char *seen; /* per subscriber index: already a recipient */
+};
+
+static void
+add_recipient(struct recipients *rc, long sub, int topic)
+{
+	if (sub < 0 || rc->seen[sub] || rc->n >= STORE_RECIPIENT_CAP)
+		return;
+	rc->seen[sub] = 1;
+	rc->list[rc->n].sub = (int)sub;
+	rc->list[rc->n].topic = topic;
+	rc->n++;
+}
+
+static int
+excluded(const cJSON *exclude, const char *subscriber_id)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, exclude)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, subscriber_id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_topic(struct recipients *rc, const cJSON *entry)
+{
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(entry, "topicKey");
+	const cJSON *exclude = cJSON_GetObjectItemCaseSensitive(entry, "exclude");
+	long t = store_topic_find(key->valuestring);
+	size_t i;
+
+	for (i = 0; t >= 0 && i < store_subscriber_count(); i++)
+		if (store_topic_has((size_t)t, i) &&
+		    !excluded(exclude, store_subscriber_at(i)->subscriber_id))
+			add_recipient(rc, (long)i, (int)t);
+}
+
+static void
+add_entry(struct recipients *rc, const cJSON *entry)
+{
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(entry, "type");
+
+	if (cJSON_IsString(type) && strcmp(type->valuestring, "Topic") == 0)
+		add_topic(rc, entry);
+	else
+		add_recipient(rc, store_subscriber_upsert(entry), -1);
+}
+
+/* Resolve `to` (or everyone, for a broadcast); the store lock is held.
+ * Inline subscribers are upserted. */
+static void
+resolve_recipients(struct recipients *rc, const cJSON *ev, int broadcast)
+{
+	const cJSON *to = cJSON_GetObjectItemCaseSensitive(ev, "to");
+	const cJSON *it;
+	size_t i;
+
+	if (broadcast) {
+		for (i = 0; i < store_subscriber_count(); i++)
+			add_recipient(rc, (long)i, -1);
+		return;
+	}
+	if (cJSON_IsArray(to)) {
+		cJSON_ArrayForEach(it, to)
+			add_entry(rc, it);
+	} else {
+		add_entry(rc, to);
+	}
+}
+
+/* Accept one validated event for workflow wf: returns its response DTO. */
+static cJSON *
+accept_event(const cJSON *ev, size_t wf, int broadcast)
+{
+	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(ev, "transactionId");
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(ev, "actor");
+	struct recipients rc = { NULL, 0, NULL };
+	char uuid[37];
+	const char *id;
+	int64_t until;
+
+	if (!store_workflow_at(wf)->active)
+		return ack("trigger_not_active", NULL);
+	if (cJSON_IsString(tid) && tid->valuestring[0]) {
+		id = tid->valuestring;
+	} else {
+		util_uuid4(uuid);
+		id = uuid;
+	}
+	store_lock();
+	if (!tenant_ok(ev, broadcast)) {
+		store_unlock();
+		return ack("no_tenant_found", NULL);
+	}
+	if (cJSON_IsObject(actor))
+		store_subscriber_upsert(actor);
+	rc.list = malloc(STORE_RECIPIENT_CAP * sizeof(*rc.list));
+	rc.seen = calloc(STORE_SUBSCRIBER_CAP, 1);
+	if (rc.list && rc.seen)
+		resolve_recipients(&rc, ev, broadcast);
+	/* A reused transactionId is accepted but creates nothing new: Novu's
+	 * worker drops duplicates after the 201. */
+	if (!store_txn_find(id)) {
+		until = store_workflow_waits(wf) && pending_ms > 0 ? util_mono_ms() + pending_ms : 0;
+		store_txn_add(id, wf, severity_of(ev), until, rc.list, rc.n);
+	}
+	store_workflow_touch(wf, util_now_ms());
+	store_unlock();
+	free(rc.list);
+	free(rc.seen);
+	return ack("processed", id);
+}
+
+static void
+reply_data(struct sb_reply *rep, unsigned int status, cJSON *value)
+{
+	cJSON *doc = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(doc, "data", value);
+	reply_json(rep, status, doc);
+}
+
+static int
+errors_found(struct sb_reply *rep, const struct sb_request *req, cJSON *errors)
+{
+	if (errors->child) {
+		reply_validation(rep, req->url, errors);
+		return 1;
+	}
+	cJSON_Delete(errors);
+	return 0;
+}
+
+static void
+reply_too_large(struct sb_reply *rep, const struct sb_request *req, size_t size)
+{
+	reply_errorf(rep, 413, req->url,
+	             "Payload size (%zu bytes) exceeds maximum allowed size of %d bytes (512KB). "
+	             "Note: Attachments are excluded from this limit.",
+	             size, SB_MAX_PAYLOAD_BYTES);
+}
+
+/* Shared by trigger and broadcast: size, workflow, schema, then accept. */
+static void
+single_event(const struct sb_request *req, struct sb_reply *rep, int broadcast)
+{
+	const cJSON *ev = req->json;
+	size_t size = payload_size(ev);
+	long wf;
+
+	if (size > SB_MAX_PAYLOAD_BYTES) {
+		reply_too_large(rep, req, size);
+		return;
+	}
+	wf = workflow_for(ev);
+	if (wf < 0) {
+		reply_error(rep, 422, req->url, "workflow_not_found", 1);
+		return;
+	}
+	if (check_payload_schema(req, rep, ev, (size_t)wf) != 0)
+		return;
+	reply_data(rep, 201, accept_event(ev, (size_t)wf, broadcast));
+}
+
+void
+events_trigger(const struct sb_request *req, struct sb_reply *rep)
+{
+	cJSON *errors = cJSON_CreateObject();
+
+	validate_trigger(req->json, "", errors);
+	if (!errors_found(rep, req, errors))
+		single_event(req, rep, 0);
+}
+
+void
+events_broadcast(const struct sb_request *req, struct sb_reply *rep)
+{
+	cJSON *errors = cJSON_CreateObject();
+
+	validate_broadcast(req->json, errors);
+	if (!errors_found(rep, req, errors))
+		single_event(req, rep, 1);
+}
+
+void
+events_bulk(const struct sb_request *req, struct sb_reply *rep)
+{
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(req->json, "events");
+	cJSON *errors = cJSON_CreateObject(), *out;
+	const cJSON *ev, *name;
+	size_t size;
+	long wf;
+	int i = 0;
+
+	validate_bulk(req->json, errors);
+	if (errors_found(rep, req, errors))
+		return;
+	/* Whole-request failures first, so a rejected bulk triggers nothing. */
+	cJSON_ArrayForEach(ev, events) {
+		size = payload_size(ev);
+		if (size > SB_MAX_PAYLOAD_BYTES) {
+			name = cJSON_GetObjectItemCaseSensitive(ev, "name");
+			reply_errorf(rep, 413, req->url,
+			             "Event at index %d (workflow: \"%.200s\") has payload size (%zu "
+			             "bytes) exceeds maximum allowed size of %d bytes (512KB). Note: "
+			             "Attachments are excluded from this limit.",
+			             i, name->valuestring, size, SB_MAX_PAYLOAD_BYTES);
+			return;
+		}
+		wf = workflow_for(ev);
+		if (wf >= 0 && check_payload_schema(req, rep, ev, (size_t)wf) != 0)
+			return;
+		i++;
+	}
+	out = cJSON_CreateArray();
+	cJSON_ArrayForEach(ev, events) {
+		cJSON *slot;
+
+		wf = workflow_for(ev);
+		if (wf < 0) {
+			slot = ack("error", NULL);
+			cJSON_AddItemToObject(slot, "error", cJSON_CreateStringArray(
+				(const char *const[]){ "workflow_not_found" }, 1));
+		} else {
+			slot = accept_event(ev, (size_t)wf, 0);
+		}
+		cJSON_AddItemToArray(out, slot);
+	}
+	reply_data(rep, 201, out);
+}
+
+void
+events_cancel(const struct sb_request *req, struct sb_reply *rep)
+{
+	struct txn *t;
+	int canceled = 0;
+
+	store_lock();
+	t = store_txn_find(req->route_arg);
+	if (t && !t->canceled && t->pending_until && util_mono_ms() < t->pending_until) {
+		t->canceled = 1;
+		canceled = 1;
+	}
+	store_unlock();
+	reply_data(rep, 200, cJSON_CreateBool(canceled));
+}
