@@ -1,0 +1,1105 @@
+/* history.c - the durable local record of every send and cancel (SQLite).
+ *
+ * Durability: WAL journal with synchronous=FULL, so a committed append
+ * survives a crash of this process and of the machine; each append is one
+ * transaction (one INSERT in autocommit mode), so a crash loses at most the
+ * row being written. Concurrency: WAL lets readers run beside one writer and
+ * the busy timeout makes a second console wait its turn instead of failing.
+ * A handle is guarded by a mutex, so threads may share one.
+ *
+ * Schema changes go through PRAGMA user_version: migrate() brings an older
+ * file up to HISTORY_SCHEMA; a newer file is refused, never rewritten.
+ * A file SQLite cannot read is renamed aside, never deleted.
+ */
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define HISTORY_SCHEMA     1
+#define BUSY_TIMEOUT_MS    5000
+
+struct nc_history {
+	sqlite3 *db;
+	char *path;
+	pthread_mutex_t lock;
+};
+
+/* Version 1. The entries table is read newest first by rowid (id), which is
+ * its own index; transaction_id is looked up by history_set_cancel. Pending
+ * bulk chunks have a partial index so finding unfinished runs stays cheap
+ * however many finished ones accumulate. */
+static const char SCHEMA_V1[] =
+	"CREATE TABLE entries ("
+	" id INTEGER PRIMARY KEY,"
+	" time_ms INTEGER NOT NULL,"
+	" profile TEXT, kind TEXT, workflow TEXT, recipients TEXT,"
+	" transaction_id TEXT, idempotency_key TEXT,"
+	" http_status INTEGER NOT NULL DEFAULT 0,"
+	" response_status TEXT, error TEXT, cancel_outcome TEXT,"
+	" request_json TEXT, response_json TEXT, batch_id TEXT);"
+	"CREATE INDEX entries_transaction ON entries(transaction_id)"
+	" WHERE transaction_id IS NOT NULL;"
+	"CREATE TABLE bulk_runs ("
+	" id INTEGER PRIMARY KEY,"
+	" created_ms INTEGER NOT NULL,"
+	" profile TEXT, source TEXT,"
+	" nchunks INTEGER NOT NULL);"
+	"CREATE TABLE bulk_chunks ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES bulk_runs(id),"
+	" idx INTEGER NOT NULL,"
+	" idempotency_key TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" done INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (run_id, idx));"
+	"CREATE INDEX bulk_chunks_pending ON bulk_chunks(run_id) WHERE done = 0;";
+
+#define ENTRY_COLS "id, time_ms, profile, kind, workflow, recipients, transaction_id," \
+	" idempotency_key, http_status, response_status, error, cancel_outcome," \
+	" request_json, response_json, batch_id"
+
+/* ?1 is the LIKE pattern; '\' escapes the user's own % and _. */
+#define FILTER_SQL "(workflow LIKE ?1 ESCAPE '\\' OR recipients LIKE ?1 ESCAPE '\\'" \
+	" OR transaction_id LIKE ?1 ESCAPE '\\' OR kind LIKE ?1 ESCAPE '\\'" \
+	" OR profile LIKE ?1 ESCAPE '\\' OR response_status LIKE ?1 ESCAPE '\\')"
+
+static const char INSERT_SQL[] =
+	"INSERT INTO entries (time_ms, profile, kind, workflow, recipients,"
+	" transaction_id, idempotency_key, http_status, response_status, error,"
+	" cancel_outcome, request_json, response_json, batch_id)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+/* ---- helpers ---- */
+
+static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+fmt_alloc(const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+	char *s;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return NULL;
+	s = malloc((size_t)len + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+is_corrupt(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+/* Turn the connection's last error into an nc_error. */
+static enum nc_status
+db_fail(struct nc_history *h, struct nc_error *err, const char *what)
+{
+	int rc = sqlite3_errcode(h->db) & 0xff;
+	const char *msg = sqlite3_errmsg(h->db);
+
+	if (rc == SQLITE_NOMEM)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	if (is_corrupt(rc))
+		return nc_error_set(err, NC_E_IO, NULL, "history %s is damaged (%s) while "
+		                    "%s: quit, then move the file aside or recover it with "
+		                    "sqlite3 %s .recover", h->path, msg, what, h->path);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return nc_error_set(err, NC_E_IO, NULL, "history %s stayed locked by another "
+		                    "process for %d s while %s; try again", h->path,
+		                    BUSY_TIMEOUT_MS / 1000, what);
+	return nc_error_set(err, NC_E_IO, NULL, "history %s: cannot %s: %s", h->path,
+	                    what, msg);
+}
+
+static int
+exec_sql(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Copy a text column; *nomem set when a non-NULL value could not be copied. */
+static char *
+column_dup(sqlite3_stmt *st, int i, int *nomem)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	char *s;
+
+	if (!t)
+		return NULL;
+	s = strdup((const char *)t);
+	if (!s)
+		*nomem = 1;
+	return s;
+}
+
+/* ---- paths and files ---- */
+
+static char *
+home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && *home == '/')
+		return strdup(home);
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_dir && *pw->pw_dir == '/')
+		return strdup(pw->pw_dir);
+	return NULL;
+}
+
+char *
+history_default_path(void)
+{
+	const char *dir = getenv("NOVU_CONSOLE_STATE_DIR");
+	const char *xdg = getenv("XDG_STATE_HOME");
+	char *home, *out;
+
+	if (dir && *dir)
+		return fmt_alloc("%s/history.db", dir);
+	if (xdg && *xdg == '/')
+		return fmt_alloc("%s/novu-console/history.db", xdg);
+	home = home_dir();
+	if (!home)
+		return NULL;
+	out = fmt_alloc("%s/.local/state/novu-console/history.db", home);
+	free(home);
+	return out;
+}
+
+/* mkdir -p for the directories above path; new ones are private (0700). */
+static int
+make_parent_dirs(const char *path)
+{
+	char *dir = strdup(path), *p;
+	int e = 0;
+
+	if (!dir)
+		return ENOMEM;
+	p = strrchr(dir, '/');
+	if (!p || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char saved = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+				e = errno;
+				break;
+			}
+			*p = saved;
+			if (!saved)
+				break;
+		}
+	}
+	free(dir);
+	return e;
+}
+
+/* Create the file ourselves so it is 0600 from the start; SQLite gives the
+ * -wal and -shm files the same mode. */
+static int
+create_private_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Rename path (and its -wal/-shm companions) to PATH.corrupt-<time>[-n].
+ * The companions must move too: a stale WAL would be replayed into the new
+ * database. Returns the new name (malloc'd) or NULL with errno set. */
+static char *
+move_aside(const char *path)
+{
+	static const char *const companions[] = { "-wal", "-shm" };
+	long t = (long)time(NULL);
+	char *aside = NULL;
+	int n;
+	size_t i;
+
+	for (n = 0; n < 100; n++) {
+		free(aside);
+		aside = n ? fmt_alloc("%s.corrupt-%ld-%d", path, t, n)
+		          : fmt_alloc("%s.corrupt-%ld", path, t);
+		if (!aside) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (access(aside, F_OK) != 0 && errno == ENOENT)
+			break;
+	}
+	if (n == 100 || rename(path, aside) != 0) {
+		if (n == 100)
+			errno = EEXIST;
+		free(aside);
+		return NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		char *from = fmt_alloc("%s%s", path, companions[i]);
+		char *to = fmt_alloc("%s%s", aside, companions[i]);
+
+		if (from && to && access(from, F_OK) == 0)
+			rename(from, to);
+		free(from);
+		free(to);
+	}
+	return aside;
+}
+
+/* ---- opening ---- */
+
+static int
+read_user_version(sqlite3 *db, int *version)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*version = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bring the schema to HISTORY_SCHEMA inside one write transaction, so two
+ * consoles starting at once do not both create it. *newer is set when the
+ * file comes from a later version of the program. */
+static int
+migrate(sqlite3 *db, int *newer)
+{
+	int version = 0, rc;
+
+	*newer = 0;
+	rc = exec_sql(db, "BEGIN IMMEDIATE");
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = read_user_version(db, &version);
+	if (rc == SQLITE_OK && version > HISTORY_SCHEMA)
+		*newer = version;
+	else if (rc == SQLITE_OK && version < 1) {
+		rc = exec_sql(db, SCHEMA_V1);
+		if (rc == SQLITE_OK)
+			rc = exec_sql(db, "PRAGMA user_version = 1");
+	}
+	/* Later versions: if (version < 2) { ALTER TABLE ...; user_version = 2 } */
+	if (rc == SQLITE_OK && !*newer)
+		rc = exec_sql(db, "COMMIT");
+	else
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Touch the pages a first screen reads, so a damaged file is found here and
+ * moved aside rather than failing later. SQLite itself checks the header and
+ * that the file is as long as the header says. */
+static int
+probe(sqlite3 *db)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM sqlite_master",
+		"SELECT " ENTRY_COLS " FROM entries ORDER BY id DESC LIMIT 50",
+		"SELECT max(run_id) FROM bulk_chunks WHERE done = 0",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(db, sql[i], -1, &st, NULL);
+
+		if (rc != SQLITE_OK)
+			return rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* Open and prepare one database file. On failure *db is closed and NULL and
+ * msg receives SQLite's text. */
+static int
+open_db(const char *path, sqlite3 **db, int *newer, char *msg, size_t msgsz)
+{
+	int rc;
+
+	*newer = 0;
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+		rc = exec_sql(*db, "PRAGMA journal_mode = WAL");
+	}
+	if (rc == SQLITE_OK)
+		rc = exec_sql(*db, "PRAGMA synchronous = FULL");
+	if (rc == SQLITE_OK)
+		rc = migrate(*db, newer);
+	if (rc == SQLITE_OK && !*newer)
+		rc = probe(*db);
+	if (rc != SQLITE_OK || *newer) {
+		snprintf(msg, msgsz, "%s", *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close_v2(*db);
+		*db = NULL;
+		if (rc == SQLITE_OK)
+			rc = SQLITE_ERROR;
+	}
+	return rc;
+}
+
+/* open_db(), again while the file is busy. SQLite calls the busy handler for
+ * ordinary lock waits, but returns SQLITE_BUSY at once where waiting could
+ * deadlock: two consoles creating the file together both try to switch it
+ * to WAL. Starting over (and so dropping our own lock) resolves that. */
+static int
+open_db_retrying(const char *path, sqlite3 **db, int *newer, char *msg, size_t msgsz)
+{
+	struct timespec pause = { 0, 0 };
+	int rc, waited_ms = 0;
+
+	for (;;) {
+		rc = open_db(path, db, newer, msg, msgsz);
+		if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= BUSY_TIMEOUT_MS)
+			return rc;
+		/* 10-40 ms, different per process so the two do not stay in step */
+		pause.tv_nsec = (10 + (long)((getpid() + waited_ms) % 31)) * 1000000L;
+		nanosleep(&pause, NULL);
+		waited_ms += (int)(pause.tv_nsec / 1000000L);
+	}
+}
+
+static enum nc_status
+open_failed(const char *path, int rc, int newer, const char *msg, struct nc_error *err)
+{
+	if (newer)
+		return nc_error_set(err, NC_E_IO, NULL, "history %s was written by a newer "
+		                    "novu-console (schema %d, this one knows %d); it was left "
+		                    "untouched", path, newer, HISTORY_SCHEMA);
+	if ((rc & 0xff) == SQLITE_NOMEM)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return nc_error_set(err, NC_E_IO, NULL, "history %s stayed locked by another "
+		                    "process for %d s: %s", path, BUSY_TIMEOUT_MS / 1000, msg);
+	return nc_error_set(err, NC_E_IO, NULL, "cannot open history %s: %s", path, msg);
+}
+
+/* Another console may have moved a damaged file aside and started a new one
+ * while we were reading the old one: then retry rather than move theirs. */
+static int
+replaced_since(const char *path, const struct stat *before)
+{
+	struct stat now;
+
+	return stat(path, &now) == 0 &&
+	       (now.st_ino != before->st_ino || now.st_dev != before->st_dev);
+}
+
+enum nc_status
+history_open(const char *path, struct nc_history **out, struct nc_error *err)
+{
+	struct nc_history *h;
+	sqlite3 *db = NULL;
+	char msg[256], *aside = NULL, *def = NULL;
+	struct stat before;
+	int rc, e, newer;
+
+	*out = NULL;
+	if (!path) {
+		path = def = history_default_path();
+		if (!path)
+			return nc_error_set(err, NC_E_IO, NULL, "cannot find where to keep "
+			                    "history: set HOME or NOVU_CONSOLE_STATE_DIR");
+	}
+	e = make_parent_dirs(path);
+	if (!e)
+		e = create_private_file(path);
+	if (e) {
+		nc_error_set(err, e == ENOMEM ? NC_E_NOMEM : NC_E_IO, NULL,
+		             "cannot create history %s: %s", path, strerror(e));
+		free(def);
+		return e == ENOMEM ? NC_E_NOMEM : NC_E_IO;
+	}
+	if (stat(path, &before) != 0)
+		memset(&before, 0, sizeof before);
+	rc = open_db_retrying(path, &db, &newer, msg, sizeof msg);
+	if (rc != SQLITE_OK && is_corrupt(rc) && replaced_since(path, &before))
+		rc = open_db_retrying(path, &db, &newer, msg, sizeof msg);
+	if (rc != SQLITE_OK && is_corrupt(rc) && !newer) {
+		aside = move_aside(path);
+		if (!aside) {
+			e = errno;
+			nc_error_set(err, NC_E_IO, NULL, "history %s is not a readable database "
+			             "(%s) and could not be moved aside: %s", path, msg, strerror(e));
+			free(def);
+			return NC_E_IO;
+		}
+		e = create_private_file(path);
+		rc = e ? SQLITE_CANTOPEN : open_db_retrying(path, &db, &newer, msg, sizeof msg);
+		if (e)
+			snprintf(msg, sizeof msg, "%s", strerror(e));
+	}
+	if (rc != SQLITE_OK) {
+		enum nc_status st = open_failed(path, rc, newer, msg, err);
+
+		free(aside);
+		free(def);
+		return st;
+	}
+	h = calloc(1, sizeof *h);
+	if (h)
+		h->path = strdup(path);
+	if (!h || !h->path) {
+		free(h);
+		sqlite3_close_v2(db);
+		free(aside);
+		free(def);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	h->db = db;
+	pthread_mutex_init(&h->lock, NULL);
+	if (aside)
+		nc_error_set(err, NC_OK, NULL, "history %s was not a readable database; it "
+		             "was moved to %s and a new history was started", path, aside);
+	free(aside);
+	free(def);
+	*out = h;
+	return NC_OK;
+}
+
+void
+history_close(struct nc_history *h)
+{
+	if (!h)
+		return;
+	sqlite3_close_v2(h->db);
+	pthread_mutex_destroy(&h->lock);
+	free(h->path);
+	free(h);
+}
+
+/* ---- entries ---- */
+
+void
+history_entry_clear(struct nc_history_entry *e)
+{
+	if (!e)
+		return;
+	free(e->profile);
+	free(e->kind);
+	free(e->workflow);
+	free(e->recipients);
+	free(e->transaction_id);
+	free(e->idempotency_key);
+	free(e->response_status);
+	free(e->error);
+	free(e->cancel_outcome);
+	free(e->request_json);
+	free(e->response_json);
+	free(e->batch_id);
+	memset(e, 0, sizeof *e);
+}
+
+static void
+bind_entry(sqlite3_stmt *st, const struct nc_history_entry *e)
+{
+	sqlite3_bind_int64(st, 1, e->time_ms);
+	bind_text(st, 2, e->profile);
+	bind_text(st, 3, e->kind);
+	bind_text(st, 4, e->workflow);
+	bind_text(st, 5, e->recipients);
+	bind_text(st, 6, e->transaction_id);
+	bind_text(st, 7, e->idempotency_key);
+	sqlite3_bind_int64(st, 8, e->http_status);
+	bind_text(st, 9, e->response_status);
+	bind_text(st, 10, e->error);
+	bind_text(st, 11, e->cancel_outcome);
+	bind_text(st, 12, e->request_json);
+	bind_text(st, 13, e->response_json);
+	bind_text(st, 14, e->batch_id);
+}
+
+/* Fill e from a row selected with ENTRY_COLS. Returns 0, or -1 when out of
+ * memory (e is then cleared). */
+static int
+row_to_entry(sqlite3_stmt *st, struct nc_history_entry *e)
+{
+	int nomem = 0;
+
+	memset(e, 0, sizeof *e);
+	e->id = sqlite3_column_int64(st, 0);
+	e->time_ms = sqlite3_column_int64(st, 1);
+	e->profile = column_dup(st, 2, &nomem);
+	e->kind = column_dup(st, 3, &nomem);
+	e->workflow = column_dup(st, 4, &nomem);
+	e->recipients = column_dup(st, 5, &nomem);
+	e->transaction_id = column_dup(st, 6, &nomem);
+	e->idempotency_key = column_dup(st, 7, &nomem);
+	e->http_status = (long)sqlite3_column_int64(st, 8);
+	e->response_status = column_dup(st, 9, &nomem);
+	e->error = column_dup(st, 10, &nomem);
+	e->cancel_outcome = column_dup(st, 11, &nomem);
+	e->request_json = column_dup(st, 12, &nomem);
+	e->response_json = column_dup(st, 13, &nomem);
+	e->batch_id = column_dup(st, 14, &nomem);
+	if (nomem) {
+		history_entry_clear(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Insert with a prepared INSERT_SQL statement; fills e->id and e->time_ms. */
+static int
+insert_entry(struct nc_history *h, sqlite3_stmt *st, struct nc_history_entry *e)
+{
+	int rc;
+
+	if (e->time_ms == 0)
+		e->time_ms = now_ms();
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	bind_entry(st, e);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	e->id = sqlite3_last_insert_rowid(h->db);
+	return SQLITE_OK;
+}
+
+enum nc_status
+history_append(struct nc_history *h, struct nc_history_entry *e, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) != SQLITE_OK ||
+	    insert_entry(h, st, e) != SQLITE_OK)
+		ret = db_fail(h, err, "record the entry");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+history_append_many(struct nc_history *h, struct nc_history_entry *entries, size_t n,
+                    struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+	size_t i;
+
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "start recording entries");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) != SQLITE_OK)
+		ret = db_fail(h, err, "record the entries");
+	for (i = 0; !ret && i < n; i++)
+		if (insert_entry(h, st, &entries[i]) != SQLITE_OK)
+			ret = db_fail(h, err, "record the entries");
+	sqlite3_finalize(st);
+	if (!ret && exec_sql(h->db, "COMMIT") != SQLITE_OK)
+		ret = db_fail(h, err, "commit the entries");
+	if (ret) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		for (i = 0; i < n; i++)
+			entries[i].id = 0;
+	}
+out:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+history_set_cancel(struct nc_history *h, const char *transaction_id, const char *outcome,
+                   struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	if (!transaction_id || !*transaction_id)
+		return nc_error_set(err, NC_E_USAGE, NULL, "a cancel outcome needs a "
+		                    "transactionId");
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET cancel_outcome = ?1"
+	                       " WHERE transaction_id = ?2 AND kind <> 'cancel'"
+	                       /* A later "nothing pending" must not hide that
+	                        * an earlier cancel did cancel. */
+	                       " AND (cancel_outcome IS NULL"
+	                       "      OR cancel_outcome <> 'cancelled')", -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "record the cancel outcome");
+	} else {
+		bind_text(st, 1, outcome);
+		bind_text(st, 2, transaction_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			ret = db_fail(h, err, "record the cancel outcome");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* "%filter%" with the user's %, _ and \ made literal; NULL for no filter. */
+static char *
+like_pattern(const char *filter, int *nomem)
+{
+	char *pat, *w;
+
+	*nomem = 0;
+	if (!filter || !*filter)
+		return NULL;
+	pat = malloc(2 * strlen(filter) + 3);
+	if (!pat) {
+		*nomem = 1;
+		return NULL;
+	}
+	w = pat;
+	*w++ = '%';
+	for (; *filter; filter++) {
+		if (*filter == '%' || *filter == '_' || *filter == '\\')
+			*w++ = '\\';
+		*w++ = *filter;
+	}
+	*w++ = '%';
+	*w = '\0';
+	return pat;
+}
+
+/* Step a SELECT of ENTRY_COLS into a growing array. */
+static enum nc_status
+collect_entries(struct nc_history *h, sqlite3_stmt *st, struct nc_history_entry **out,
+                size_t *n, struct nc_error *err)
+{
+	struct nc_history_entry *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct nc_history_entry *nv = realloc(v, ncap * sizeof *nv);
+
+			if (!nv)
+				break;
+			v = nv;
+			cap = ncap;
+		}
+		if (row_to_entry(st, &v[cnt]) != 0)
+			break;
+		cnt++;
+	}
+	if (rc == SQLITE_DONE) {
+		*out = v;
+		*n = cnt;
+		return NC_OK;
+	}
+	while (cnt > 0)
+		history_entry_clear(&v[--cnt]);
+	free(v);
+	if (rc == SQLITE_ROW)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return db_fail(h, err, "read the history");
+}
+
+/* Prepare sql, bind the filter as ?1 (when the SQL uses it) and run it. */
+static enum nc_status
+query_entries(struct nc_history *h, const char *sql, const char *filter,
+              int64_t arg2, int64_t arg3, struct nc_history_entry **out, size_t *n,
+              struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *pat;
+	int nomem;
+	enum nc_status ret;
+
+	*out = NULL;
+	*n = 0;
+	pat = like_pattern(filter, &nomem);
+	if (nomem)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "read the history");
+	} else {
+		if (pat)
+			sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, arg2);
+		sqlite3_bind_int64(st, 3, arg3);
+		ret = collect_entries(h, st, out, n, err);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	free(pat);
+	return ret;
+}
+
+static int64_t
+clamp_limit(size_t v)
+{
+	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Parameter numbers are fixed (?1 pattern, ?2, ?3) so every query can go
+ * through query_entries(); binding a number a text does not use only makes
+ * sqlite3_bind_* return SQLITE_RANGE, which is ignored. */
+enum nc_status
+history_page(struct nc_history *h, const char *filter, int64_t before_id, size_t limit,
+             struct nc_history_entry **out, size_t *n, struct nc_error *err)
+{
+	int filtered = filter && *filter;
+	const char *sql;
+
+	/* Separate texts rather than "?2 = 0 OR id < ?2", which would stop
+	 * SQLite from seeking straight to the cursor in the rowid b-tree. */
+	if (before_id > 0)
+		sql = filtered
+		    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
+		      " AND id < ?2 ORDER BY id DESC LIMIT ?3"
+		    : "SELECT " ENTRY_COLS " FROM entries WHERE id < ?2"
+		      " ORDER BY id DESC LIMIT ?3";
+	else
+		sql = filtered
+		    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
+		      " ORDER BY id DESC LIMIT ?3"
+		    : "SELECT " ENTRY_COLS " FROM entries ORDER BY id DESC LIMIT ?3";
+	return query_entries(h, sql, filter, before_id, clamp_limit(limit), out, n, err);
+}
+
+enum nc_status
+history_slice(struct nc_history *h, const char *filter, size_t offset, size_t limit,
+              struct nc_history_entry **out, size_t *n, struct nc_error *err)
+{
+	const char *sql = filter && *filter
+	    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
+	      " ORDER BY id DESC LIMIT ?3 OFFSET ?2"
+	    : "SELECT " ENTRY_COLS " FROM entries ORDER BY id DESC LIMIT ?3 OFFSET ?2";
+
+	return query_entries(h, sql, filter, clamp_limit(offset), clamp_limit(limit),
+	                     out, n, err);
+}
+
+enum nc_status
+history_count(struct nc_history *h, const char *filter, size_t *count,
+              struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *pat;
+	int nomem;
+	enum nc_status ret = NC_OK;
+
+	*count = 0;
+	pat = like_pattern(filter, &nomem);
+	if (nomem)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	pthread_mutex_lock(&h->lock);
+	/* A bare count(*) lets SQLite count from the smallest b-tree. */
+	if (sqlite3_prepare_v2(h->db, pat ? "SELECT count(*) FROM entries WHERE " FILTER_SQL
+	                                  : "SELECT count(*) FROM entries",
+	                       -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "count the history");
+	} else {
+		if (pat)
+			sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*count = (size_t)sqlite3_column_int64(st, 0);
+		else
+			ret = db_fail(h, err, "count the history");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	free(pat);
+	return ret;
+}
+
+enum nc_status
+history_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
+                  struct nc_error *err)
+{
+	struct nc_history_entry *v;
+	size_t n;
+	enum nc_status st;
+
+	memset(out, 0, sizeof *out);
+	st = query_entries(h, "SELECT " ENTRY_COLS " FROM entries WHERE id = ?2",
+	                   NULL, id, 0, &v, &n, err);
+	if (st)
+		return st;
+	if (n == 0) {
+		free(v);
+		return nc_error_set(err, NC_E_USAGE, NULL, "there is no history entry #%"
+		                    PRId64, id);
+	}
+	*out = v[0];
+	free(v);
+	return NC_OK;
+}
+
+/* ---- resumable bulk runs ---- */
+
+void
+bulk_chunk_clear(struct nc_bulk_chunk *c)
+{
+	if (!c)
+		return;
+	free(c->idempotency_key);
+	free(c->body);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+insert_run(struct nc_history *h, const char *profile, const char *source,
+           char **bodies, char **keys, size_t nchunks, int64_t *run_id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	size_t i;
+
+	rc = sqlite3_prepare_v2(h->db, "INSERT INTO bulk_runs (created_ms, profile, source,"
+	                        " nchunks) VALUES (?, ?, ?, ?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, now_ms());
+	bind_text(st, 2, profile);
+	bind_text(st, 3, source);
+	sqlite3_bind_int64(st, 4, (int64_t)nchunks);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rc;
+	*run_id = sqlite3_last_insert_rowid(h->db);
+	rc = sqlite3_prepare_v2(h->db, "INSERT INTO bulk_chunks (run_id, idx,"
+	                        " idempotency_key, body) VALUES (?, ?, ?, ?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	for (i = 0; i < nchunks; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, *run_id);
+		sqlite3_bind_int64(st, 2, (int64_t)i);
+		bind_text(st, 3, keys[i]);
+		bind_text(st, 4, bodies[i]);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum nc_status
+history_bulk_create(struct nc_history *h, const char *profile, const char *source,
+                    char **bodies, char **keys, size_t nchunks, int64_t *run_id,
+                    struct nc_error *err)
+{
+	enum nc_status ret = NC_OK;
+	size_t i;
+
+	*run_id = 0;
+	if (nchunks == 0)
+		return nc_error_set(err, NC_E_USAGE, NULL, "a bulk run needs at least one chunk");
+	for (i = 0; i < nchunks; i++)
+		if (!bodies[i] || !keys[i])
+			return nc_error_set(err, NC_E_USAGE, NULL, "bulk chunk %zu has no body "
+			                    "or no idempotency key", i);
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "start storing the bulk run");
+	} else if (insert_run(h, profile, source, bodies, keys, nchunks, run_id) != SQLITE_OK ||
+	           exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+		ret = db_fail(h, err, "store the bulk run");
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		*run_id = 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* 1 if run_id exists, 0 if not, -1 on a database error. */
+static int
+run_exists(struct nc_history *h, int64_t run_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT 1 FROM bulk_runs WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, run_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static enum nc_status
+collect_chunks(struct nc_history *h, sqlite3_stmt *st, int64_t run_id,
+               struct nc_bulk_chunk **out, size_t *n, struct nc_error *err)
+{
+	struct nc_bulk_chunk *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int rc, nomem = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct nc_bulk_chunk *c;
+
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct nc_bulk_chunk *nv = realloc(v, ncap * sizeof *nv);
+
+			if (!nv) {
+				nomem = 1;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		c = &v[cnt++];
+		memset(c, 0, sizeof *c);
+		c->run_id = run_id;
+		c->index = (size_t)sqlite3_column_int64(st, 0);
+		c->idempotency_key = column_dup(st, 1, &nomem);
+		c->body = column_dup(st, 2, &nomem);
+		c->done = sqlite3_column_int(st, 3);
+		if (nomem)
+			break;
+	}
+	if (rc == SQLITE_DONE && !nomem) {
+		*out = v;
+		*n = cnt;
+		return NC_OK;
+	}
+	while (cnt > 0)
+		bulk_chunk_clear(&v[--cnt]);
+	free(v);
+	if (nomem)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return db_fail(h, err, "read the bulk run");
+}
+
+enum nc_status
+history_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk **out,
+                     size_t *n, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret;
+	int exists;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&h->lock);
+	exists = run_exists(h, run_id);
+	if (exists < 0)
+		ret = db_fail(h, err, "read the bulk run");
+	else if (!exists)
+		ret = nc_error_set(err, NC_E_USAGE, NULL, "there is no bulk run #%" PRId64,
+		                   run_id);
+	else if (sqlite3_prepare_v2(h->db, "SELECT idx, idempotency_key, body, done FROM"
+	                            " bulk_chunks WHERE run_id = ? AND done = 0"
+	                            " ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
+		ret = db_fail(h, err, "read the bulk run");
+	else {
+		sqlite3_bind_int64(st, 1, run_id);
+		ret = collect_chunks(h, st, run_id, out, n, err);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
+                       struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "UPDATE bulk_chunks SET done = 1 WHERE run_id = ?"
+	                       " AND idx = ?", -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "mark the chunk done");
+	} else {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_int64(st, 2, (int64_t)index);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			ret = db_fail(h, err, "mark the chunk done");
+		else if (sqlite3_changes(h->db) == 0)
+			ret = nc_error_set(err, NC_E_USAGE, NULL, "bulk run #%" PRId64 " has no "
+			                   "chunk %zu", run_id, index);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+history_bulk_last_unfinished(struct nc_history *h, int64_t *run_id, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	*run_id = 0;
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "SELECT max(run_id) FROM bulk_chunks WHERE done = 0",
+	                       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		ret = db_fail(h, err, "look for unfinished bulk runs");
+	else
+		*run_id = sqlite3_column_int64(st, 0);   /* NULL reads as 0 */
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}

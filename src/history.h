@@ -1,0 +1,109 @@
+/* history.h - the durable local record of every send and cancel.
+ *
+ * Stored in SQLite at $XDG_STATE_HOME/novu-console/history.db (default
+ * ~/.local/state/...; $NOVU_CONSOLE_STATE_DIR overrides the directory),
+ * WAL mode with a busy timeout: every append is one transaction, so a crash
+ * at any point loses at most the record being written and never the file,
+ * and two consoles can append at once. Paging is keyset-based (id < cursor)
+ * and filtering is done in SQL, so 100,000 entries open instantly.
+ * The secret key is never given to this module.
+ *
+ * Ownership: entries returned are caller-owned; free with
+ * history_entry_clear() (each) and free() (the array).
+ */
+#ifndef NC_HISTORY_H
+#define NC_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "apierror.h"
+
+struct nc_history;
+
+struct nc_history_entry {
+	int64_t id;               /* assigned by history_append */
+	int64_t time_ms;          /* Unix time in ms; 0 = now */
+	char *profile;
+	char *kind;               /* "trigger" "broadcast" "bulk" "cancel" */
+	char *workflow;
+	char *recipients;         /* summary */
+	char *transaction_id;
+	char *idempotency_key;
+	long http_status;         /* 0 = no answer */
+	char *response_status;    /* "processed", "error", "cancelled", ... */
+	char *error;              /* one-line summary or NULL */
+	char *cancel_outcome;     /* NULL, "cancelled", "nothing pending", "failed: ..." */
+	char *request_json;       /* exact body sent (no key), or NULL */
+	char *response_json;      /* body received, or NULL */
+	char *batch_id;           /* bulk: shared by the events of one request */
+};
+
+void history_entry_clear(struct nc_history_entry *e);
+
+/* Default database path (malloc'd). */
+char *history_default_path(void);
+
+/* Open (creating directories 0700 and the file 0600). A file that is not a
+ * readable database is moved aside to PATH.corrupt-<time> and a new one
+ * started; err then carries a note (status NC_OK). */
+enum nc_status history_open(const char *path, struct nc_history **out, struct nc_error *err);
+void history_close(struct nc_history *h);
+
+enum nc_status history_append(struct nc_history *h, struct nc_history_entry *e,
+                              struct nc_error *err);
+/* Append n entries in one transaction, all or none (a bulk request's
+ * per-event results; one fsync instead of n). Fills each id (and time_ms
+ * when 0). */
+enum nc_status history_append_many(struct nc_history *h, struct nc_history_entry *entries,
+                                   size_t n, struct nc_error *err);
+/* Record the outcome of a cancel on every send entry with this
+ * transactionId; an outcome of "cancelled" is kept over later ones (a second
+ * cancel finds nothing pending, but the first one did cancel). */
+enum nc_status history_set_cancel(struct nc_history *h, const char *transaction_id,
+                                  const char *outcome, struct nc_error *err);
+
+/* Newest first. `filter` (NULL or "" = all) matches, case-insensitively, a
+ * substring of workflow, recipients, transactionId, kind, profile or
+ * response status. before_id = 0 starts at the newest; pass the last id of
+ * the previous page to continue. */
+enum nc_status history_page(struct nc_history *h, const char *filter, int64_t before_id,
+                            size_t limit, struct nc_history_entry **out, size_t *n,
+                            struct nc_error *err);
+/* Rows at positions [offset, offset+limit) newest first (for a scrolling list
+ * that jumps). */
+enum nc_status history_slice(struct nc_history *h, const char *filter, size_t offset,
+                             size_t limit, struct nc_history_entry **out, size_t *n,
+                             struct nc_error *err);
+enum nc_status history_count(struct nc_history *h, const char *filter, size_t *count,
+                             struct nc_error *err);
+/* One entry by id (NC_E_USAGE if there is none). Not "history_get": GNU
+ * readline, linked into the screens, exports a function of that name. */
+enum nc_status history_get_entry(struct nc_history *h, int64_t id,
+                                 struct nc_history_entry *out, struct nc_error *err);
+
+/* ---- resumable bulk runs (more than 100 events) ---- */
+/* A run is stored before anything is sent: every chunk's exact body and
+ * idempotency key. Sending marks chunks done; a stopped run is resumed by
+ * sending only chunks not done, with their stored bytes and key, so the
+ * server replays rather than re-sends one that had gone through. */
+struct nc_bulk_chunk {
+	int64_t run_id;
+	size_t index;
+	char *idempotency_key;
+	char *body;
+	int done;
+};
+enum nc_status history_bulk_create(struct nc_history *h, const char *profile,
+                                   const char *source, char **bodies, char **keys,
+                                   size_t nchunks, int64_t *run_id, struct nc_error *err);
+enum nc_status history_bulk_pending(struct nc_history *h, int64_t run_id,
+                                    struct nc_bulk_chunk **out, size_t *n,
+                                    struct nc_error *err);
+enum nc_status history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
+                                      struct nc_error *err);
+/* Newest unfinished run id, or 0. */
+enum nc_status history_bulk_last_unfinished(struct nc_history *h, int64_t *run_id,
+                                            struct nc_error *err);
+void bulk_chunk_clear(struct nc_bulk_chunk *c);
+
+#endif

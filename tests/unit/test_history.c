@@ -1,0 +1,985 @@
+/* test_history.c - the SQLite history store: paging, filtering, durability,
+ * concurrency, damaged files and resumable bulk runs. */
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "history.h"
+#include "profile.h"
+
+/* Entries only borrow strings; the store never writes through them. */
+#define S(lit) ((char *)(uintptr_t)(lit))
+
+static char tmpdir[64];
+static char dbpath[256];
+
+static void
+setup(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/nc-history-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+	/* Directories below tmpdir do not exist yet: history_open makes them. */
+	snprintf(dbpath, sizeof dbpath, "%s/state/novu-console/history.db", tmpdir);
+}
+
+/* rm -r for the test's own temporary directory. */
+static void
+rm_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	char sub[1024];
+
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+			rm_tree(sub);
+		}
+		closedir(d);
+	}
+	remove(path);
+}
+
+static void
+teardown(void)
+{
+	rm_tree(tmpdir);
+}
+
+TestSuite(history, .init = setup, .fini = teardown, .timeout = 90);
+
+static struct nc_history *
+open_ok(void)
+{
+	struct nc_history *h;
+	struct nc_error err = NC_ERROR_INIT;
+
+	cr_assert_eq(history_open(dbpath, &h, &err), NC_OK, "%s", err.message);
+	cr_assert_null(err.message, "unexpected note: %s", err.message);
+	return h;
+}
+
+/* An entry whose strings live in the caller's buffers (not to be cleared). */
+static struct nc_history_entry
+entry(const char *kind, const char *workflow, const char *recipients, const char *txid)
+{
+	struct nc_history_entry e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = S(kind);
+	e.workflow = S(workflow);
+	e.recipients = S(recipients);
+	e.transaction_id = S(txid);
+	return e;
+}
+
+static void
+append_ok(struct nc_history *h, struct nc_history_entry *e)
+{
+	struct nc_error err = NC_ERROR_INIT;
+
+	cr_assert_eq(history_append(h, e, &err), NC_OK, "%s", err.message);
+	cr_assert_gt(e->id, 0);
+}
+
+static size_t
+count_ok(struct nc_history *h, const char *filter)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	size_t n = 0;
+
+	cr_assert_eq(history_count(h, filter, &n, &err), NC_OK, "%s", err.message);
+	return n;
+}
+
+static void
+free_entries(struct nc_history_entry *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		history_entry_clear(&v[i]);
+	free(v);
+}
+
+static void
+assert_str_or_null(const char *got, const char *want, const char *what)
+{
+	if (!want)
+		cr_assert_null(got, "%s should be NULL, is '%s'", what, got);
+	else
+		cr_assert(got && strcmp(got, want) == 0, "%s: got '%s', want '%s'", what,
+		          got ? got : "(null)", want);
+}
+
+/* ---- basic records ---- */
+
+Test(history, append_and_get_round_trip)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e, got;
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t before = (int64_t)time(NULL) * 1000;
+
+	memset(&e, 0, sizeof e);
+	e.profile = S("prod");
+	e.kind = S("trigger");
+	e.workflow = S("order-shipped");
+	e.recipients = S("alice, bob (+3)");
+	e.transaction_id = S("txn-123");
+	e.idempotency_key = S("idem-9f2c");
+	e.http_status = 201;
+	e.response_status = S("processed");
+	e.error = NULL;
+	e.request_json = S("{\"name\":\"order-shipped\",\"to\":[\"alice\"],\"payload\":{\"é\":\"ü\"}}");
+	e.response_json = S("{\"data\":{\"acknowledged\":true}}");
+	e.batch_id = S("batch-1");
+	append_ok(h, &e);
+	cr_assert_geq(e.time_ms, before, "time_ms 0 means now");
+
+	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(got.id, e.id);
+	cr_assert_eq(got.time_ms, e.time_ms);
+	assert_str_or_null(got.profile, e.profile, "profile");
+	assert_str_or_null(got.kind, e.kind, "kind");
+	assert_str_or_null(got.workflow, e.workflow, "workflow");
+	assert_str_or_null(got.recipients, e.recipients, "recipients");
+	assert_str_or_null(got.transaction_id, e.transaction_id, "transaction_id");
+	assert_str_or_null(got.idempotency_key, e.idempotency_key, "idempotency_key");
+	cr_assert_eq(got.http_status, 201);
+	assert_str_or_null(got.response_status, e.response_status, "response_status");
+	assert_str_or_null(got.error, NULL, "error");
+	assert_str_or_null(got.cancel_outcome, NULL, "cancel_outcome");
+	assert_str_or_null(got.request_json, e.request_json, "request_json");
+	assert_str_or_null(got.response_json, e.response_json, "response_json");
+	assert_str_or_null(got.batch_id, e.batch_id, "batch_id");
+	history_entry_clear(&got);
+
+	cr_assert_eq(history_get_entry(h, e.id + 1000, &got, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "no history entry"));
+	nc_error_clear(&err);
+
+	/* A given time is kept. */
+	e.time_ms = 1700000000123;
+	append_ok(h, &e);
+	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK);
+	cr_assert_eq(got.time_ms, 1700000000123);
+	history_entry_clear(&got);
+	history_close(h);
+}
+
+Test(history, survives_reopen_and_ids_grow)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e = entry("trigger", "w", "r", "t");
+	int64_t first;
+
+	append_ok(h, &e);
+	first = e.id;
+	history_close(h);
+	h = open_ok();
+	cr_assert_eq(count_ok(h, NULL), 1);
+	append_ok(h, &e);
+	cr_assert_gt(e.id, first);
+	history_close(h);
+}
+
+Test(history, private_files_and_directories)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e = entry("trigger", "w", "r", "t");
+	struct stat st;
+	char p[300];
+
+	append_ok(h, &e);
+	cr_assert_eq(stat(dbpath, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "db mode %o", st.st_mode & 0777);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	cr_assert_eq(stat(p, &st), 0, "WAL mode keeps a -wal file while open");
+	cr_assert_eq(st.st_mode & 0777, 0600, "wal mode %o", st.st_mode & 0777);
+	snprintf(p, sizeof p, "%s/state/novu-console", tmpdir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700, "dir mode %o", st.st_mode & 0777);
+	snprintf(p, sizeof p, "%s/state", tmpdir);
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700, "dir mode %o", st.st_mode & 0777);
+	history_close(h);
+}
+
+Test(history, default_path_follows_the_environment)
+{
+	char *p;
+
+	setenv("NOVU_CONSOLE_STATE_DIR", "/state/dir", 1);
+	p = history_default_path();
+	cr_assert_str_eq(p, "/state/dir/history.db");
+	free(p);
+	unsetenv("NOVU_CONSOLE_STATE_DIR");
+	setenv("XDG_STATE_HOME", "/xdg/state", 1);
+	p = history_default_path();
+	cr_assert_str_eq(p, "/xdg/state/novu-console/history.db");
+	free(p);
+	setenv("XDG_STATE_HOME", "not/absolute", 1);
+	setenv("HOME", "/home/me", 1);
+	p = history_default_path();
+	cr_assert_str_eq(p, "/home/me/.local/state/novu-console/history.db");
+	free(p);
+}
+
+/* ---- paging and filtering ---- */
+
+Test(history, keyset_pages_cover_everything_once)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	int64_t ids[25], cursor = 0;
+	size_t n, seen = 0, i, pages = 0;
+	char wf[25][16];
+
+	for (i = 0; i < 25; i++) {
+		struct nc_history_entry e;
+
+		snprintf(wf[i], sizeof wf[i], "%s-%zu", i % 2 ? "odd" : "even", i);
+		e = entry("trigger", wf[i], "r", NULL);
+		append_ok(h, &e);
+		ids[i] = e.id;
+	}
+	for (;;) {
+		cr_assert_eq(history_page(h, NULL, cursor, 10, &v, &n, &err), NC_OK);
+		if (n == 0) {
+			free(v);
+			break;
+		}
+		cr_assert_leq(n, 10);
+		for (i = 0; i < n; i++) {
+			/* newest first, continuing exactly below the cursor */
+			cr_assert_eq(v[i].id, ids[24 - seen], "page %zu row %zu", pages, i);
+			cr_assert_str_eq(v[i].workflow, wf[24 - seen]);
+			seen++;
+		}
+		cursor = v[n - 1].id;
+		free_entries(v, n);
+		pages++;
+		cr_assert_leq(pages, 5, "paging does not end");
+	}
+	cr_assert_eq(seen, 25);
+	cr_assert_eq(pages, 3);
+
+	/* The same with a filter: only the odd ones, 4 at a time. */
+	cursor = 0;
+	seen = 0;
+	do {
+		cr_assert_eq(history_page(h, "ODD", cursor, 4, &v, &n, &err), NC_OK);
+		for (i = 0; i < n; i++) {
+			cr_assert_eq(strncmp(v[i].workflow, "odd-", 4), 0);
+			cr_assert(cursor == 0 || v[i].id < cursor);
+			seen++;
+		}
+		if (n)
+			cursor = v[n - 1].id;
+		free_entries(v, n);
+	} while (n);
+	cr_assert_eq(seen, 12);
+	history_close(h);
+}
+
+Test(history, slices_jump_to_positions)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	int64_t ids[25];
+	size_t n, i;
+
+	for (i = 0; i < 25; i++) {
+		struct nc_history_entry e = entry("trigger", i % 5 ? "common" : "fifth", "r", NULL);
+
+		append_ok(h, &e);
+		ids[i] = e.id;
+	}
+	cr_assert_eq(history_slice(h, NULL, 0, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 10);
+	cr_assert_eq(v[0].id, ids[24]);
+	free_entries(v, n);
+	cr_assert_eq(history_slice(h, "", 20, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 5);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(v[i].id, ids[4 - i]);
+	free_entries(v, n);
+	cr_assert_eq(history_slice(h, NULL, 30, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 0);
+	free(v);
+	/* position 1 among "fifth" rows (ids 20, 15, 10, 5, 0 newest first) */
+	cr_assert_eq(history_slice(h, "fifth", 1, 2, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(v[0].id, ids[15]);
+	cr_assert_eq(v[1].id, ids[10]);
+	free_entries(v, n);
+	history_close(h);
+}
+
+Test(history, filter_is_a_literal_case_insensitive_substring)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e[4];
+	struct nc_history_entry *v;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t n, i;
+
+	e[0] = entry("trigger", "Order-Shipped", "alice@example.com", "tx-aaa");
+	e[0].profile = S("prod");
+	e[0].response_status = S("processed");
+	e[1] = entry("broadcast", "welcome", "(all subscribers)", "tx-bbb");
+	e[1].profile = S("staging");
+	e[1].response_status = S("error");
+	e[1].error = S("100% broken");
+	e[1].request_json = S("{\"secretish\":\"zzz\"}");
+	e[2] = entry("cancel", "digest_100%", "bob", "tx-ccc");
+	e[2].profile = S("prod");
+	e[2].response_status = S("cancelled");
+	e[3] = entry("bulk", "a_b", "carol", "TX-DDD");
+	for (i = 0; i < 4; i++)
+		append_ok(h, &e[i]);
+
+	cr_assert_eq(count_ok(h, NULL), 4);
+	cr_assert_eq(count_ok(h, ""), 4);
+	cr_assert_eq(count_ok(h, "order"), 1);          /* workflow, any case */
+	cr_assert_eq(count_ok(h, "SHIPPED"), 1);
+	cr_assert_eq(count_ok(h, "alice@"), 1);         /* recipients */
+	cr_assert_eq(count_ok(h, "tx-"), 4);            /* transactionId, any case */
+	cr_assert_eq(count_ok(h, "ddd"), 1);
+	cr_assert_eq(count_ok(h, "prod"), 2);           /* profile */
+	cr_assert_eq(count_ok(h, "BROADCAST"), 1);      /* kind */
+	cr_assert_eq(count_ok(h, "error"), 1);          /* response status */
+	cr_assert_eq(count_ok(h, "cancel"), 1);         /* kind and status, one row */
+	cr_assert_eq(count_ok(h, "broken"), 0);         /* error text is not searched */
+	cr_assert_eq(count_ok(h, "zzz"), 0);            /* nor bodies */
+	cr_assert_eq(count_ok(h, "%"), 1);              /* a literal percent */
+	cr_assert_eq(count_ok(h, "_"), 2);              /* a literal underscore */
+	cr_assert_eq(count_ok(h, "a_b"), 1);
+	cr_assert_eq(count_ok(h, "a%b"), 0);
+	cr_assert_eq(count_ok(h, "\\"), 0);
+	cr_assert_eq(count_ok(h, "nothing like it"), 0);
+
+	cr_assert_eq(history_page(h, "prod", 0, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(v[0].id, e[2].id);
+	cr_assert_eq(v[1].id, e[0].id);
+	free_entries(v, n);
+	history_close(h);
+}
+
+static void
+assert_outcome(struct nc_history *h, int64_t id, const char *want, const char *what)
+{
+	struct nc_history_entry got;
+	struct nc_error err = NC_ERROR_INIT;
+
+	cr_assert_eq(history_get_entry(h, id, &got, &err), NC_OK, "%s", err.message);
+	assert_str_or_null(got.cancel_outcome, want, what);
+	history_entry_clear(&got);
+}
+
+Test(history, cancel_outcome_lands_on_the_sends_of_the_transaction)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry a = entry("trigger", "w", "r", "tx-1");
+	struct nc_history_entry b = entry("cancel", "w", "r", "tx-1");
+	struct nc_history_entry c = entry("trigger", "w", "r", "tx-2");
+	struct nc_history_entry d = entry("bulk", "w", "r", "tx-1");
+	struct nc_history_entry f = entry("trigger", "w", "r", "tx-3");
+	struct nc_error err = NC_ERROR_INIT;
+
+	append_ok(h, &a);
+	append_ok(h, &b);
+	append_ok(h, &c);
+	append_ok(h, &d);
+	append_ok(h, &f);
+	cr_assert_eq(history_set_cancel(h, "tx-1", "cancelled", &err), NC_OK);
+	assert_outcome(h, a.id, "cancelled", "trigger of tx-1");
+	assert_outcome(h, d.id, "cancelled", "bulk event of tx-1");
+	assert_outcome(h, b.id, NULL, "the cancel entry itself");
+	assert_outcome(h, c.id, NULL, "another transaction");
+
+	/* A second cancel finds nothing pending; the first one did cancel. */
+	cr_assert_eq(history_set_cancel(h, "tx-1", "nothing pending", &err), NC_OK);
+	assert_outcome(h, a.id, "cancelled", "cancelled is kept");
+	/* Other outcomes are replaced by later ones. */
+	cr_assert_eq(history_set_cancel(h, "tx-3", "failed: HTTP 503", &err), NC_OK);
+	assert_outcome(h, f.id, "failed: HTTP 503", "first try");
+	cr_assert_eq(history_set_cancel(h, "tx-3", "cancelled", &err), NC_OK);
+	assert_outcome(h, f.id, "cancelled", "retry");
+
+	cr_assert_eq(history_set_cancel(h, "tx-unknown", "cancelled", &err), NC_OK);
+	cr_assert_eq(history_set_cancel(h, NULL, "cancelled", &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	history_close(h);
+}
+
+static double
+seconds_since(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+#define BIG 100000
+#define BATCH 10000
+
+Test(history, hundred_thousand_entries)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *batch, *v;
+	char (*wf)[32], (*tx)[32], (*req)[96];
+	struct timespec t0;
+	size_t i, b, n, cnt;
+
+	batch = calloc(BATCH, sizeof *batch);
+	wf = calloc(BATCH, sizeof *wf);
+	tx = calloc(BATCH, sizeof *tx);
+	req = calloc(BATCH, sizeof *req);
+	cr_assert(batch && wf && tx && req);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (b = 0; b < BIG / BATCH; b++) {
+		for (i = 0; i < BATCH; i++) {
+			size_t k = b * BATCH + i;
+
+			snprintf(wf[i], sizeof wf[i], "%s-%zu", k % 100 ? "daily-digest" :
+			         "password-reset", k);
+			snprintf(tx[i], sizeof tx[i], "tx-%08zu", k);
+			snprintf(req[i], sizeof req[i], "{\"name\":\"%s\",\"to\":[\"user-%zu\"]}",
+			         wf[i], k % 977);
+			batch[i] = entry(k % 7 ? "trigger" : "bulk", wf[i], "user", tx[i]);
+			batch[i].profile = S("prod");
+			batch[i].http_status = 201;
+			batch[i].request_json = req[i];
+		}
+		cr_assert_eq(history_append_many(h, batch, BATCH, &err), NC_OK, "%s",
+		             err.message);
+		cr_assert_gt(batch[BATCH - 1].id, batch[0].id);
+	}
+	fprintf(stderr, "history: %d entries written in %.2f s\n", BIG, seconds_since(&t0));
+	history_close(h);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	h = open_ok();
+	cr_assert_eq(history_page(h, NULL, 0, 50, &v, &n, &err), NC_OK);
+	fprintf(stderr, "history: reopen + newest page in %.3f s\n", seconds_since(&t0));
+	cr_assert_eq(n, 50);
+	for (i = 0; i < n; i++) {
+		char want[32];
+
+		snprintf(want, sizeof want, "tx-%08zu", (size_t)BIG - 1 - i);
+		cr_assert_str_eq(v[i].transaction_id, want);
+	}
+	free_entries(v, n);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(count_ok(h, NULL), BIG);
+	cnt = count_ok(h, "PASSWORD-reset");
+	fprintf(stderr, "history: two counts in %.3f s\n", seconds_since(&t0));
+	cr_assert_eq(cnt, BIG / 100);
+
+	/* A deep keyset page and a deep filtered page. */
+	cr_assert_eq(history_page(h, NULL, 51, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 10);
+	cr_assert_eq(v[0].id, 50);
+	free_entries(v, n);
+	cr_assert_eq(history_page(h, "password", 0, 20, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 20);
+	cr_assert_str_eq(v[0].transaction_id, "tx-00099900");
+	cr_assert_str_eq(v[19].transaction_id, "tx-00098000");
+	free_entries(v, n);
+	cr_assert_eq(history_slice(h, NULL, 99990, 20, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 10);
+	cr_assert_str_eq(v[9].transaction_id, "tx-00000000");
+	free_entries(v, n);
+	history_close(h);
+	free(batch);
+	free(wf);
+	free(tx);
+	free(req);
+}
+
+/* ---- several writers ---- */
+
+/* In a child: open, append `count` rows tagged with `tag`, exit 0 on success. */
+static void __attribute__((noreturn))
+child_appender(const char *tag, int count)
+{
+	struct nc_history *h;
+	struct nc_error err = NC_ERROR_INIT;
+	char wf[64];
+	int i;
+
+	if (history_open(dbpath, &h, &err) != NC_OK) {
+		fprintf(stderr, "%s: %s\n", tag, err.message);
+		_exit(2);
+	}
+	for (i = 0; i < count; i++) {
+		struct nc_history_entry e;
+
+		snprintf(wf, sizeof wf, "%s-%d", tag, i);
+		e = entry("trigger", wf, tag, NULL);
+		if (history_append(h, &e, &err) != NC_OK) {
+			fprintf(stderr, "%s: %s\n", tag, err.message);
+			_exit(3);
+		}
+	}
+	history_close(h);
+	_exit(0);
+}
+
+static void
+two_processes_append(void)
+{
+	pid_t a, b;
+	int sa, sb;
+	struct nc_history *h;
+
+	a = fork();
+	cr_assert_geq(a, 0);
+	if (a == 0)
+		child_appender("alpha", 500);
+	b = fork();
+	cr_assert_geq(b, 0);
+	if (b == 0)
+		child_appender("beta", 500);
+	cr_assert_eq(waitpid(a, &sa, 0), a);
+	cr_assert_eq(waitpid(b, &sb, 0), b);
+	cr_assert(WIFEXITED(sa) && WEXITSTATUS(sa) == 0, "alpha status %d", sa);
+	cr_assert(WIFEXITED(sb) && WEXITSTATUS(sb) == 0, "beta status %d", sb);
+	h = open_ok();
+	cr_assert_eq(count_ok(h, NULL), 1000);
+	cr_assert_eq(count_ok(h, "alpha"), 500);
+	cr_assert_eq(count_ok(h, "beta"), 500);
+	history_close(h);
+}
+
+Test(history, two_processes_append_at_once)
+{
+	struct nc_history *h = open_ok();   /* existing database */
+
+	history_close(h);
+	two_processes_append();
+}
+
+Test(history, two_processes_create_at_once)
+{
+	two_processes_append();             /* both race to create it */
+}
+
+struct thread_arg {
+	struct nc_history *h;
+	const char *tag;
+	int failures;
+};
+
+static void *
+thread_appender(void *p)
+{
+	struct thread_arg *a = p;
+	struct nc_error err = NC_ERROR_INIT;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		struct nc_history_entry e = entry("trigger", a->tag, "r", NULL);
+
+		if (history_append(a->h, &e, &err) != NC_OK)
+			a->failures++;
+	}
+	nc_error_clear(&err);
+	return NULL;
+}
+
+Test(history, threads_share_one_handle)
+{
+	struct nc_history *h = open_ok();
+	struct thread_arg a = { h, "left", 0 }, b = { h, "right", 0 };
+	pthread_t ta, tb;
+
+	cr_assert_eq(pthread_create(&ta, NULL, thread_appender, &a), 0);
+	cr_assert_eq(pthread_create(&tb, NULL, thread_appender, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	cr_assert_eq(a.failures + b.failures, 0);
+	cr_assert_eq(count_ok(h, "left"), 200);
+	cr_assert_eq(count_ok(h, "right"), 200);
+	history_close(h);
+}
+
+/* ---- crashes and damaged files ---- */
+
+#define CRASH_BODY "{\"name\":\"crash-test\",\"to\":[\"s-%d\"],\"payload\":{\"n\":%d}}"
+
+Test(history, killed_writer_loses_no_committed_row)
+{
+	int fds[2], status, last = -1, v;
+	pid_t pid;
+	struct nc_history *h;
+	struct nc_history_entry *rows;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t n, i, total;
+
+	history_close(open_ok());
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		struct nc_history *ch;
+		char wf[32], body[128];
+		int k;
+
+		close(fds[0]);
+		if (history_open(dbpath, &ch, &err) != NC_OK)
+			_exit(2);
+		for (k = 0; k < 1000000; k++) {
+			struct nc_history_entry e;
+
+			snprintf(wf, sizeof wf, "crash-%d", k);
+			snprintf(body, sizeof body, CRASH_BODY, k, k);
+			e = entry("trigger", wf, "r", NULL);
+			e.request_json = body;
+			if (history_append(ch, &e, &err) != NC_OK)
+				_exit(3);
+			/* Reported only after the commit returned. */
+			if (write(fds[1], &k, sizeof k) != (ssize_t)sizeof k)
+				_exit(4);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	/* Let it commit a few hundred rows, then kill it mid-stride. */
+	while (last < 300) {
+		ssize_t r = read(fds[0], &v, sizeof v);
+
+		cr_assert_eq(r, (ssize_t)sizeof v, "child stopped early");
+		last = v;
+	}
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	while (read(fds[0], &v, sizeof v) == (ssize_t)sizeof v)
+		last = v;
+	close(fds[0]);
+
+	h = open_ok();
+	total = count_ok(h, NULL);
+	cr_assert_geq(total, (size_t)last + 1, "committed %d, found %zu", last + 1, total);
+	cr_assert_leq(total, (size_t)last + 2, "at most one row beyond the last report");
+	cr_assert_eq(history_slice(h, NULL, 0, total, &rows, &n, &err), NC_OK);
+	cr_assert_eq(n, total);
+	for (i = 0; i < n; i++) {
+		int k = (int)(total - 1 - i);
+		char wf[32], body[128];
+
+		snprintf(wf, sizeof wf, "crash-%d", k);
+		snprintf(body, sizeof body, CRASH_BODY, k, k);
+		cr_assert_str_eq(rows[i].workflow, wf);
+		cr_assert_str_eq(rows[i].request_json, body);
+	}
+	free_entries(rows, n);
+	history_close(h);
+}
+
+/* The name of the single PATH.corrupt-* file next to the database. */
+static void
+find_aside(char *out, size_t outsz)
+{
+	char dir[256], *slash;
+	DIR *d;
+	struct dirent *de;
+	int found = 0;
+
+	snprintf(dir, sizeof dir, "%s", dbpath);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	d = opendir(dir);
+	cr_assert_not_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "history.db.corrupt-", 19) == 0 &&
+		    !strstr(de->d_name, "-wal") && !strstr(de->d_name, "-shm")) {
+			snprintf(out, outsz, "%s/%s", dir, de->d_name);
+			found++;
+		}
+	}
+	closedir(d);
+	cr_assert_eq(found, 1, "expected one moved-aside file, found %d", found);
+}
+
+static int
+contains(const unsigned char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static unsigned char *
+read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	long l;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	l = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)l + 1);
+	cr_assert_not_null(buf);
+	*len = fread(buf, 1, (size_t)l, f);
+	fclose(f);
+	return buf;
+}
+
+/* Opening a damaged file: moved aside with a note, a fresh database works. */
+static void
+assert_recovers(const unsigned char *old, size_t oldlen)
+{
+	struct nc_history *h;
+	struct nc_history_entry e = entry("trigger", "after", "r", NULL);
+	struct nc_error err = NC_ERROR_INIT;
+	char aside[512];
+	unsigned char *kept;
+	size_t keptlen;
+
+	cr_assert_eq(history_open(dbpath, &h, &err), NC_OK, "%s", err.message);
+	cr_assert_not_null(err.message, "a note says what happened");
+	cr_assert_eq(err.status, NC_OK);
+	find_aside(aside, sizeof aside);
+	cr_assert_not_null(strstr(err.message, aside), "%s", err.message);
+	nc_error_clear(&err);
+	kept = read_all(aside, &keptlen);
+	cr_assert_not_null(kept);
+	cr_assert_eq(keptlen, oldlen, "the old bytes are kept as they were");
+	cr_assert_eq(memcmp(kept, old, oldlen), 0);
+	free(kept);
+	cr_assert_eq(count_ok(h, NULL), 0);
+	append_ok(h, &e);
+	cr_assert_eq(count_ok(h, NULL), 1);
+	history_close(h);
+	/* and it stays healthy */
+	h = open_ok();
+	cr_assert_eq(count_ok(h, "after"), 1);
+	history_close(h);
+}
+
+Test(history, garbage_file_is_moved_aside)
+{
+	unsigned char junk[65536];
+	unsigned int seed = 12345;
+	size_t i;
+	FILE *f;
+	char dir[256];
+
+	snprintf(dir, sizeof dir, "%s/state", tmpdir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/state/novu-console", tmpdir);
+	mkdir(dir, 0700);
+	for (i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(rand_r(&seed) >> 7);
+	f = fopen(dbpath, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
+	fclose(f);
+	assert_recovers(junk, sizeof junk);
+}
+
+Test(history, torn_database_is_moved_aside)
+{
+	struct nc_history *h = open_ok();
+	static char body[3000];
+	unsigned char *half;
+	size_t len, i;
+
+	memset(body, 'x', sizeof body - 1);
+	for (i = 0; i < 200; i++) {
+		struct nc_history_entry e = entry("trigger", "torn", "r", NULL);
+
+		e.request_json = body;
+		append_ok(h, &e);
+	}
+	history_close(h);
+	half = read_all(dbpath, &len);
+	cr_assert_not_null(half);
+	cr_assert_gt(len, 200 * 3000, "rows were checkpointed into the main file");
+	cr_assert_eq(truncate(dbpath, (off_t)(len / 2)), 0);
+	assert_recovers(half, len / 2);
+	free(half);
+}
+
+Test(history, newer_schema_is_left_alone)
+{
+	struct nc_history *h;
+	struct nc_error err = NC_ERROR_INIT;
+	sqlite3 *db;
+	struct stat st;
+
+	history_close(open_ok());
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(history_open(dbpath, &h, &err), NC_E_IO);
+	cr_assert_null(h);
+	cr_assert_not_null(strstr(err.message, "newer"), "%s", err.message);
+	nc_error_clear(&err);
+	cr_assert_eq(stat(dbpath, &st), 0, "still in place");
+}
+
+/* ---- the key stays out ---- */
+
+Test(history, the_secret_key_is_never_stored)
+{
+	static const char fake_key[] = "sk_test_FAKEKEY_8d41c07e99ab";
+	struct nc_profile p;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history *h;
+	struct nc_history_entry e, got;
+	const char *req = "{\"name\":\"welcome\",\"to\":[{\"subscriberId\":\"u-1\"}],"
+	                  "\"payload\":{\"marker\":\"REQ-MARKER-77\"}}";
+	const char *suffixes[] = { "", "-wal" };
+	size_t i;
+
+	cr_assert_eq(profile_parse(&p, "[secret]\nenv = NC_HISTORY_TEST_KEY\n", "t.ini", &err),
+	             NC_OK);
+	setenv("NC_HISTORY_TEST_KEY", fake_key, 1);
+	unsetenv("NOVU_SECRET_KEY");
+	unsetenv("NOVU_API_KEY");
+	cr_assert_eq(profile_resolve_key(&p, &err), NC_OK, "%s", err.message);
+	cr_assert_str_eq(p.secret_key, fake_key);
+
+	h = open_ok();
+	e = entry("trigger", "welcome", "u-1", "tx-key-test");
+	e.profile = p.name;
+	e.idempotency_key = S("idem-1");
+	e.request_json = S(req);
+	append_ok(h, &e);
+	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK);
+	cr_assert_str_eq(got.request_json, req, "the body comes back byte for byte");
+	history_entry_clear(&got);
+	profile_clear(&p);
+
+	/* Look at the raw bytes while open (WAL holds the row) and after close. */
+	for (i = 0; i < 2; i++) {
+		size_t k, found = 0;
+
+		for (k = 0; k < 2; k++) {
+			char path[300];
+			unsigned char *bytes;
+			size_t len;
+
+			snprintf(path, sizeof path, "%s%s", dbpath, suffixes[k]);
+			bytes = read_all(path, &len);
+			if (!bytes)
+				continue;
+			cr_assert_not(contains(bytes, len, fake_key), "the key is in %s", path);
+			if (contains(bytes, len, "REQ-MARKER-77"))
+				found++;
+			free(bytes);
+		}
+		cr_assert_geq(found, 1, "the search does see stored text");
+		if (i == 0)
+			history_close(h);
+	}
+}
+
+/* ---- resumable bulk runs ---- */
+
+Test(history, bulk_run_resume_cycle)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	char *bodies[3] = { S("{\"events\":[1]}"), S("{\"events\":[2]}"), S("{\"events\":[3]}") };
+	char *keys[3] = { S("idem-a"), S("idem-b"), S("idem-c") };
+	struct nc_bulk_chunk *c;
+	int64_t run, run2, last;
+	size_t n, i;
+
+	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(last, 0);
+	cr_assert_eq(history_bulk_create(h, "prod", "events.jsonl", bodies, keys, 3, &run, &err),
+	             NC_OK, "%s", err.message);
+	cr_assert_gt(run, 0);
+	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(n, 3);
+	for (i = 0; i < n; i++) {
+		cr_assert_eq(c[i].run_id, run);
+		cr_assert_eq(c[i].index, i);
+		cr_assert_str_eq(c[i].body, bodies[i]);
+		cr_assert_str_eq(c[i].idempotency_key, keys[i]);
+		cr_assert_eq(c[i].done, 0);
+		bulk_chunk_clear(&c[i]);
+	}
+	free(c);
+
+	cr_assert_eq(history_bulk_mark_done(h, run, 1, &err), NC_OK);
+	cr_assert_eq(history_bulk_mark_done(h, run, 1, &err), NC_OK, "marking twice is fine");
+	history_close(h);
+
+	/* A stopped run is found again after a restart. */
+	h = open_ok();
+	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(last, run);
+	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(c[0].index, 0);
+	cr_assert_eq(c[1].index, 2);
+	cr_assert_str_eq(c[1].body, bodies[2]);
+	cr_assert_str_eq(c[1].idempotency_key, keys[2]);
+	for (i = 0; i < n; i++)
+		bulk_chunk_clear(&c[i]);
+	free(c);
+
+	cr_assert_eq(history_bulk_create(h, "prod", "more.csv", bodies, keys, 1, &run2, &err),
+	             NC_OK);
+	cr_assert_gt(run2, run);
+	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(last, run2, "the newest unfinished run");
+	cr_assert_eq(history_bulk_mark_done(h, run2, 0, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(last, run);
+	cr_assert_eq(history_bulk_mark_done(h, run, 0, &err), NC_OK);
+	cr_assert_eq(history_bulk_mark_done(h, run, 2, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(last, 0);
+	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(n, 0);
+	free(c);
+
+	cr_assert_eq(history_bulk_mark_done(h, run, 7, &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	cr_assert_eq(history_bulk_pending(h, run2 + 50, &c, &n, &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	cr_assert_eq(history_bulk_create(h, "prod", "x", bodies, keys, 0, &run, &err),
+	             NC_E_USAGE);
+	nc_error_clear(&err);
+	history_close(h);
+}
