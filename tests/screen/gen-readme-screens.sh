@@ -1,0 +1,97 @@
+#!/bin/bash
+# Regenerate ui/README-screens.md from the screen tests' expected dumps and
+# the key table (`novu-console keys`). Usage:
+#   tests/screen/gen-readme-screens.sh path/to/novu-console
+# keys-test.sh checks that the README's key table matches the binary.
+set -eu
+console=${1:?usage: gen-readme-screens.sh NOVU_CONSOLE}
+here=$(cd "$(dirname "$0")" && pwd)
+exp="$here/expected"
+out="$here/../../ui/README-screens.md"
+
+shot() { # NAME CAPTION
+	printf '%s\n\n```\n' "$2"
+	cat "$exp/$1.screen"
+	printf '```\n\n'
+}
+
+{
+cat <<'EOT'
+# novu-console: the screens
+
+Text captures of the full-screen console, taken by the screen tests
+(`tests/screen/*-test.sh`) against the local sandbox at fixed sizes, with the
+clock and the transactionIds pinned (`NOVU_CONSOLE_TEST_TIME`,
+`NOVU_CONSOLE_TEST_SEED`). The sandbox's port shows as `XXXXX`. Regenerate
+with `tests/screen/gen-readme-screens.sh build/novu-console` after updating
+the expected dumps.
+
+The top bar lists the five screens (the active one in brackets; digits 1-5,
+Tab and Shift-Tab switch), the profile, its region, `READ-ONLY` and
+`sandbox` markers. The line above the bottom bar is the status line (and the
+spinner or progress bar of a running request, which Esc stops waiting for);
+the bottom bar shows the keys that work in the view in front.
+
+## Trigger
+
+EOT
+shot frame-trigger "An empty form (80x24). The transactionId is generated and editable."
+shot flow-form "The workflow typed with Tab completion; its payloadExample filled the payload."
+shot flow-sent "After ^S: the transactionId and status; the form gets a new transactionId for the next send."
+shot flow-preview "p: the exact request, key masked; y copies it as a curl command (OSC 52 and a file)."
+echo "## Recipients editor"
+echo
+shot flow-recipients "IDs, and a topic with an exclude list; the count against the limit of 100."
+shot widgets-subscriber-object "A subscriber object (email, phone, names, locale, timezone, data)."
+shot widgets-recipients "After picking from the API lists and importing a CSV file."
+echo "## Pick lists"
+echo
+shot widgets-pick-workflow "Workflows from the API, filtered with /; an INACTIVE workflow stands out."
+shot widgets-pick-subscribers "Subscribers; names with wide and accented characters line up."
+echo "## Broadcast"
+echo
+shot frame-broadcast "The broadcast form (no recipients: it reaches every subscriber)."
+shot profiles-broadcast-confirm "Sending asks for the workflow ID to be typed."
+echo "## Bulk builder"
+echo
+shot bulk-100 "100 events imported from JSON Lines: the counter is full."
+shot bulk-refuse-101 "The 101st event is refused, with the way out."
+shot bulk-plan "An import past 100 events is sent as a plan of several requests."
+shot bulk-results "Results per event, index-aligned."
+shot bulk-stopped "A run the server refused stops; R resumes it without sending any event twice."
+echo "## History"
+echo
+shot history-100k-top "100,000 entries, newest first (only the visible rows are read)."
+shot history-marked "Space marks several; C cancels them all."
+shot flow-cancel-confirm "c cancels the selected transaction, after y."
+shot flow-cancelled "The outcome lands in the row."
+shot flow-status "u: delivery status from GET /v1/notifications, over the stored request and response."
+echo "## Errors"
+echo
+shot error-list "Every failed request of the session."
+shot error-400-detail "A payload-schema error: field, message, value, schemaPath, rate-limit headers."
+shot error-400-field "f: back in the form, on the field the error names."
+shot error-422-detail "A 422 (unknown workflow)."
+shot error-transport "No HTTP answer: the transport error's text."
+shot error-json-editor "The JSON editor: a parse error with its line and column; Esc again leaves anyway."
+echo "## Read-only profile"
+echo
+shot profiles-readonly-refused "A read-only profile never sends (it can still cancel)."
+echo "## Small terminal and resize"
+echo
+shot frame-trigger-60x16 "The Trigger form at 60x16."
+shot resize-history-60x16 "History at 60x16: narrower columns, same rows."
+shot resize-40x10 "The 40x10 minimum: the form scrolls to the field in focus."
+echo "## Help"
+echo
+shot frame-help "?: the help screen, generated from the key tables."
+echo "## Key table"
+echo
+echo 'Printed by `novu-console keys` from the same tables as the help screen and'
+echo 'the bottom bars, so it cannot drift from the real bindings.'
+echo
+echo '```'
+"$console" keys
+echo '```'
+} >"$out"
+echo "wrote $out"

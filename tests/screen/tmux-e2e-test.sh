@@ -1,0 +1,180 @@
+#!/bin/bash
+# End to end in a real terminal (tmux, 100x30) against the sandbox: compose
+# with Tab completion, send, see it in History, cancel it, copy its
+# transactionId (OSC 52 into tmux's buffer, and the file), resize to 60x16,
+# and kill -9 the console in the middle of typing: the draft keeps the text.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: $TEST_NAME: tmux is not installed (the .ci image installs it)"
+	exit 0
+fi
+
+start_sandbox
+# A real terminal this time.
+unset NOVU_CONSOLE_NO_DISPLAY NOVU_CONSOLE_TEST_SEED NOVU_CONSOLE_TEST_TIME
+SOCK="$WORK/tmux.sock"
+T="tmux -S $SOCK"
+
+CONSOLE_PID=
+tmux_cleanup() {
+	local i
+	$T kill-server 2>/dev/null
+	# The console saves its drafts on the way out: let it finish before
+	# its directory goes.
+	for i in $(seq 1 50); do
+		[ -n "$CONSOLE_PID" ] && kill -0 "$CONSOLE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cleanup
+}
+trap tmux_cleanup EXIT
+
+#| wait_for TEXT [TRIES]: poll the pane (every 0.1 s, 10 s by default)
+#| until it shows TEXT; fail with the pane's content otherwise.
+wait_for() {
+	local i tries=${2:-100}
+	for i in $(seq 1 "$tries"); do
+		if $T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null &&
+		   grep -qF -- "$1" "$WORK/pane.txt"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: $TEST_NAME: '$1' never appeared; the pane shows:"
+	cat "$WORK/pane.txt"
+	FAILED=1
+	finish
+}
+
+#| wait_gone TEXT: poll until the pane no longer shows TEXT (10 s).
+wait_gone() {
+	local i
+	for i in $(seq 1 100); do
+		$T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null || return 0
+		grep -qF -- "$1" "$WORK/pane.txt" || return 0
+		sleep 0.1
+	done
+	echo "FAIL: $TEST_NAME: '$1' did not go away; the pane shows:"
+	cat "$WORK/pane.txt"
+	FAILED=1
+	finish
+}
+
+start_console() {
+	$T new-session -d -s nc -x 100 -y 30 ${1:-} "$NC_CONSOLE" || {
+		echo "FAIL: $TEST_NAME: tmux could not start"; FAILED=1; finish; }
+	$T set-option -g set-clipboard on
+	CONSOLE_PID=$($T display-message -p -t nc '#{pane_pid}')
+	wait_for "1 Trigger"
+}
+
+start_console
+wait_for "Enter Edit"
+# The workflow with Tab completion, then its payloadExample arrives.
+$T send-keys -t nc Enter
+$T send-keys -t nc -l "payment-re"
+$T send-keys -t nc Tab Enter
+wait_for "ACTIVE · email,delay,sms"
+wait_for '"invoiceId"'
+# Recipients: two IDs (one with wide characters).
+$T send-keys -t nc r a
+$T send-keys -t nc -l "user-1 Zoë"
+$T send-keys -t nc Enter
+wait_for "Recipients 2/100"
+$T send-keys -t nc Escape
+wait_for "user-1, Zoë"
+$T send-keys -t nc C-s
+wait_for "Sent: processed"
+txn=$(grep -o 'transactionId [0-9a-f-]*' "$WORK/pane.txt" | head -1 | cut -d' ' -f2)
+[ -n "$txn" ] || { echo "FAIL: no transactionId shown"; FAILED=1; finish; }
+
+# History shows it; cancel it in one key (plus the y of the confirmation).
+$T send-keys -t nc 4
+wait_for "payment-reminder"
+wait_for "processed"
+$T send-keys -t nc c
+wait_for "Cancel transaction $txn"
+$T send-keys -t nc y
+wait_for "cancelled"
+
+# Copy the transactionId: OSC 52 lands in tmux's buffer, and in a file.
+$T send-keys -t nc y
+wait_for "copied the transactionId"
+for i in $(seq 1 50); do
+	[ "$($T show-buffer 2>/dev/null)" = "$txn" ] && break
+	sleep 0.1
+done
+if [ "$($T show-buffer 2>/dev/null)" != "$txn" ]; then
+	echo "FAIL: $TEST_NAME: OSC 52 did not reach tmux (buffer: '$($T show-buffer 2>/dev/null)')"
+	FAILED=1
+fi
+assert_contains "$NOVU_CONSOLE_STATE_DIR/last-transaction-id.txt" "$txn"
+
+# A small terminal, at any moment: still the frame, still the row.
+$T resize-window -t nc -x 60 -y 16
+wait_for "[4 Hist]"
+wait_for "cancelled"
+$T resize-window -t nc -x 100 -y 30
+wait_for "[4 History]"
+
+# Colours are on (NO_COLOR is not set): SGR colour codes in the pane.
+$T capture-pane -e -p -t nc >"$WORK/pane-esc.txt"
+if ! grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$WORK/pane-esc.txt"; then
+	echo "FAIL: $TEST_NAME: no colours without NO_COLOR"
+	FAILED=1
+fi
+
+# A slow answer: Esc stops waiting, and q asks first while a send runs.
+curl -s --max-time 5 -X POST -d '{"latencyMs":3000}' \
+	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
+$T send-keys -t nc 1
+wait_for "[1 Trigger]"
+$T send-keys -t nc C-s
+wait_for "Sending trigger"
+$T send-keys -t nc Escape
+wait_for "Stopped waiting"
+$T send-keys -t nc C-s
+wait_for "Sending trigger"
+$T send-keys -t nc q
+wait_for "A request is still running"
+$T send-keys -t nc n
+wait_for "Sent: processed" 100
+curl -s --max-time 5 -X POST -d '{"latencyMs":0}' \
+	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null ||
+	{ echo "FAIL: $TEST_NAME: could not reset the sandbox's latency"; FAILED=1; finish; }
+
+# Type into the actor field and kill -9 the console mid-word.
+$T send-keys -t nc 1
+wait_for "[1 Trigger]"
+$T send-keys -t nc g Down Down Down Down Enter
+$T send-keys -t nc -l "half-typed-actor"
+wait_for "half-typed-actor"
+kill -9 "$CONSOLE_PID"
+for i in $(seq 1 50); do
+	$T has-session -t nc 2>/dev/null || break
+	sleep 0.1
+done
+$T kill-server 2>/dev/null
+# Back with NO_COLOR: the draft has the text, and no colour codes.
+start_console "-e NO_COLOR=1"
+wait_for "half-typed-actor"
+assert_contains "$WORK/pane.txt" "Actor       half-typed-actor"
+$T capture-pane -e -p -t nc >"$WORK/pane-esc.txt"
+if grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$WORK/pane-esc.txt"; then
+	echo "FAIL: $TEST_NAME: colour codes despite NO_COLOR=1"
+	FAILED=1
+fi
+
+# q quits at once when nothing is running (the lists have loaded).
+wait_gone "Esc stops waiting"
+$T send-keys -t nc q
+for i in $(seq 1 100); do
+	$T has-session -t nc 2>/dev/null || break
+	sleep 0.1
+done
+if $T has-session -t nc 2>/dev/null; then
+	echo "FAIL: $TEST_NAME: q did not quit"
+	FAILED=1
+fi
+finish

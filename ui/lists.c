@@ -1,0 +1,193 @@
+/* lists.c - fetch and keep the workflow, subscriber and topic lists. */
+#include "lists.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "errlog.h"
+#include "worker.h"
+
+struct fetch_job {
+	struct nc_client *client;
+	unsigned mask;
+	char *search;
+	void (*then)(struct app *a);
+	struct nc_workflow_page wf;
+	struct nc_subscriber_page subs;
+	struct nc_topic_page topics;
+	enum nc_status st[3];
+	struct nc_error err[3];
+};
+
+void
+lists_init(struct app *a)
+{
+	a->lists = xcalloc(1, sizeof(*a->lists));
+}
+
+void
+lists_free(struct app *a)
+{
+	struct lists *l = a->lists;
+	int i;
+
+	if (!l)
+		return;
+	workflow_page_clear(&l->wf);
+	subscriber_page_clear(&l->subs);
+	topic_page_clear(&l->topics);
+	for (i = 0; i < 3; i++)
+		free(l->search[i]);
+	free(l);
+	a->lists = NULL;
+}
+
+static void
+fetch_run(void *data, struct worker *w)
+{
+	struct fetch_job *j = data;
+	struct nc_list_query q = { .search = j->search, .limit = 100 };
+
+	if ((j->mask & LIST_WORKFLOWS) && !worker_aborting(w)) {
+		worker_set_progress(w, 0, 0, "workflows");
+		j->st[0] = api_list_workflows(j->client, &q, &j->wf, &j->err[0]);
+	}
+	if ((j->mask & LIST_SUBSCRIBERS) && !worker_aborting(w)) {
+		worker_set_progress(w, 0, 0, "subscribers");
+		j->st[1] = api_list_subscribers(j->client, &q, &j->subs, &j->err[1]);
+	}
+	if ((j->mask & LIST_TOPICS) && !worker_aborting(w)) {
+		worker_set_progress(w, 0, 0, "topics");
+		j->st[2] = api_list_topics(j->client, &q, &j->topics, &j->err[2]);
+	}
+}
+
+static void
+fetch_done(struct app *a, void *data)
+{
+	struct fetch_job *j = data;
+	struct lists *l = a->lists;
+	static const char *const what[3] = {
+		"list workflows", "list subscribers", "list topics"
+	};
+	unsigned bits[3] = { LIST_WORKFLOWS, LIST_SUBSCRIBERS, LIST_TOPICS };
+	int i, failed = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (!(j->mask & bits[i]))
+			continue;
+		if (j->st[i] != NC_OK) {
+			l->failed |= bits[i];
+			if (j->st[i] != NC_E_ABORTED)
+				errlog_add(a, &j->err[i], SCR_COUNT, what[i]);
+			failed++;
+			continue;
+		}
+		l->failed &= ~bits[i];
+		l->loaded |= bits[i];
+		str_set(&l->search[i], j->search);
+		if (i == 0) {
+			workflow_page_clear(&l->wf);
+			l->wf = j->wf;
+			memset(&j->wf, 0, sizeof(j->wf));
+		} else if (i == 1) {
+			subscriber_page_clear(&l->subs);
+			l->subs = j->subs;
+			memset(&j->subs, 0, sizeof(j->subs));
+		} else {
+			topic_page_clear(&l->topics);
+			l->topics = j->topics;
+			memset(&j->topics, 0, sizeof(j->topics));
+		}
+	}
+	if (failed)
+		app_message(a, MSG_WARN, "could not fetch %d API list%s (see Errors, 5)",
+		            failed, failed > 1 ? "s" : "");
+	if (j->then)
+		j->then(a);
+	workflow_page_clear(&j->wf);
+	subscriber_page_clear(&j->subs);
+	topic_page_clear(&j->topics);
+	for (i = 0; i < 3; i++)
+		nc_error_clear(&j->err[i]);
+	free(j->search);
+	free(j);
+}
+
+int
+lists_fetch(struct app *a, unsigned mask, const char *search,
+            void (*then)(struct app *a))
+{
+	struct fetch_job *j;
+	int i;
+
+	if (!a->s->client)
+		return -1;
+	j = xcalloc(1, sizeof(*j));
+	j->client = a->s->client;
+	j->mask = mask;
+	j->search = str_empty(search) ? NULL : xstrdup(search);
+	j->then = then;
+	for (i = 0; i < 3; i++)
+		nc_error_init(&j->err[i]);
+	if (worker_submit(a->worker, "Loading lists", fetch_run, fetch_done, j) != 0) {
+		free(j->search);
+		free(j);
+		return -1;
+	}
+	return 0;
+}
+
+int
+lists_loaded(struct app *a, enum prompt_kind k)
+{
+	switch (k) {
+	case PK_WORKFLOW:
+		return (a->lists->loaded & LIST_WORKFLOWS) != 0;
+	case PK_SUBSCRIBER:
+		return (a->lists->loaded & LIST_SUBSCRIBERS) != 0;
+	case PK_TOPIC:
+		return (a->lists->loaded & LIST_TOPICS) != 0;
+	default:
+		return 1;
+	}
+}
+
+void
+lists_candidates(struct app *a, enum prompt_kind k, struct strlist *out)
+{
+	struct lists *l = a->lists;
+	size_t i;
+
+	switch (k) {
+	case PK_WORKFLOW:
+		for (i = 0; i < l->wf.n; i++)
+			strlist_push(out, l->wf.items[i].workflow_id);
+		break;
+	case PK_SUBSCRIBER:
+		for (i = 0; i < l->subs.n; i++)
+			strlist_push(out, l->subs.items[i].subscriber_id);
+		break;
+	case PK_TOPIC:
+		for (i = 0; i < l->topics.n; i++)
+			strlist_push(out, l->topics.items[i].key);
+		break;
+	default:
+		break;
+	}
+}
+
+const struct nc_workflow *
+lists_workflow(struct app *a, const char *workflow_id)
+{
+	struct lists *l = a->lists;
+	size_t i;
+
+	if (str_empty(workflow_id))
+		return NULL;
+	for (i = 0; i < l->wf.n; i++)
+		if (l->wf.items[i].workflow_id &&
+		    strcmp(l->wf.items[i].workflow_id, workflow_id) == 0)
+			return &l->wf.items[i];
+	return NULL;
+}

@@ -1,0 +1,1003 @@
+/* scr_history.c - every transaction sent from the console or the headless
+ * commands, newest first. Only the visible window is read from SQLite
+ * (history_slice), so 100,000 rows scroll as fast as ten. One key cancels
+ * (the outcome lands in the row), space marks several, u fetches the
+ * delivery status, R resends with a new transactionId. */
+#include "app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "api.h"
+#include "compose.h"
+#include "dialog.h"
+#include "draw.h"
+#include "errlog.h"
+#include "history.h"
+#include "prompt.h"
+#include "uiops.h"
+#include "viewer.h"
+#include "worker.h"
+
+struct history_view {
+	char *filter;
+	int valid;                    /* total and window are current */
+	size_t total;
+	size_t sel, top;
+	struct nc_history_entry *win; /* rows [win_off, win_off + nwin) */
+	size_t nwin, win_off, win_want;
+	int64_t *marks;
+	size_t nmarks, capmarks;
+	int page;
+	char *problem;                /* why the list cannot be shown */
+};
+
+static struct history_view *
+hv_of(struct app *a)
+{
+	return app_screen_priv(a, SCR_HISTORY);
+}
+
+static void
+free_window(struct history_view *hv)
+{
+	size_t i;
+
+	for (i = 0; i < hv->nwin; i++)
+		history_entry_clear(&hv->win[i]);
+	free(hv->win);
+	hv->win = NULL;
+	hv->nwin = 0;
+}
+
+void
+scr_history_invalidate(struct app *a)
+{
+	struct history_view *hv = hv_of(a);
+
+	if (hv)
+		hv->valid = 0;
+}
+
+static void
+set_problem(struct history_view *hv, const struct nc_error *err)
+{
+	str_set(&hv->problem, err && err->message ? err->message : NULL);
+}
+
+/* Make the window hold rows [top, top + rows). */
+static void
+load_window(struct app *a, struct history_view *hv, size_t rows)
+{
+	struct nc_error err = NC_ERROR_INIT;
+
+	if (!a->s->history)
+		return;
+	if (!hv->valid) {
+		size_t total = 0;
+
+		if (history_count(a->s->history, hv->filter, &total, &err) != NC_OK) {
+			set_problem(hv, &err);
+			nc_error_clear(&err);
+			return;
+		}
+		hv->total = total;
+		free_window(hv);
+		hv->valid = 1;
+	}
+	if (hv->win && hv->win_off == hv->top && hv->win_want >= rows)
+		return;
+	free_window(hv);
+	if (history_slice(a->s->history, hv->filter, hv->top, rows, &hv->win, &hv->nwin,
+	                  &err) != NC_OK) {
+		set_problem(hv, &err);
+		nc_error_clear(&err);
+		return;
+	}
+	set_problem(hv, NULL);
+	hv->win_off = hv->top;
+	hv->win_want = rows;
+}
+
+static const struct nc_history_entry *
+row_entry(struct history_view *hv, size_t index)
+{
+	if (!hv->win || index < hv->win_off || index >= hv->win_off + hv->nwin)
+		return NULL;
+	return &hv->win[index - hv->win_off];
+}
+
+static int
+is_marked(const struct history_view *hv, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < hv->nmarks; i++)
+		if (hv->marks[i] == id)
+			return 1;
+	return 0;
+}
+
+static void
+toggle_mark(struct history_view *hv, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < hv->nmarks; i++) {
+		if (hv->marks[i] == id) {
+			hv->marks[i] = hv->marks[--hv->nmarks];
+			return;
+		}
+	}
+	if (hv->nmarks == hv->capmarks) {
+		hv->capmarks = hv->capmarks ? hv->capmarks * 2 : 16;
+		hv->marks = xrealloc(hv->marks, hv->capmarks * sizeof(*hv->marks));
+	}
+	hv->marks[hv->nmarks++] = id;
+}
+
+/* The status column: the cancel outcome wins, then the API status. */
+static void
+status_of(const struct nc_history_entry *e, char *buf, size_t size, enum ui_role *role)
+{
+	if (!str_empty(e->cancel_outcome)) {
+		snprintf(buf, size, "%s", e->cancel_outcome);
+		*role = strncmp(e->cancel_outcome, "failed", 6) == 0 ? ROLE_ERROR : ROLE_WARN;
+	} else if (!str_empty(e->response_status)) {
+		snprintf(buf, size, "%s", e->response_status);
+		*role = strcmp(e->response_status, "processed") == 0 ? ROLE_OK : ROLE_WARN;
+	} else if (e->http_status) {
+		snprintf(buf, size, "HTTP %ld", e->http_status);
+		*role = e->http_status >= 400 ? ROLE_ERROR : ROLE_NORMAL;
+	} else {
+		snprintf(buf, size, "%s", e->error ? "failed" : "-");
+		*role = e->error ? ROLE_ERROR : ROLE_DIM;
+	}
+}
+
+/* Column layout for a width: which columns and how wide. */
+struct cols {
+	int time, kind, profile, workflow, recipients, status, txn;
+};
+
+static void
+layout(int w, struct cols *c)
+{
+	c->time = 11;
+	c->kind = w >= 70 ? 9 : 5;
+	c->status = w >= 70 ? 15 : 11;
+	c->txn = w >= 120 ? 36 : w >= 70 ? 8 : 0;
+	c->profile = w >= 110 ? 10 : 0;
+	c->workflow = w >= 100 ? 22 : w >= 70 ? 16 : 13;
+	c->recipients = w - 2 - (c->time + 1) - (c->kind + 1) - (c->profile ? c->profile + 1 : 0) -
+		(c->workflow + 1) - (c->status + 1) - (c->txn ? c->txn + 1 : 0);
+	if (c->recipients < 4)
+		c->recipients = 4;
+}
+
+static int
+put_col(int y, int x, int width, const char *s, enum ui_role role)
+{
+	if (width <= 0)
+		return x;
+	draw_text_cut(y, x, width, s ? s : "", role);
+	return x + width + 1;
+}
+
+static void
+draw_row(struct app *a, struct history_view *hv, const struct nc_history_entry *e,
+         int y, int x, const struct cols *c, int cur)
+{
+	enum ui_role base = cur ? ROLE_CURSOR : is_marked(hv, e->id) ? ROLE_MARKED : ROLE_NORMAL;
+	enum ui_role srole;
+	char t[32], st[96], kind[16];
+
+	(void)a;
+	ui_format_time_short(e->time_ms, t, sizeof(t));
+	status_of(e, st, sizeof(st), &srole);
+	snprintf(kind, sizeof(kind), "%s", e->kind ? e->kind : "");
+	if (c->kind < 9) {
+		static const char *const abbrev[][2] = {
+			{ "trigger", "trig" }, { "broadcast", "bcast" }, { "cancel", "cncl" },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(abbrev) / sizeof(abbrev[0]); k++)
+			if (strcmp(kind, abbrev[k][0]) == 0)
+				snprintf(kind, sizeof(kind), "%s", abbrev[k][1]);
+	}
+	{
+		char prefix[3] = { cur ? '>' : ' ', is_marked(hv, e->id) ? '*' : ' ', '\0' };
+
+		draw_text(y, x, 2, prefix, base);
+	}
+	x += 2;
+	x = put_col(y, x, c->time, t, base);
+	x = put_col(y, x, c->kind, kind, base);
+	x = put_col(y, x, c->profile, e->profile, base);
+	x = put_col(y, x, c->workflow, e->workflow, base);
+	x = put_col(y, x, c->recipients, e->recipients, base);
+	x = put_col(y, x, c->status, st, cur ? base : srole);
+	if (c->txn && e->transaction_id) {
+		/* Short like a git hash when the column is narrow. */
+		char shortid[40];
+
+		snprintf(shortid, sizeof(shortid), "%.*s", c->txn, e->transaction_id);
+		put_col(y, x, c->txn, shortid, base);
+	}
+}
+
+static void
+history_draw(struct app *a, struct view *v, int y, int x, int h, int w)
+{
+	struct history_view *hv = v->priv;
+	struct cols c;
+	int rows = h - 2, i, cx;
+	char foot[200];
+
+	if (rows < 1)
+		return;
+	hv->page = rows;
+	layout(w, &c);
+	draw_blank(y, x, w, ROLE_LABEL);
+	cx = x + 2;
+	cx = put_col(y, cx, c.time, "Time", ROLE_LABEL);
+	cx = put_col(y, cx, c.kind, "Kind", ROLE_LABEL);
+	cx = put_col(y, cx, c.profile, "Profile", ROLE_LABEL);
+	cx = put_col(y, cx, c.workflow, "Workflow", ROLE_LABEL);
+	cx = put_col(y, cx, c.recipients, "Recipients", ROLE_LABEL);
+	cx = put_col(y, cx, c.status, "Status", ROLE_LABEL);
+	put_col(y, cx, c.txn, c.txn >= 11 ? "Transaction" : "Txn", ROLE_LABEL);
+	if (!a->s->history) {
+		draw_text(y + 2, x + 2, w - 2, "History is not available in this session.", ROLE_ERROR);
+		return;
+	}
+	if (!hv->valid)
+		load_window(a, hv, (size_t)rows);
+	if (hv->total && hv->sel >= hv->total)
+		hv->sel = hv->total - 1;
+	if (hv->sel < hv->top)
+		hv->top = hv->sel;
+	if (hv->sel >= hv->top + (size_t)rows)
+		hv->top = hv->sel - (size_t)rows + 1;
+	load_window(a, hv, (size_t)rows);
+	if (hv->problem) {
+		draw_text_cut(y + 2, x + 2, w - 2, hv->problem, ROLE_ERROR);
+		return;
+	}
+	if (!hv->total) {
+		draw_text(y + 2, x + 2, w - 2, str_empty(hv->filter) ?
+		          "Nothing sent yet: what you send shows up here." :
+		          "Nothing matches the filter.", ROLE_DIM);
+	}
+	for (i = 0; i < rows; i++) {
+		const struct nc_history_entry *e = row_entry(hv, hv->top + (size_t)i);
+
+		if (!e)
+			break;
+		if (hv->top + (size_t)i == hv->sel)
+			draw_blank(y + 1 + i, x, w, ROLE_CURSOR);
+		draw_row(a, hv, e, y + 1 + i, x, &c, hv->top + (size_t)i == hv->sel);
+	}
+	snprintf(foot, sizeof(foot), "%zu of %zu%s%s", hv->total ? hv->sel + 1 : 0, hv->total,
+	         str_empty(hv->filter) ? "" : "  filter: ", str_empty(hv->filter) ? "" : hv->filter);
+	if (hv->nmarks) {
+		size_t len = strlen(foot);
+
+		snprintf(foot + len, sizeof(foot) - len, "  marked: %zu", hv->nmarks);
+	}
+	draw_text_cut(y + h - 1, x, w, foot, ROLE_DIM);
+}
+
+/* ---- the selected entry, in full ---- */
+
+static int
+selected_full(struct app *a, struct history_view *hv, struct nc_history_entry *out)
+{
+	const struct nc_history_entry *e = row_entry(hv, hv->sel);
+	struct nc_error err = NC_ERROR_INIT;
+
+	memset(out, 0, sizeof(*out));
+	if (!e || !a->s->history)
+		return 0;
+	if (history_get_entry(a->s->history, e->id, out, &err) != NC_OK) {
+		app_message(a, MSG_ERROR, "%s", err.message ? err.message : "cannot read the entry");
+		nc_error_clear(&err);
+		return 0;
+	}
+	return 1;
+}
+
+static char *
+pretty_or_raw(const char *text)
+{
+	char *p;
+
+	if (str_empty(text))
+		return xstrdup("(none)");
+	p = json_pretty_text(text);
+	return p ? p : xstrdup(text);
+}
+
+static char *
+detail_text(const struct nc_history_entry *e, const char *delivery)
+{
+	char when[40], *req = pretty_or_raw(e->request_json), *resp = pretty_or_raw(e->response_json);
+	char status[64], *text;
+
+	ui_format_time(e->time_ms, when, sizeof(when));
+	if (e->http_status)
+		snprintf(status, sizeof(status), " (HTTP %ld)", e->http_status);
+	else
+		status[0] = '\0';
+	text = xasprintf(
+		"Time:           %s\nProfile:        %s\nKind:           %s\nWorkflow:       %s\n"
+		"Recipients:     %s\nStatus:         %s%s\nCancel:         %s\n"
+		"transactionId:  %s\nIdempotency:    %s\n%s%s%s%s%s%s\n"
+		"Request sent:\n%s\n\nResponse:\n%s\n",
+		when, e->profile ? e->profile : "", e->kind ? e->kind : "",
+		e->workflow ? e->workflow : "", e->recipients ? e->recipients : "",
+		e->response_status ? e->response_status : "-", status,
+		e->cancel_outcome ? e->cancel_outcome : "-",
+		e->transaction_id ? e->transaction_id : "-",
+		e->idempotency_key ? e->idempotency_key : "-",
+		e->error ? "Error:          " : "", e->error ? e->error : "", e->error ? "\n" : "",
+		e->batch_id ? "Bulk request:   " : "", e->batch_id ? e->batch_id : "",
+		e->batch_id ? "\n" : "",
+		req, resp);
+	if (delivery) {
+		char *with = xasprintf("%s\n%s", delivery, text);
+
+		free(text);
+		text = with;
+	}
+	free(req);
+	free(resp);
+	return text;
+}
+
+/* ---- cancel (one or many) ---- */
+
+struct cancel_job {
+	struct nc_client *client;
+	size_t n;
+	char **txns;
+	int *cancelled;
+	enum nc_status *st;
+	struct nc_error *errs;
+	size_t done;
+	int from_marks;     /* the marks are used up once confirmed */
+};
+
+static void
+cancel_job_free(struct cancel_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++) {
+		free(j->txns[i]);
+		nc_error_clear(&j->errs[i]);
+	}
+	free(j->txns);
+	free(j->cancelled);
+	free(j->st);
+	free(j->errs);
+	free(j);
+}
+
+static void
+cancel_run(void *data, struct worker *w)
+{
+	struct cancel_job *j = data;
+	size_t i;
+
+	for (i = 0; i < j->n && !worker_aborting(w); i++) {
+		struct nc_send_info info;
+
+		memset(&info, 0, sizeof(info));
+		worker_set_progress(w, i, j->n, j->txns[i]);
+		j->st[i] = api_cancel(j->client, j->txns[i], &j->cancelled[i], &info, &j->errs[i]);
+		send_info_clear(&info);
+		j->done = i + 1;
+		if (j->st[i] == NC_E_ABORTED)
+			break;
+	}
+	worker_set_progress(w, j->done, j->n, NULL);
+}
+
+static void
+cancel_done(struct app *a, void *data)
+{
+	struct cancel_job *j = data;
+	size_t i, ok = 0, none = 0, failed = 0;
+
+	for (i = 0; i < j->done; i++) {
+		struct nc_error herr = NC_ERROR_INIT;
+		char *outcome;
+
+		if (j->st[i] == NC_OK) {
+			outcome = xstrdup(j->cancelled[i] ? "cancelled" : "nothing pending");
+			if (j->cancelled[i])
+				ok++;
+			else
+				none++;
+		} else if (j->st[i] == NC_E_ABORTED) {
+			continue;
+		} else {
+			outcome = xasprintf("failed: %s", j->errs[i].message ? j->errs[i].message : "?");
+			errlog_add(a, &j->errs[i], SCR_HISTORY, "cancel");
+			failed++;
+		}
+		if (a->s->history &&
+		    history_set_cancel(a->s->history, j->txns[i], outcome, &herr) != NC_OK)
+			app_message(a, MSG_ERROR, "cancel outcome not recorded: %s",
+			            herr.message ? herr.message : "?");
+		nc_error_clear(&herr);
+		free(outcome);
+	}
+	if (j->n == 1 && j->done == 1 && j->st[0] == NC_OK)
+		app_message(a, j->cancelled[0] ? MSG_OK : MSG_INFO, "%s: %s", j->txns[0],
+		            j->cancelled[0] ? "cancelled" :
+		            "nothing was pending (already sent, or unknown)");
+	else
+		app_message(a, failed ? MSG_ERROR : MSG_OK,
+		            "cancel: %zu cancelled, %zu with nothing pending, %zu failed%s",
+		            ok, none, failed, j->done < j->n ? ", the rest not tried (stopped)" : "");
+	scr_history_invalidate(a);
+	cancel_job_free(j);
+}
+
+static struct cancel_job *
+cancel_job_new(struct app *a, size_t n)
+{
+	struct cancel_job *j = xcalloc(1, sizeof(*j));
+	size_t i;
+
+	j->client = a->s->client;
+	j->txns = xcalloc(n + 1, sizeof(*j->txns));
+	j->cancelled = xcalloc(n + 1, sizeof(*j->cancelled));
+	j->st = xcalloc(n + 1, sizeof(*j->st));
+	j->errs = xcalloc(n + 1, sizeof(*j->errs));
+	for (i = 0; i < n; i++)
+		nc_error_init(&j->errs[i]);
+	return j;
+}
+
+static void
+cancel_confirmed(struct app *a, void *ctx, int yes)
+{
+	struct cancel_job *j = ctx;
+
+	if (yes && worker_submit(a->worker, j->n > 1 ? "Cancelling" : "Cancelling transaction",
+	                         cancel_run, cancel_done, j) == 0) {
+		struct history_view *hv = hv_of(a);
+
+		if (j->from_marks && hv)
+			hv->nmarks = 0;
+		return;
+	}
+	if (yes)
+		app_message(a, MSG_WARN, "a request is running; try again when it ends");
+	cancel_job_free(j);
+}
+
+static int
+can_network(struct app *a)
+{
+	if (!a->s->client) {
+		app_message(a, MSG_ERROR, "offline: no API client");
+		return 0;
+	}
+	if (worker_busy(a->worker)) {
+		app_message(a, MSG_WARN, "a request is running; try again when it ends");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+cancel_selected(struct app *a, struct history_view *hv)
+{
+	const struct nc_history_entry *e = row_entry(hv, hv->sel);
+	struct cancel_job *j;
+	char *text;
+
+	if (!e)
+		return;
+	if (str_empty(e->transaction_id)) {
+		app_message(a, MSG_WARN, "this entry has no transactionId to cancel");
+		return;
+	}
+	if (!can_network(a))
+		return;
+	j = cancel_job_new(a, 1);
+	j->txns[0] = xstrdup(e->transaction_id);
+	j->n = 1;
+	text = xasprintf("Cancel transaction %s (%s)? Pending delays and digests stop; what "
+	                 "was delivered stays delivered.", e->transaction_id,
+	                 e->workflow ? e->workflow : "");
+	dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
+	free(text);
+}
+
+static void
+cancel_marked(struct app *a, struct history_view *hv)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct cancel_job *j;
+	size_t i, k;
+	char *text;
+
+	if (!hv->nmarks) {
+		app_message(a, MSG_INFO, "mark transactions with Space first (c cancels the selected one)");
+		return;
+	}
+	if (!can_network(a))
+		return;
+	j = cancel_job_new(a, hv->nmarks);
+	for (i = 0; i < hv->nmarks; i++) {
+		struct nc_history_entry e;
+
+		if (history_get_entry(a->s->history, hv->marks[i], &e, &err) != NC_OK) {
+			nc_error_clear(&err);
+			continue;
+		}
+		for (k = 0; k < j->n; k++)
+			if (e.transaction_id && strcmp(j->txns[k], e.transaction_id) == 0)
+				break;
+		if (!str_empty(e.transaction_id) && k == j->n)
+			j->txns[j->n++] = xstrdup(e.transaction_id);
+		history_entry_clear(&e);
+	}
+	if (!j->n) {
+		cancel_confirmed(a, j, 0);
+		app_message(a, MSG_WARN, "none of the marked entries has a transactionId");
+		return;
+	}
+	text = xasprintf("Cancel %zu marked transaction%s? Pending delays and digests stop.",
+	                 j->n, j->n == 1 ? "" : "s");
+	j->from_marks = 1;
+	dialog_confirm(a, "Cancel marked", text, cancel_confirmed, j);
+	free(text);
+}
+
+/* ---- delivery status ---- */
+
+struct status_job {
+	struct nc_client *client;
+	char *txn;
+	int64_t id;
+	struct nc_delivery d;
+	enum nc_status st;
+	struct nc_error err;
+};
+
+static void
+status_run(void *data, struct worker *w)
+{
+	struct status_job *j = data;
+
+	(void)w;
+	j->st = api_notifications(j->client, j->txn, &j->d, &j->err);
+}
+
+static char *
+delivery_text(const struct status_job *j)
+{
+	struct textbuf tb = TEXTBUF_INIT(0);
+	size_t i;
+
+	textbuf_printf(&tb, "Delivery status: %zu notification%s, %zu job%s\n",
+	               j->d.notifications, j->d.notifications == 1 ? "" : "s", j->d.n,
+	               j->d.n == 1 ? "" : "s");
+	if (!j->d.n) {
+		textbuf_puts(&tb, "  no jobs yet (Novu's worker may not have picked it up: "
+		             "u asks again)\n");
+		return textbuf_steal(&tb);
+	}
+	textbuf_printf(&tb, "  %-16s %-8s %-10s %-10s %s\n", "subscriber", "step", "status",
+	               "provider", "detail");
+	for (i = 0; i < j->d.n; i++) {
+		const struct nc_job_status *s = &j->d.jobs[i];
+
+		textbuf_printf(&tb, "  %-16s %-8s %-10s %-10s %s\n",
+		               s->subscriber_id ? s->subscriber_id : "-", s->type ? s->type : "-",
+		               s->status ? s->status : "-", s->provider_id ? s->provider_id : "-",
+		               s->detail ? s->detail : "");
+	}
+	return textbuf_steal(&tb);
+}
+
+static unsigned detail_action(struct app *a, void *ctx, enum ui_req req);
+
+struct detail_ctx {
+	int64_t id;
+};
+
+static void open_detail(struct app *a, int64_t id, const char *delivery);
+
+static void
+status_done(struct app *a, void *data)
+{
+	struct status_job *j = data;
+
+	if (j->st == NC_OK) {
+		char *text = delivery_text(j);
+		struct view *top = app_top(a);
+
+		/* Show it in the entry's detail (replacing an older one). */
+		if (a->screen == SCR_HISTORY && top->ops == &viewer_ops)
+			view_pop(a);
+		app_switch(a, SCR_HISTORY);
+		open_detail(a, j->id, text);
+		app_message(a, MSG_OK, "delivery status of %s: %zu job%s", j->txn, j->d.n,
+		            j->d.n == 1 ? "" : "s");
+		free(text);
+	} else if (j->st != NC_E_ABORTED) {
+		errlog_add(a, &j->err, SCR_HISTORY, "status");
+		app_message(a, MSG_ERROR, "delivery status: %s", j->err.message ? j->err.message : "failed");
+	}
+	delivery_clear(&j->d);
+	nc_error_clear(&j->err);
+	free(j->txn);
+	free(j);
+}
+
+static void
+refresh_status(struct app *a, int64_t id, const char *txn)
+{
+	struct status_job *j;
+
+	if (str_empty(txn)) {
+		app_message(a, MSG_WARN, "this entry has no transactionId");
+		return;
+	}
+	if (!can_network(a))
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->client = a->s->client;
+	j->txn = xstrdup(txn);
+	j->id = id;
+	nc_error_init(&j->err);
+	if (worker_submit(a->worker, "Fetching delivery status", status_run, status_done, j)) {
+		free(j->txn);
+		free(j);
+	}
+}
+
+/* ---- resend / to form ---- */
+
+/* The event an entry sent (for a bulk row: its own event). */
+static int
+entry_event(struct app *a, const struct nc_history_entry *e, struct nc_event *ev)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	cJSON *root, *events, *item, *pick = NULL;
+	enum nc_status st;
+
+	event_init(ev);
+	if (str_empty(e->request_json)) {
+		app_message(a, MSG_WARN, "no stored request for this entry");
+		return 0;
+	}
+	root = cJSON_Parse(e->request_json);
+	if (!root) {
+		app_message(a, MSG_ERROR, "the stored request is not valid JSON");
+		return 0;
+	}
+	events = cJSON_GetObjectItemCaseSensitive(root, "events");
+	if (cJSON_IsArray(events)) {
+		cJSON_ArrayForEach(item, events) {
+			const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
+			                                                              "transactionId"));
+
+			if (!pick || (t && e->transaction_id && strcmp(t, e->transaction_id) == 0))
+				pick = item;
+			if (t && e->transaction_id && strcmp(t, e->transaction_id) == 0)
+				break;
+		}
+	} else {
+		pick = root;
+	}
+	st = pick ? event_from_json(ev, pick, NULL, &err) : NC_E_INVALID;
+	cJSON_Delete(root);
+	if (st != NC_OK) {
+		app_message(a, MSG_ERROR, "cannot read the stored request: %s",
+		            err.message ? err.message : "?");
+		nc_error_clear(&err);
+		event_clear(ev);
+		return 0;
+	}
+	return 1;
+}
+
+struct resend_ctx {
+	struct nc_event ev;
+	enum compose_mode mode;
+};
+
+static void
+resend_confirmed(struct app *a, void *ctx, int yes)
+{
+	struct resend_ctx *r = ctx;
+
+	if (yes) {
+		char *idem = ui_new_idempotency_key();
+
+		compose_send_event(a, NULL, r->mode, &r->ev, idem);
+		free(idem);
+	}
+	event_clear(&r->ev);
+	free(r);
+}
+
+static void
+resend(struct app *a, struct history_view *hv)
+{
+	struct nc_history_entry e;
+	struct resend_ctx *r;
+	char *text;
+
+	if (a->s->profile.read_only) {
+		dialog_message(a, "Read-only profile", "This profile can cancel, not send.");
+		return;
+	}
+	if (!selected_full(a, hv, &e))
+		return;
+	if (!can_network(a)) {
+		history_entry_clear(&e);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	if (!entry_event(a, &e, &r->ev)) {
+		free(r);
+		history_entry_clear(&e);
+		return;
+	}
+	r->mode = e.kind && strcmp(e.kind, "broadcast") == 0 ? CM_BROADCAST : CM_TRIGGER;
+	free(r->ev.transaction_id);
+	r->ev.transaction_id = ui_new_transaction_id();
+	if (r->mode == CM_BROADCAST) {
+		text = xasprintf("Resend broadcast %s to EVERY subscriber with the new transactionId "
+		                 "%s? Type the workflow ID to confirm.", r->ev.workflow,
+		                 r->ev.transaction_id);
+		dialog_typed_confirm(a, "Resend broadcast", text, r->ev.workflow ? r->ev.workflow : "",
+		                     resend_confirmed, r);
+	} else {
+		text = xasprintf("Send %s again to %s with the new transactionId %s?",
+		                 r->ev.workflow ? r->ev.workflow : "?",
+		                 e.recipients ? e.recipients : "?", r->ev.transaction_id);
+		dialog_confirm(a, "Resend", text, resend_confirmed, r);
+	}
+	free(text);
+	history_entry_clear(&e);
+}
+
+struct toform_ctx {
+	struct nc_event ev;
+	int which;
+};
+
+static void
+toform_confirmed(struct app *a, void *ctx, int yes)
+{
+	struct toform_ctx *t = ctx;
+
+	if (yes) {
+		compose_set_event(a, a->forms[t->which], &t->ev);
+		app_unwind(a, (enum ui_screen)t->which);
+		app_switch(a, (enum ui_screen)t->which);
+		app_message(a, MSG_OK, "loaded into the form with a new transactionId");
+	}
+	event_clear(&t->ev);
+	free(t);
+}
+
+static void
+to_form(struct app *a, struct history_view *hv)
+{
+	struct nc_history_entry e;
+	struct toform_ctx *t;
+	struct compose *c;
+
+	if (!selected_full(a, hv, &e))
+		return;
+	t = xcalloc(1, sizeof(*t));
+	if (!entry_event(a, &e, &t->ev)) {
+		free(t);
+		history_entry_clear(&e);
+		return;
+	}
+	t->which = e.kind && strcmp(e.kind, "broadcast") == 0 ? 1 : 0;
+	c = a->forms[t->which];
+	history_entry_clear(&e);
+	if (str_empty(c->ev.workflow) && !c->ev.nto && str_empty(c->ev.payload_json)) {
+		toform_confirmed(a, t, 1);
+		return;
+	}
+	dialog_confirm(a, "Load into the form", t->which ? "Replace what is in the Broadcast form?" :
+	               "Replace what is in the Trigger form?", toform_confirmed, t);
+}
+
+/* ---- detail ---- */
+
+static unsigned
+detail_action(struct app *a, void *ctx, enum ui_req req)
+{
+	struct detail_ctx *d = ctx;
+	struct nc_history_entry e;
+	struct nc_error err = NC_ERROR_INIT;
+	struct history_view *hv = hv_of(a);
+
+	if (!a->s->history || history_get_entry(a->s->history, d->id, &e, &err) != NC_OK) {
+		nc_error_clear(&err);
+		return UI_HANDLED;
+	}
+	switch (req) {
+	case REQ_REFRESH_STATUS:
+		refresh_status(a, e.id, e.transaction_id);
+		break;
+	case REQ_CANCEL_TX:
+		/* Cancel what this detail shows, whatever the list selects. */
+		if (hv) {
+			struct cancel_job *j;
+			char *text;
+
+			if (str_empty(e.transaction_id) || !can_network(a))
+				break;
+			j = cancel_job_new(a, 1);
+			j->txns[0] = xstrdup(e.transaction_id);
+			j->n = 1;
+			text = xasprintf("Cancel transaction %s (%s)?", e.transaction_id,
+			                 e.workflow ? e.workflow : "");
+			dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
+			free(text);
+		}
+		break;
+	default:
+		history_entry_clear(&e);
+		return 0;
+	}
+	history_entry_clear(&e);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void
+open_detail(struct app *a, int64_t id, const char *delivery)
+{
+	static const enum ui_req bar[] = { REQ_REFRESH_STATUS, REQ_CANCEL_TX };
+	struct nc_history_entry e;
+	struct nc_error err = NC_ERROR_INIT;
+	struct detail_ctx *d;
+	struct viewer *v;
+	char *text, *title;
+
+	if (!a->s->history || history_get_entry(a->s->history, id, &e, &err) != NC_OK) {
+		app_message(a, MSG_ERROR, "%s", err.message ? err.message : "cannot read the entry");
+		nc_error_clear(&err);
+		return;
+	}
+	text = detail_text(&e, delivery);
+	title = xasprintf("%s %s", e.kind ? e.kind : "entry", e.workflow ? e.workflow : "");
+	v = viewer_open(a, title, text);
+	d = xcalloc(1, sizeof(*d));
+	d->id = id;
+	viewer_set_actions(v, detail_action, d, NULL, bar, 2);
+	free(text);
+	free(title);
+	history_entry_clear(&e);
+}
+
+/* ---- keys ---- */
+
+static void
+filter_done(struct app *a, void *ctx, const char *line)
+{
+	struct history_view *hv = ctx;
+
+	(void)a;
+	if (!line)
+		return;
+	str_set(&hv->filter, *line ? line : NULL);
+	hv->sel = hv->top = 0;
+	hv->valid = 0;
+}
+
+static unsigned
+history_handle(struct app *a, struct view *v, enum ui_req req, int key)
+{
+	struct history_view *hv = v->priv;
+	size_t page = hv->page > 1 ? (size_t)hv->page - 1 : 1;
+	const struct nc_history_entry *e = row_entry(hv, hv->sel);
+
+	(void)key;
+	switch (req) {
+	case REQ_MOVE_UP:
+		if (hv->sel > 0)
+			hv->sel--;
+		break;
+	case REQ_MOVE_DOWN:
+		if (hv->sel + 1 < hv->total)
+			hv->sel++;
+		break;
+	case REQ_PAGE_UP:
+		hv->sel = hv->sel > page ? hv->sel - page : 0;
+		hv->top = hv->top > page ? hv->top - page : 0;
+		break;
+	case REQ_PAGE_DOWN:
+		hv->sel = hv->sel + page < hv->total ? hv->sel + page : (hv->total ? hv->total - 1 : 0);
+		hv->top += page;
+		if (hv->top > hv->sel)
+			hv->top = hv->sel;
+		break;
+	case REQ_MOVE_FIRST:
+		hv->sel = hv->top = 0;
+		break;
+	case REQ_MOVE_LAST:
+		hv->sel = hv->total ? hv->total - 1 : 0;
+		break;
+	case REQ_DETAIL:
+		if (e)
+			open_detail(a, e->id, NULL);
+		break;
+	case REQ_CANCEL_TX:
+		cancel_selected(a, hv);
+		break;
+	case REQ_MARK:
+		if (!e)
+			break;
+		toggle_mark(hv, e->id);
+		if (hv->sel + 1 < hv->total)
+			hv->sel++;
+		break;
+	case REQ_CANCEL_MARKED:
+		cancel_marked(a, hv);
+		break;
+	case REQ_REFRESH_STATUS:
+		if (e)
+			refresh_status(a, e->id, e->transaction_id);
+		break;
+	case REQ_COPY_TXN:
+		if (e && !str_empty(e->transaction_id))
+			clip_copy(a, e->transaction_id, "last-transaction-id.txt", "the transactionId");
+		break;
+	case REQ_RESEND:
+		resend(a, hv);
+		break;
+	case REQ_TO_FORM:
+		to_form(a, hv);
+		break;
+	case REQ_FILTER:
+		prompt_start(a, PK_FILTER, "Filter history", hv->filter, filter_done, hv);
+		break;
+	case REQ_RELOAD:
+		hv->valid = 0;
+		app_message(a, MSG_INFO, "reloaded");
+		break;
+	default:
+		return 0;
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void
+history_done(struct app *a, struct view *v)
+{
+	struct history_view *hv = v->priv;
+
+	(void)a;
+	free_window(hv);
+	free(hv->filter);
+	free(hv->marks);
+	free(hv->problem);
+}
+
+static const struct keymap *const history_maps[] = { &km_history, &km_move, &km_global, NULL };
+
+const struct view_ops scr_history_ops = {
+	.name = "History", .keymaps = history_maps, .private_size = sizeof(struct history_view),
+	.draw = history_draw, .handle = history_handle, .done = history_done,
+};

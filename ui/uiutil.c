@@ -1,0 +1,363 @@
+/* uiutil.c - allocation, UTF-8 widths, string lists, clock and IDs. */
+#include "uiutil.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "uuid.h"
+
+static void (*fatal_hook)(void);
+
+void
+ui_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+static void
+out_of_memory(void)
+{
+	if (fatal_hook)
+		fatal_hook();
+	fputs("novu-console: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		out_of_memory();
+	return q;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		out_of_memory();
+	return d;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (!d)
+		out_of_memory();
+	return d;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int
+str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+int
+str_icontains(const char *hay, const char *needle)
+{
+	size_t nl, i;
+
+	if (str_empty(needle))
+		return 1;
+	if (!hay)
+		return 0;
+	nl = strlen(needle);
+	for (; *hay; hay++) {
+		for (i = 0; i < nl && hay[i]; i++)
+			if (tolower((unsigned char)hay[i]) != tolower((unsigned char)needle[i]))
+				break;
+		if (i == nl)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+str_trim(char *s)
+{
+	size_t n;
+	char *p = s;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (p != s)
+		memmove(s, p, strlen(p) + 1);
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+	             s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+char *
+str_one_line(const char *s)
+{
+	char *out = xmalloc(strlen(s ? s : "") + 1), *o = out;
+	int blank = 0;
+
+	for (; s && *s; s++) {
+		int is_blank = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\r';
+
+		if (is_blank && blank)
+			continue;
+		*o++ = is_blank ? ' ' : *s;
+		blank = is_blank;
+	}
+	*o = '\0';
+	return out;
+}
+
+void
+str_set(char **slot, const char *v)
+{
+	char *copy = xstrdup(v);
+
+	free(*slot);
+	*slot = copy;
+}
+
+/* Decode one character at s (at most n bytes). Returns its byte length (at
+ * least 1) and its column width in *w; invalid or control bytes are one
+ * byte, one column. */
+static size_t
+utf8_step(const char *s, size_t n, int *w)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t len;
+	int cw;
+
+	memset(&st, 0, sizeof(st));
+	len = mbrtowc(&wc, s, n, &st);
+	if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+		*w = 1;
+		return 1;
+	}
+	cw = wcwidth(wc);
+	*w = cw < 0 ? 1 : cw;
+	return len;
+}
+
+int
+utf8_width(const char *s)
+{
+	return s ? utf8_width_n(s, strlen(s)) : 0;
+}
+
+int
+utf8_width_n(const char *s, size_t bytes)
+{
+	size_t i = 0;
+	int w, total = 0;
+
+	while (i < bytes && s[i]) {
+		i += utf8_step(s + i, bytes - i, &w);
+		total += w;
+	}
+	return total;
+}
+
+size_t
+utf8_fit(const char *s, int cols)
+{
+	size_t i = 0, n = strlen(s), len;
+	int w, used = 0;
+
+	while (i < n) {
+		len = utf8_step(s + i, n - i, &w);
+		if (used + w > cols)
+			break;
+		used += w;
+		i += len;
+	}
+	return i;
+}
+
+void
+strlist_push(struct strlist *l, const char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = xstrdup(s);
+}
+
+void
+strlist_remember(struct strlist *l, const char *s, size_t max)
+{
+	size_t i;
+
+	if (str_empty(s))
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i], s) == 0) {
+			free(l->v[i]);
+			memmove(l->v + i, l->v + i + 1, (l->n - i - 1) * sizeof(*l->v));
+			l->n--;
+			break;
+		}
+	}
+	strlist_push(l, s);
+	while (l->n > max) {
+		free(l->v[0]);
+		memmove(l->v, l->v + 1, (l->n - 1) * sizeof(*l->v));
+		l->n--;
+	}
+}
+
+void
+strlist_clear(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}
+
+int64_t
+ui_now_ms(void)
+{
+	const char *fixed = getenv("NOVU_CONSOLE_TEST_TIME");
+	struct timespec ts;
+
+	if (!str_empty(fixed))
+		return (int64_t)strtoll(fixed, NULL, 10) * 1000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ui_format_time(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, size, "?");
+}
+
+void
+ui_format_time_short(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000), now = (time_t)(ui_now_ms() / 1000);
+	struct tm tm, tn;
+
+	if (!localtime_r(&t, &tm) || !localtime_r(&now, &tn)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	if (tm.tm_year == tn.tm_year && tm.tm_yday == tn.tm_yday)
+		strftime(buf, size, "%H:%M:%S", &tm);
+	else
+		strftime(buf, size, "%m-%d %H:%M", &tm);
+}
+
+/* Counter for predictable IDs; the UI thread is the only caller. */
+static unsigned long long test_id_counter;
+
+static int
+test_seed(unsigned long *seed)
+{
+	const char *s = getenv("NOVU_CONSOLE_TEST_SEED");
+
+	if (str_empty(s))
+		return 0;
+	*seed = strtoul(s, NULL, 10);
+	return 1;
+}
+
+static void
+uuid_or_test(char out[NC_UUID_LEN + 1])
+{
+	unsigned long seed;
+
+	if (test_seed(&seed)) {
+		/* Counter first, so short forms ("00000002") differ. */
+		snprintf(out, NC_UUID_LEN + 1, "%08llx-0000-4000-8000-%012lx",
+		         ++test_id_counter & 0xffffffffULL, seed & 0xffffffffffffUL);
+		return;
+	}
+	if (uuid_v4(out) != 0) {
+		/* No randomness: fall back to time and address bits; still unique
+		 * enough for a transactionId and never empty. */
+		snprintf(out, NC_UUID_LEN + 1, "%08llx-0000-4000-8000-%012llx",
+		         (unsigned long long)ui_now_ms() & 0xffffffffULL,
+		         (unsigned long long)(uintptr_t)out ^ ++test_id_counter);
+	}
+}
+
+char *
+ui_new_transaction_id(void)
+{
+	char id[NC_UUID_LEN + 1];
+
+	uuid_or_test(id);
+	return xstrdup(id);
+}
+
+char *
+ui_new_idempotency_key(void)
+{
+	char id[NC_UUID_LEN + 1];
+
+	uuid_or_test(id);
+	return xasprintf("nc-%s", id);
+}

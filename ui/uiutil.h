@@ -1,0 +1,76 @@
+/* uiutil.h - small helpers the screens share: allocation that restores the
+ * terminal before dying, UTF-8 display widths, string lists, the test clock
+ * and predictable IDs for the screen tests.
+ *
+ * Ownership: every function returning char* returns a malloc'd string the
+ * caller frees; struct strlist owns its strings.
+ */
+#ifndef NC_UI_UIUTIL_H
+#define NC_UI_UIUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Called before abort() on out-of-memory, so the terminal is usable again. */
+void ui_set_fatal_hook(void (*hook)(void));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);         /* NULL -> NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 if s is NULL or empty. */
+int str_empty(const char *s);
+/* Case-insensitive substring test (ASCII folding); needle "" matches. */
+int str_icontains(const char *hay, const char *needle);
+/* Trim blanks at both ends in place; returns s. */
+char *str_trim(char *s);
+/* Replace *slot with a copy of v (NULL allowed). */
+void str_set(char **slot, const char *v);
+
+/* Text on one line: every run of blanks and line breaks becomes one space
+ * (multi-line JSON in a single row). Caller frees. */
+char *str_one_line(const char *s);
+
+/* ---- UTF-8 and terminal columns ---- */
+
+/* Columns the UTF-8 text takes on screen (control and invalid bytes count
+ * as one column each, as they are drawn as '?'). */
+int utf8_width(const char *s);
+/* Number of bytes of s that fit in `cols` columns without cutting a
+ * character. */
+size_t utf8_fit(const char *s, int cols);
+/* Columns taken by the first `bytes` bytes of s. */
+int utf8_width_n(const char *s, size_t bytes);
+
+/* ---- string list ---- */
+
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+void strlist_push(struct strlist *l, const char *s);
+/* Move s to the end (most recent), dropping an equal older entry, and keep
+ * at most `max` entries (the oldest go). */
+void strlist_remember(struct strlist *l, const char *s, size_t max);
+void strlist_clear(struct strlist *l);
+
+/* ---- time and IDs ---- */
+
+/* Unix time in ms; NOVU_CONSOLE_TEST_TIME (seconds) fixes it for tests. */
+int64_t ui_now_ms(void);
+/* "YYYY-MM-DD HH:MM:SS" (local time) into buf. */
+void ui_format_time(int64_t ms, char *buf, size_t size);
+/* "HH:MM:SS" today, "MM-DD HH:MM" otherwise (relative to ui_now_ms). */
+void ui_format_time_short(int64_t ms, char *buf, size_t size);
+
+/* A fresh transactionId (UUID v4). With NOVU_CONSOLE_TEST_SEED=N set the
+ * IDs are predictable ("0000000K-0000-4000-8000-00000000000N", K counting
+ * up from 1), so screen dumps are stable. Caller frees. */
+char *ui_new_transaction_id(void);
+/* A fresh idempotency key "nc-<uuid>", predictable under the same seed. */
+char *ui_new_idempotency_key(void);
+
+#endif

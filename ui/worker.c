@@ -1,0 +1,201 @@
+/* worker.c - the background thread for network calls. */
+#include "worker.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uiutil.h"
+
+struct worker {
+	pthread_t thread;
+	int started;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	atomic_int abort_flag;
+	/* Guarded by mu: */
+	int quit;
+	int has_job, running, finished;
+	worker_run_fn run;
+	worker_done_fn done;
+	void *data;
+	char label[160];
+	char progress_text[160];
+	size_t progress_done, progress_total;
+};
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->quit && !(w->has_job && !w->running && !w->finished))
+			pthread_cond_wait(&w->cond, &w->mu);
+		if (w->quit)
+			break;
+		w->running = 1;
+		pthread_mutex_unlock(&w->mu);
+		w->run(w->data, w);
+		pthread_mutex_lock(&w->mu);
+		w->running = 0;
+		w->finished = 1;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+struct worker *
+worker_new(void)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	atomic_init(&w->abort_flag, 0);
+	if (pthread_create(&w->thread, NULL, worker_main, w) == 0)
+		w->started = 1;
+	return w;
+}
+
+void
+worker_free(struct worker *w, struct app *a)
+{
+	if (!w)
+		return;
+	if (worker_busy(w)) {
+		worker_abort(w);
+		worker_wait_idle(w, a);
+	}
+	pthread_mutex_lock(&w->mu);
+	w->quit = 1;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
+atomic_int *
+worker_abort_flag(struct worker *w)
+{
+	return &w->abort_flag;
+}
+
+int
+worker_submit(struct worker *w, const char *label, worker_run_fn run,
+              worker_done_fn done, void *data)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->has_job || !w->started) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	atomic_store(&w->abort_flag, 0);
+	w->has_job = 1;
+	w->finished = 0;
+	w->run = run;
+	w->done = done;
+	w->data = data;
+	snprintf(w->label, sizeof(w->label), "%s", label);
+	w->progress_text[0] = '\0';
+	w->progress_done = w->progress_total = 0;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+int
+worker_busy(struct worker *w)
+{
+	int busy;
+
+	pthread_mutex_lock(&w->mu);
+	busy = w->has_job;
+	pthread_mutex_unlock(&w->mu);
+	return busy;
+}
+
+int
+worker_poll(struct worker *w, struct app *a)
+{
+	worker_done_fn done;
+	void *data;
+
+	pthread_mutex_lock(&w->mu);
+	if (!w->has_job || !w->finished) {
+		pthread_mutex_unlock(&w->mu);
+		return 0;
+	}
+	done = w->done;
+	data = w->data;
+	w->has_job = 0;
+	w->finished = 0;
+	w->data = NULL;
+	pthread_mutex_unlock(&w->mu);
+	/* The done callback may submit the next job (a chained fetch). */
+	if (done)
+		done(a, data);
+	return 1;
+}
+
+void
+worker_wait_idle(struct worker *w, struct app *a)
+{
+	/* A done callback may start another job; wait for the whole chain. */
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		if (!w->has_job) {
+			pthread_mutex_unlock(&w->mu);
+			return;
+		}
+		while (!w->finished)
+			pthread_cond_wait(&w->cond, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+		worker_poll(w, a);
+	}
+}
+
+void
+worker_abort(struct worker *w)
+{
+	atomic_store(&w->abort_flag, 1);
+}
+
+int
+worker_aborting(struct worker *w)
+{
+	return atomic_load(&w->abort_flag) != 0;
+}
+
+void
+worker_set_progress(struct worker *w, size_t done, size_t total, const char *text)
+{
+	pthread_mutex_lock(&w->mu);
+	w->progress_done = done;
+	w->progress_total = total;
+	snprintf(w->progress_text, sizeof(w->progress_text), "%s", text ? text : "");
+	pthread_mutex_unlock(&w->mu);
+}
+
+int
+worker_status(struct worker *w, char *label, size_t size, size_t *done, size_t *total)
+{
+	int busy;
+
+	pthread_mutex_lock(&w->mu);
+	busy = w->has_job;
+	if (w->progress_text[0])
+		snprintf(label, size, "%s: %s", w->label, w->progress_text);
+	else
+		snprintf(label, size, "%s", w->label);
+	*done = w->progress_done;
+	*total = w->progress_total;
+	pthread_mutex_unlock(&w->mu);
+	return busy;
+}
