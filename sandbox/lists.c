@@ -514,10 +514,12 @@ job_json(const struct txn *t, size_t r, size_t s, int64_t now_mono)
 	/* The wait step and those after it finish when the window ends. */
 	if (st == JOB_COMPLETED && t->pending_until && s >= first_wait_step(w))
 		at += t->wait_ms;
-	snprintf(oid, sizeof(oid), "66f3e2d2%08" PRIx32 "%04zx%04zx", (uint32_t)t->seq, r & 0xffff,
-	         s);
-	snprintf(detail_id, sizeof(detail_id), "66f3e2d3%08" PRIx32 "%04zx%04zx",
-	         (uint32_t)t->seq, r & 0xffff, s);
+	/* 24 hex digits like a Mongo ObjectId: the recipient and step indexes
+	 * are cut to 16 bits each. */
+	snprintf(oid, sizeof(oid), "66f3e2d2%08" PRIx32 "%04x%04x", (uint32_t)t->seq,
+	         (unsigned int)(r & 0xffff), (unsigned int)(s & 0xffff));
+	snprintf(detail_id, sizeof(detail_id), "66f3e2d3%08" PRIx32 "%04x%04x",
+	         (uint32_t)t->seq, (unsigned int)(r & 0xffff), (unsigned int)(s & 0xffff));
 	snprintf(step_oid, sizeof(step_oid), "%.20s%04x", w->id, (unsigned int)(0xa000 + s));
 	cJSON_AddStringToObject(j, "_id", oid);
 	cJSON_AddStringToObject(j, "type", type);

@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
-# Run every unit test program under valgrind memcheck; any error fails.
+# valgrind memcheck over the unit test programs and over the real console
+# (two scripted screen flows and a headless trigger against the sandbox).
+# Any memcheck error or definite leak fails.
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
-status=0
-for t in "$build"/tests/test_*; do
-  [ -x "$t" ] || continue
-  if ! valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-       --trace-children=yes "$t" --jobs 1 >/tmp/nc-vg.$$ 2>&1; then
-    echo "valgrind: $(basename "$t") FAILED"; tail -40 /tmp/nc-vg.$$; status=1
+root=$PWD
+log=$(mktemp -d /tmp/nc-vg.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+run_unit() {
+  local t=$1 name
+  name=$(basename "$t")
+  # Criterion forks a worker per test: follow children.
+  if $VG --trace-children=yes "$t" --jobs 1 >"$log/$name" 2>&1; then
+    echo "valgrind: $name clean"
   else
-    echo "valgrind: $(basename "$t") clean"
+    echo "valgrind: $name FAILED"; tail -40 "$log/$name"; return 1
+  fi
+}
+export -f run_unit
+export VG log
+
+status=0
+ls "$build"/tests/test_* | xargs -P "$(nproc)" -I{} bash -c 'run_unit {}' || status=1
+
+export NC_CONSOLE="$root/$build/novu-console" NC_SANDBOX="$root/$build/novu-sandbox"
+export NC_SOURCE_DIR="$root" NC_WRAPPER="$VG" NC_TIMEOUT=240
+for t in send-cancel frame; do
+  if bash "tests/screen/$t-test.sh" >"$log/$t" 2>&1; then
+    echo "valgrind: console in screen/$t clean"
+  else
+    echo "valgrind: console in screen/$t FAILED"; tail -40 "$log/$t"; status=1
   fi
 done
-rm -f /tmp/nc-vg.$$
 exit $status
