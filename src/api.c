@@ -248,10 +248,13 @@ api_prepare_cancel(const char *transaction_id, struct nc_prepared *p,
 	if (!transaction_id || !*transaction_id)
 		return nc_error_set(err, NC_E_INVALID, "transactionId",
 		                    "give the transactionId of the event to cancel");
-	/* DELETE is never idempotency-checked, so no key is sent. */
+	/* Novu checks the key only on POST/PATCH, but every call carries one,
+	 * as the official SDKs do: the same key on each retry ties the attempts
+	 * together in logs and proxies. */
 	p->method = "DELETE";
 	p->path = escaped_path(PATH_TRIGGER "/", transaction_id);
-	return p->path ? NC_OK : oom(err);
+	p->idempotency_key = idempotency_key_new();
+	return p->path && p->idempotency_key ? NC_OK : oom(err);
 }
 
 /* ---- sending ---- */
@@ -603,15 +606,21 @@ static enum nc_status
 get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
          struct nc_error *err)
 {
-	struct nc_http_request req = { "GET", path, NULL, 0, NULL };
+	/* A key on every call, as for cancel (see api_prepare_cancel). */
+	char *key = idempotency_key_new();
+	struct nc_http_request req = { "GET", path, NULL, 0, key };
 	struct nc_http_response resp;
 	enum nc_status st;
 
 	*root = NULL;
-	if (!path)
+	if (!path || !key) {
+		free(path);
+		free(key);
 		return oom(err);
+	}
 	st = client_send(c, &req, &resp, err);
 	free(path);
+	free(key);
 	if (st == NC_OK) {
 		if (resp.body)
 			*root = json_parse_field(resp.body, resp.body_len, "response", 0, NULL);

@@ -39,14 +39,10 @@ const ALLOWED_HEADERS = {
 	'cookie': 'the SDK\'s generated code always sets a Cookie header, empty when no ' +
 		'cookies are configured; the Novu API uses no cookies',
 };
-// Idempotency-Key: on POSTs both must send one (the given one when a key is
+// Idempotency-Key: on every call both must send one (the given one when a key is
 // passed to both); generated keys differ by design.
 const ALLOWED_GENERATED_KEY = 'without a given key each client makes its own per logical ' +
 	'request (SDK: Date.now()+random, console: nc-<uuid>); presence is checked';
-// The SDK's before-request hook puts an idempotency-key on every call, GET
-// and DELETE too; the console sends it only on POSTs.
-const ALLOWED_KEY_NOT_ON_READS = 'the server checks Idempotency-Key only on POST/PATCH ' +
-	'(CONTRACT 4.4), so the console leaves it off GET and DELETE; the SDK sends it everywhere';
 // Body: `to` as one recipient versus a one-element array.
 const ALLOWED_TO_ARRAY = 'the console always sends `to` as an array; the spec accepts a ' +
 	'single recipient or an array, and a one-element array names the same recipient';
@@ -361,18 +357,14 @@ function compareHeaders(tag, c, s, cli, problems) {
 		const a = s.headers[name];
 		const b = cli.headers[name];
 		if (name === 'idempotency-key') {
-			if (method === 'POST') {
-				if (!b || !a)
-					problems.push(`Idempotency-Key missing on the POST (SDK ${j(a)}, console ${j(b)})`);
-				else if (c.idempotencyKey && (a !== c.idempotencyKey || b !== c.idempotencyKey))
-					problems.push(`Idempotency-Key: given ${j(c.idempotencyKey)}, SDK sent ${j(a)}, ` +
-						`console sent ${j(b)}`);
-				else if (a !== b)
-					allowed(tag, `Idempotency-Key SDK ${j(a)} console ${j(b)}`, ALLOWED_GENERATED_KEY);
-			} else if (b) {
-				problems.push(`console sent Idempotency-Key ${j(b)} on a ${method}`);
-			} else if (a) {
-				allowed(tag, `no Idempotency-Key on ${method}`, ALLOWED_KEY_NOT_ON_READS);
+			// Both clients put a key on every call, GET and DELETE too.
+			if (!b || !a) {
+				problems.push(`Idempotency-Key missing on the ${method} (SDK ${j(a)}, console ${j(b)})`);
+			} else if (c.idempotencyKey && (a !== c.idempotencyKey || b !== c.idempotencyKey)) {
+				problems.push(`Idempotency-Key: given ${j(c.idempotencyKey)}, SDK sent ${j(a)}, ` +
+					`console sent ${j(b)}`);
+			} else if (a !== b) {
+				allowed(tag, `Idempotency-Key SDK ${j(a)} console ${j(b)}`, ALLOWED_GENERATED_KEY);
 			}
 			continue;
 		}
@@ -508,7 +500,7 @@ async function main() {
 	} finally {
 		await server.close();
 	}
-	const reasons = [ALLOWED_TO_ARRAY, ALLOWED_GENERATED_KEY, ALLOWED_KEY_NOT_ON_READS,
+	const reasons = [ALLOWED_TO_ARRAY, ALLOWED_GENERATED_KEY,
 		...Object.values(ALLOWED_HEADERS)];
 	for (const r of reasons) {
 		const seen = allowedSeen.get(r);

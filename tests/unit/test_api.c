@@ -146,7 +146,8 @@ Test(prepare, cancel_escapes_the_id)
 	cr_assert_str_eq(p.method, "DELETE");
 	cr_assert_str_eq(p.path, "/v1/events/trigger/a%2Fb%20c%3Fd");
 	cr_assert_null(p.body);
-	cr_assert_null(p.idempotency_key, "DELETE is not idempotency-checked");
+	cr_assert_not_null(p.idempotency_key, "every call carries a key, DELETE too");
+	cr_assert(strncmp(p.idempotency_key, "nc-", 3) == 0);
 	req = prepared_request(&p);
 	cr_assert_eq(req.body_len, 0);
 	prepared_clear(&p);
@@ -342,7 +343,7 @@ Test(api, cancel_true_then_false)
 	             err.message ? err.message : "");
 	cr_assert_eq(cancelled, 1);
 	cr_assert_eq(info.http_status, 200);
-	cr_assert_null(info.idempotency_key);
+	cr_assert_not_null(info.idempotency_key, "the cancel's key is reported");
 	send_info_clear(&info);
 	cr_assert_eq(api_cancel(cl, ev.transaction_id, &cancelled, &info, &err), NC_OK);
 	cr_assert_eq(cancelled, 0, "nothing is pending any more");
