@@ -5,7 +5,7 @@
 set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config git libncurses-dev libcurl4-openssl-dev ca-certificates
             libcjson-dev libreadline-dev libsqlite3-dev libmicrohttpd-dev libinih-dev)
-test_pkgs=(libcriterion-dev tmux valgrind curl python3 procps)
+test_pkgs=(libcriterion-dev tmux valgrind curl jq python3 procps)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 # Node.js and npm for the contract tests: only when absent (a machine that

@@ -408,11 +408,21 @@ has(const struct row *r, enum col_role c)
 	return r->fields[c] && *r->fields[c];
 }
 
+/* IDs, emails and the like never mean their surrounding blanks: a CSV
+ * exported as "sub-1 , a@x.io" must not send the subscriber " sub-1 ", and
+ * a cell of blanks is as empty as an empty one. */
 static enum nc_status
 row_set_field(struct row *r, enum col_role c, const char *v, struct nc_error *err)
 {
-	char *copy = strdup(v);
+	size_t n;
+	char *copy;
 
+	while (isspace((unsigned char)*v))
+		v++;
+	n = strlen(v);
+	while (n && isspace((unsigned char)v[n - 1]))
+		n--;
+	copy = strndup(v, n);
 	if (!copy)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	free(r->fields[c]);

@@ -87,7 +87,8 @@ dialog_draw(struct app *a, struct view *v, int by, int bx, int bh, int bw)
 		draw_text_pad(y + h - 2, x + 2 + used, w - 4 - used, d->typed, ROLE_INPUT);
 		if (d->mismatch)
 			draw_text(y + h - 3 < row ? row : y + h - 3, x + 2, w - 4,
-			          "That does not match; type it exactly.", ROLE_ERROR);
+			          "That does not match; type it exactly (^U clears).",
+			          ROLE_ERROR);
 		move(y + h - 2, x + 2 + used + utf8_width(d->typed));
 		curs_set(1);
 		break;
@@ -145,6 +146,13 @@ typed_key(struct dialog *d, int key)
 				break;
 		}
 		d->typed[d->typed_len] = '\0';
+		return;
+	}
+	/* ^U as in readline and every shell: after "That does not match"
+	 * the user wants to start over, not backspace through the ID. */
+	if (key == UK_CTRL('u')) {
+		d->typed_len = 0;
+		d->typed[0] = '\0';
 		return;
 	}
 	if (key < 32 || key >= UK_FN)

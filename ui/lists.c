@@ -71,15 +71,23 @@ fetch_done(struct app *a, void *data)
 		"list workflows", "list subscribers", "list topics"
 	};
 	unsigned bits[3] = { LIST_WORKFLOWS, LIST_SUBSCRIBERS, LIST_TOPICS };
-	int i, failed = 0;
+	int i, failed = 0, stopped = 0;
 
 	for (i = 0; i < 3; i++) {
 		if (!(j->mask & bits[i]))
 			continue;
+		/* Esc is not a failure: nothing goes to Errors, and the list
+		 * stays unloaded so the next picker or Tab fetches it. */
+		if (j->st[i] == NC_E_ABORTED) {
+			l->stopped |= bits[i];
+			l->failed &= ~bits[i];
+			stopped++;
+			continue;
+		}
+		l->stopped &= ~bits[i];
 		if (j->st[i] != NC_OK) {
 			l->failed |= bits[i];
-			if (j->st[i] != NC_E_ABORTED)
-				errlog_add(a, &j->err[i], SCR_COUNT, what[i]);
+			errlog_add(a, &j->err[i], SCR_COUNT, what[i]);
 			failed++;
 			continue;
 		}
@@ -103,6 +111,9 @@ fetch_done(struct app *a, void *data)
 	if (failed)
 		app_message(a, MSG_WARN, "could not fetch %d API list%s (see Errors, 5)",
 		            failed, failed > 1 ? "s" : "");
+	else if (stopped)
+		app_message(a, MSG_INFO, "stopped loading %d API list%s (r in a picker "
+		            "loads again)", stopped, stopped > 1 ? "s" : "");
 	if (j->then)
 		j->then(a);
 	workflow_page_clear(&j->wf);
@@ -128,8 +139,12 @@ lists_fetch(struct app *a, unsigned mask, const char *search,
 	j->mask = mask;
 	j->search = str_empty(search) ? NULL : xstrdup(search);
 	j->then = then;
-	for (i = 0; i < 3; i++)
+	/* A list the run never reached (Esc stopped it first) counts as
+	 * stopped, not as loaded and empty. */
+	for (i = 0; i < 3; i++) {
 		nc_error_init(&j->err[i]);
+		j->st[i] = NC_E_ABORTED;
+	}
 	if (worker_submit(a->worker, "Loading lists", fetch_run, fetch_done, j) != 0) {
 		free(j->search);
 		free(j);

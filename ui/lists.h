@@ -15,6 +15,7 @@ struct lists {
 	struct nc_topic_page topics;
 	unsigned loaded;    /* LIST_* bits */
 	unsigned failed;    /* LIST_* bits whose last fetch failed */
+	unsigned stopped;   /* LIST_* bits whose last fetch Esc stopped */
 	char *search[3];    /* the search each list was fetched with, or NULL */
 };
 

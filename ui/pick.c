@@ -9,6 +9,7 @@
 
 #include "draw.h"
 #include "prompt.h"
+#include "worker.h"
 
 #define PICK_COLS 4
 
@@ -158,6 +159,8 @@ pick_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	if (!(a->lists->loaded & p->kind)) {
 		draw_text(y + 2, x + 2, w - 2, (a->lists->failed & p->kind) ?
 		          "Could not fetch the list (see Errors, 5). r tries again." :
+		          (a->lists->stopped & p->kind) && !worker_busy(a->worker) ?
+		          "Loading was stopped. r loads the list." :
 		          "Loading...", (a->lists->failed & p->kind) ? ROLE_ERROR : ROLE_DIM);
 		return;
 	}

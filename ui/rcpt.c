@@ -26,13 +26,23 @@ selected(struct compose *c)
 	return &c->ev.to[c->rcpt_sel];
 }
 
+/* A subscriber is one person whether listed by ID or as an object: the
+ * same subscriberId twice in "to" notifies them twice. Topics are their
+ * own namespace. */
+static int
+same_namespace(enum nc_recipient_kind a, enum nc_recipient_kind b)
+{
+	return (a == NC_RCPT_TOPIC) == (b == NC_RCPT_TOPIC);
+}
+
 static int
 has_recipient(const struct compose *c, enum nc_recipient_kind kind, const char *id)
 {
 	size_t i;
 
 	for (i = 0; i < c->ev.nto; i++)
-		if (c->ev.to[i].kind == kind && c->ev.to[i].id && strcmp(c->ev.to[i].id, id) == 0)
+		if (same_namespace(c->ev.to[i].kind, kind) && c->ev.to[i].id &&
+		    strcmp(c->ev.to[i].id, id) == 0)
 			return 1;
 	return 0;
 }
@@ -192,7 +202,7 @@ import_entered(struct app *a, void *ctx, const char *line)
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_recipient *rs = NULL;
 	char *path, *text = NULL, *shown;
-	size_t len, n = 0, i, added = 0;
+	size_t len, n = 0, i, added = 0, dups = 0;
 
 	if (!line || !*line)
 		return;
@@ -201,15 +211,23 @@ import_entered(struct app *a, void *ctx, const char *line)
 	if (import_read_file(path, &text, &len, &err) == NC_OK &&
 	    import_recipients(text, len, &rs, &n, &err) == NC_OK) {
 		for (i = 0; i < n; i++) {
-			if (rs[i].kind != NC_RCPT_SUBSCRIBER &&
-			    has_recipient(c, rs[i].kind, rs[i].id ? rs[i].id : ""))
+			if (has_recipient(c, rs[i].kind, rs[i].id ? rs[i].id : "")) {
+				dups++;
 				continue;
+			}
 			if (event_add_recipient(&c->ev, &rs[i]) == NC_OK)
 				added++;
 		}
 		c->rcpt_sel = (int)c->ev.nto - 1;
 		rcpt_changed(a, c);
-		report_count(a, c, "imported", added);
+		if (dups) {
+			char *what = xasprintf("skipped %zu already listed, imported", dups);
+
+			report_count(a, c, what, added);
+			free(what);
+		} else {
+			report_count(a, c, "imported", added);
+		}
 	} else {
 		app_message(a, MSG_ERROR, "%s: %s", shown, err.message ? err.message : "cannot import");
 	}
@@ -487,6 +505,21 @@ describe(const struct nc_recipient *r, char *buf, size_t size)
 	}
 }
 
+static const char *
+row_hint(const struct nc_recipient *r)
+{
+	if (!r)
+		return "";
+	switch (r->kind) {
+	case NC_RCPT_TOPIC:
+		return "Enter: edit the topic key  x: exclude subscribers  d: remove";
+	case NC_RCPT_SUBSCRIBER:
+		return "Enter: edit the subscriber's fields  d: remove";
+	default:
+		return "Enter: edit the ID (o adds a full subscriber object)  d: remove";
+	}
+}
+
 static void
 rcpt_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 {
@@ -543,6 +576,10 @@ rcpt_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 		if (w - 14 - idw > 3)
 			draw_text_cut(row, x + 14 + idw, w - 14 - idw, desc, role);
 	}
+	/* The bar has no room for every key: name the ones that work on
+	 * this row (a topic's exclude list is otherwise undiscoverable). */
+	if (h >= 3)
+		draw_text_cut(y + h - 1, x + 1, w - 1, row_hint(selected(c)), ROLE_DIM);
 }
 
 static unsigned

@@ -28,7 +28,7 @@ maintenance-notice<Enter>
 :save-screen profiles-broadcast-confirm.screen
 maint<Enter>
 :save-screen profiles-broadcast-mismatch.screen
-enance-notice<Enter>
+<C-u>maintenance-notice<Enter>
 :save-screen profiles-broadcast-sent.screen
 '
 run_console 80 24

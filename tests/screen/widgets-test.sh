@@ -6,7 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 
 start_sandbox
-printf 'subscriberId,email,firstName\nuser-7,u7@example.com,Søren\nuser-8,,\n' >"$HOME/ids.csv"
+# " user-8 ": blanks around an ID in a CSV cell are trimmed, not sent;
+# user-7 twice: the second row is skipped (one person, one notification).
+printf 'subscriberId,email,firstName\nuser-7,u7@example.com,Søren\n user-8 ,,\nuser-7,again@example.com,\n' >"$HOME/ids.csv"
 cat >"$HOME/fake-editor.sh" <<'EOS'
 #!/bin/sh
 printf '{\n  "edited": "by $EDITOR",\n  "n": 1\n}\n' >"$1"
