@@ -313,9 +313,15 @@ detect_command(int argc, char **argv, int *index)
 		}
 		if (strchr(argv[i], '='))
 			continue;
-		for (o = long_options; o->name; o++)
-			if (strcmp(argv[i] + 2, o->name) == 0 && o->has_arg == required_argument)
-				i++;
+		if (argv[i][1] != '-')
+			continue;
+		/* "--opt VALUE": skip the value, so it is not taken for the command. */
+		for (o = long_options; o->name; o++) {
+			if (strcmp(argv[i] + 2, o->name) == 0) {
+				i += o->has_arg == required_argument;
+				break;
+			}
+		}
 	}
 	*index = 0;
 	return CMD_TUI;
@@ -336,6 +342,7 @@ run_tui(struct cli_ctx *c, long max_frames)
 		                "headless commands (novu-console --help)\n");
 		return 2;
 	}
+	c->tui = 1;
 	rc = cli_open_session(c, 0);
 	if (rc)
 		return rc;

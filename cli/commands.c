@@ -30,6 +30,12 @@ cli_open_session(struct cli_ctx *c, int offline)
 		session_close(&c->session);
 	} else {
 		c->session_open = 1;
+		/* A script must be able to tell that nothing reached Novu. */
+		if (c->session.sandbox && !c->tui)
+			fprintf(c->err, "novu-console: note: no key is configured, so this runs "
+			                "against the local sandbox at %s; nothing reaches Novu "
+			                "(set NOVU_SECRET_KEY or a profile)\n",
+			        c->session.profile.api_url);
 		if (c->session.history_note)
 			fprintf(c->err, "novu-console: note: %s\n", c->session.history_note);
 	}
@@ -411,9 +417,14 @@ bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 		                "resumably, and it could not be opened\n", NC_MAX_BULK_EVENTS);
 		return 1;
 	}
-	if (!run_id)
-		st = bulkrun_create(c->session.history, c->session.profile.name, c->args[0],
-		                    b->evs, b->n, &run_id, &err);
+	if (!run_id) {
+		char *scope = session_run_scope(&c->session);
+
+		st = scope ? bulkrun_create(c->session.history, scope, c->args[0], b->evs, b->n,
+		                            &run_id, &err)
+		           : NC_E_NOMEM;
+		free(scope);
+	}
 	if (!st)
 		st = bulkrun_send(c->session.client, c->session.history, c->session.profile.name,
 		                  run_id, bulk_progress, &bp, &err);
@@ -436,6 +447,7 @@ bulk_resume(struct cli_ctx *c)
 	struct bulk_events none = { NULL, 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	int64_t run_id = 0;
+	char *scope;
 	int rc = cli_open_session(c, 0);
 
 	if (rc)
@@ -444,14 +456,19 @@ bulk_resume(struct cli_ctx *c)
 		fprintf(c->err, "novu-console: the history store could not be opened\n");
 		return 1;
 	}
-	if (history_bulk_last_unfinished(c->session.history, &run_id, &err) != NC_OK) {
+	scope = session_run_scope(&c->session);
+	if (!scope) {
+		rc = 1;
+	} else if (history_bulk_last_unfinished(c->session.history, scope, &run_id, &err) != NC_OK) {
 		rc = cli_report_error(c, NC_E_IO, &err);
 	} else if (!run_id) {
-		fprintf(c->err, "novu-console: there is no unfinished bulk run to resume\n");
+		fprintf(c->err, "novu-console: there is no unfinished bulk run of profile '%s' (%s) "
+		                "to resume\n", c->session.profile.name, c->session.profile.api_url);
 		rc = 2;
 	} else {
 		rc = bulk_run(c, &none, run_id);
 	}
+	free(scope);
 	nc_error_clear(&err);
 	return rc;
 }

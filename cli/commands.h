@@ -15,6 +15,7 @@ struct cli_ctx {
 	const char *profile, *api_url;
 	/* subcommand options */
 	int json, dry_run, yes, resume;
+	int tui;                 /* the console, not a headless command */
 	long limit;
 	const char *payload, *overrides, *context, *idempotency_key, *search;
 	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */

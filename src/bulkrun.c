@@ -282,8 +282,21 @@ wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents)
 	return client_sleep(r->c, wait);
 }
 
+/* A chunk the server refused for what its body says (schema, size, type,
+ * validation) is refused again on every resend: the same key and bytes
+ * replay the stored answer. It is settled (recorded as failed, marked done)
+ * so the run's other chunks can go; statuses that may pass later (401, 403,
+ * 409, 429...) leave it pending for a resume. */
+static int
+chunk_refused_for_good(enum nc_status st, long http_status)
+{
+	return st == NC_E_API && (http_status == 400 || http_status == 413 ||
+	                          http_status == 415 || http_status == 422);
+}
+
 static enum nc_status
-send_chunk(struct run *r, const struct nc_bulk_chunk *ch, struct nc_error *err)
+send_chunk(struct run *r, const struct nc_bulk_chunk *ch, int *settled,
+           struct nc_error *err)
 {
 	struct nc_error cerr = NC_ERROR_INIT;
 	struct nc_trigger_result *results = NULL;
@@ -305,7 +318,8 @@ send_chunk(struct run *r, const struct nc_bulk_chunk *ch, struct nc_error *err)
 	ratelimit_observe(&r->rl, info.ratelimit_limit, info.ratelimit_remaining,
 	                  info.ratelimit_reset, ratelimit_now_ms());
 	rst = record_chunk(r, ch, &ce, st == NC_OK ? results : NULL, &info, &cerr, err);
-	if (st == NC_OK && rst == NC_OK)
+	*settled = st == NC_OK || chunk_refused_for_good(st, cerr.http_status);
+	if (*settled && rst == NC_OK)
 		rst = history_bulk_mark_done(r->h, r->run_id, ch->index, err);
 	if (st == NC_OK)
 		r->events_done += ce.n;
@@ -370,9 +384,26 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 	if (st)
 		return st;
 	run_totals(&r, chunks, n);
-	for (i = 0; i < n && st == NC_OK; i++)
-		if (!chunks[i].done)
-			st = send_chunk(&r, &chunks[i], err);
+	for (i = 0; i < n; i++) {
+		struct nc_error cerr = NC_ERROR_INIT;
+		enum nc_status cst;
+		int settled = 0;
+
+		if (chunks[i].done)
+			continue;
+		cst = send_chunk(&r, &chunks[i], &settled, &cerr);
+		/* The first failure is the one reported. */
+		if (cst != NC_OK && st == NC_OK) {
+			st = cst;
+			if (err) {
+				nc_error_clear(err);
+				nc_error_copy(err, &cerr);
+			}
+		}
+		nc_error_clear(&cerr);
+		if (cst != NC_OK && !settled)
+			break;   /* pending: resume later */
+	}
 	for (i = 0; i < n; i++)
 		bulk_chunk_clear(&chunks[i]);
 	free(chunks);

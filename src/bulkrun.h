@@ -33,9 +33,13 @@ typedef void (*nc_bulk_progress_cb)(void *ctx, const struct nc_bulk_progress *p)
 enum nc_status bulkrun_create(struct nc_history *h, const char *profile, const char *source,
                               struct nc_event *evs, size_t n, int64_t *run_id,
                               struct nc_error *err);
-/* Send every unfinished chunk of run_id. Stops at the first chunk that fails
- * (NC_E_API / NC_E_NETWORK / NC_E_SERVER / NC_E_ABORTED) leaving it
- * unfinished for a later resume. Each event's result goes to history. */
+/* Send every unfinished chunk of run_id. A chunk refused for its body
+ * (400, 413, 415, 422: resending the same bytes and key would only replay
+ * the refusal) is recorded as failed and settled, and the run goes on with
+ * the next chunk. Any other failure (network, 5xx, 429, 401, stop) leaves
+ * the chunk unfinished and ends the run for a later resume. Returns the
+ * first failure (err describes it), else NC_OK. Each event's result goes
+ * to history. */
 enum nc_status bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
                             int64_t run_id, nc_bulk_progress_cb cb, void *ctx,
                             struct nc_error *err);

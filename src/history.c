@@ -1086,19 +1086,26 @@ history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
 }
 
 enum nc_status
-history_bulk_last_unfinished(struct nc_history *h, int64_t *run_id, struct nc_error *err)
+history_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *run_id,
+                             struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
 
 	*run_id = 0;
 	pthread_mutex_lock(&h->lock);
-	if (sqlite3_prepare_v2(h->db, "SELECT max(run_id) FROM bulk_chunks WHERE done = 0",
-	                       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
+	if (sqlite3_prepare_v2(h->db, "SELECT max(c.run_id) FROM bulk_chunks c"
+	                       " JOIN bulk_runs r ON r.id = c.run_id"
+	                       " WHERE c.done = 0 AND (?1 IS NULL OR r.profile = ?1)",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(h, err, "look for unfinished bulk runs");
-	else
-		*run_id = sqlite3_column_int64(st, 0);   /* NULL reads as 0 */
+	} else {
+		bind_text(st, 1, profile);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			ret = db_fail(h, err, "look for unfinished bulk runs");
+		else
+			*run_id = sqlite3_column_int64(st, 0);   /* NULL reads as 0 */
+	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
 	return ret;

@@ -101,9 +101,11 @@ enum nc_status history_bulk_pending(struct nc_history *h, int64_t run_id,
                                     struct nc_error *err);
 enum nc_status history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
                                       struct nc_error *err);
-/* Newest unfinished run id, or 0. */
-enum nc_status history_bulk_last_unfinished(struct nc_history *h, int64_t *run_id,
-                                            struct nc_error *err);
+/* Newest unfinished run id stored with this `profile` (the string given to
+ * history_bulk_create; NULL: any), or 0. Filtering by it keeps a run made
+ * against one server from being finished against another. */
+enum nc_status history_bulk_last_unfinished(struct nc_history *h, const char *profile,
+                                            int64_t *run_id, struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
 
 #endif

@@ -206,6 +206,31 @@ session_open_history(struct nc_session *s, const struct nc_session_options *o)
 	free(path);
 }
 
+/* No key anywhere. With nothing configured at all, the sandbox stands in
+ * for Novu (a first run); but a profile file or an explicit URL means the
+ * user meant a real server, and quietly sending to the sandbox instead would
+ * let a script whose secret failed to load report success. */
+static enum nc_status
+session_keyless(struct nc_session *s, const struct nc_session_options *o,
+                struct nc_error *err)
+{
+	if (s->profile.path)
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "profile '%s' gives no key: add a [secret] source to %s, "
+		                    "or set NOVU_SECRET_KEY", s->profile.name, s->profile.path);
+	if (o->api_url || getenv("NOVU_API_URL"))
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "no key for %s: set NOVU_SECRET_KEY, or use a profile "
+		                    "with a [secret] source", s->profile.api_url);
+	if (o->no_sandbox)
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "no key is configured: set NOVU_SECRET_KEY or create a "
+		                    "profile (see the examples in profiles/)");
+	if (nc_strset(&s->profile.name, "sandbox"))
+		return NC_E_NOMEM;
+	return session_use_sandbox(s, err);
+}
+
 enum nc_status
 session_open(struct nc_session *s, const struct nc_session_options *o, struct nc_error *err)
 {
@@ -223,9 +248,8 @@ session_open(struct nc_session *s, const struct nc_session_options *o, struct nc
 	st = profile_resolve_key(&s->profile, err);
 	if (st)
 		return st;
-	if (!s->profile.secret_key && !o->offline && !o->no_sandbox && !o->api_url &&
-	    !getenv("NOVU_API_URL")) {
-		st = session_use_sandbox(s, err);
+	if (!s->profile.secret_key && !o->offline) {
+		st = session_keyless(s, o, err);
 		if (st)
 			return st;
 	}
@@ -234,6 +258,19 @@ session_open(struct nc_session *s, const struct nc_session_options *o, struct nc
 		return st;
 	session_open_history(s, o);
 	return NC_OK;
+}
+
+char *
+session_run_scope(const struct nc_session *s)
+{
+	const char *name = s->profile.name ? s->profile.name : "";
+	const char *url = s->profile.api_url ? s->profile.api_url : "";
+	size_t n = strlen(name) + strlen(url) + 2;
+	char *scope = malloc(n);
+
+	if (scope)
+		snprintf(scope, n, "%s %s", name, url);
+	return scope;
 }
 
 void

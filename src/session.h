@@ -17,7 +17,11 @@ struct nc_session_options {
 	const char *profile;      /* --profile, or NULL */
 	const char *api_url;      /* --api-url, or NULL */
 	const char *history_path; /* NULL: history_default_path() */
-	int no_sandbox;           /* 1: never start the sandbox (fail instead) */
+	int no_sandbox;           /* 1: never start the sandbox (fail instead).
+	                             The sandbox is used only when nothing at
+	                             all is configured: no key, no profile file,
+	                             no URL; a profile or URL without a key is
+	                             NC_E_CONFIG. */
 	int offline;              /* 1: do not resolve the key nor start anything
 	                             (dry-run, history) */
 };
@@ -26,7 +30,8 @@ struct nc_session {
 	struct nc_profile profile;
 	struct nc_client *client;   /* NULL when offline */
 	struct nc_history *history; /* NULL if it could not be opened */
-	int sandbox;                /* 1: talking to a sandbox we started */
+	int sandbox;                /* 1: talking to a sandbox we started (the
+	                               profile is then named "sandbox") */
 	pid_t sandbox_pid;
 	char *history_note;         /* e.g. "history was corrupt, moved aside" */
 };
@@ -34,6 +39,10 @@ struct nc_session {
 enum nc_status session_open(struct nc_session *s, const struct nc_session_options *o,
                             struct nc_error *err);
 void session_close(struct nc_session *s);
+
+/* "NAME URL": what a stored bulk run is tied to, so that it is resumed only
+ * against the same profile and server. Caller frees. */
+char *session_run_scope(const struct nc_session *s);
 
 /* Where novu-sandbox is: $NOVU_SANDBOX_BIN, else next to /proc/self/exe,
  * else "novu-sandbox" on PATH. Caller frees. */

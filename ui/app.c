@@ -289,7 +289,10 @@ static void
 draw_profile(struct app *a, int w)
 {
 	const struct nc_profile *p = &a->s->profile;
-	const char *name = p->name ? p->name : "(none)";
+	/* The embedded sandbox's profile is named "sandbox" (for History);
+	 * the marker already says so, so say why instead. */
+	const char *name = a->s->sandbox && p->name && strcmp(p->name, "sandbox") == 0
+	                   ? "(no key)" : p->name ? p->name : "(none)";
 	int marks = (p->read_only ? 10 : 0) + (a->s->sandbox ? 8 : 0);
 	int region = show_region(a) ? utf8_width(p->region) + 1 : 0;
 	int namew = utf8_width(name), x, used;

@@ -593,13 +593,17 @@ send_confirmed(struct app *a, void *ctx, int yes)
 	struct bulk *b = ctx;
 	struct nc_error err = NC_ERROR_INIT;
 	int64_t run_id = 0;
+	char *scope;
+	enum nc_status st;
 
 	if (!yes) {
 		app_message(a, MSG_INFO, "not sent");
 		return;
 	}
-	if (bulkrun_create(a->s->history, a->s->profile.name, "bulk builder", b->evs, b->n,
-	                   &run_id, &err) != NC_OK) {
+	scope = session_run_scope(a->s);
+	st = bulkrun_create(a->s->history, scope, "bulk builder", b->evs, b->n, &run_id, &err);
+	free(scope);
+	if (st != NC_OK) {
 		long idx, evi;
 
 		compose_field_for_error(&err, &idx, &evi);
@@ -714,13 +718,17 @@ bulk_resume(struct app *a, struct bulk *b)
 	struct nc_bulk_chunk *chunks = NULL;
 	int64_t run_id = 0, *ctx;
 	size_t n = 0, i, pending = 0;
-	char *text;
+	char *text, *scope;
+	enum nc_status st;
 
 	if (!bulk_can_send(a, b) && b->n)
 		return;
 	if (!a->s->history || !a->s->client)
 		return;
-	if (history_bulk_last_unfinished(a->s->history, &run_id, &err) != NC_OK || !run_id) {
+	scope = session_run_scope(a->s);
+	st = history_bulk_last_unfinished(a->s->history, scope, &run_id, &err);
+	free(scope);
+	if (st != NC_OK || !run_id) {
 		app_message(a, MSG_INFO, "%s", err.message ? err.message : "no stopped bulk run to resume");
 		nc_error_clear(&err);
 		return;

@@ -207,6 +207,15 @@ expect_rc "plain http to a non-loopback host is refused" 2 "$T"
 (unset NOVU_SECRET_KEY NOVU_API_URL; export NOVU_SANDBOX_BIN="$NC_SANDBOX"
  run_nc "$T" trigger welcome-onboarding --to user-001; echo $RC > "$T.rc")
 RC=$(cat "$T.rc"); expect_rc "with no key, trigger runs against the embedded sandbox" 0 "$T"
+expect_grep "and says on stderr that nothing reaches Novu" 'local sandbox.*nothing reaches Novu' "$T.err"
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/nokey.ini" <<INI
+[api]
+url = https://novu.example.com
+INI
+(unset NOVU_SECRET_KEY NOVU_API_URL; export NOVU_SANDBOX_BIN="$NC_SANDBOX"
+ run_nc "$T" --profile nokey trigger welcome-onboarding --to user-001; echo $RC > "$T.rc")
+RC=$(cat "$T.rc"); expect_rc "a profile without a key is an error, not a quiet sandbox send" 2 "$T"
+expect_grep "names the missing [secret]" 'gives no key' "$T.err"
 
 expect_no_grep "the key never appears in any output" "$KEY" "$NC_TMP"/t.out "$NC_TMP"/t.err
 finish

@@ -31,9 +31,11 @@ d
 '
 run_console 80 24
 
-# Run 2: the next four API requests fail with 400: the three list fetches
-# at start, then the first bulk request; the run stops. R resumes.
-curl -s --max-time 5 -X POST -d '{"failNext":4,"status":400}' \
+# Run 2: the next four API requests fail with 401 (say, a key rotated
+# mid-run): the three list fetches at start, then the first bulk request;
+# the run stops, the chunk stays pending, and R resumes. (A 400 would settle
+# the chunk as failed and go on: Novu replays a 400 for the same key.)
+curl -s --max-time 5 -X POST -d '{"failNext":4,"status":401}' \
 	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
 steps '
 3
@@ -62,7 +64,7 @@ status = [r["status"] for r in reqs]
 keys = [r["idempotencyKey"] for r in reqs]
 bodies = [r["bodySha"] for r in reqs]
 # refused once, then both chunks; the refused chunk is resent as stored
-assert status == [400, 201, 201], status
+assert status == [401, 201, 201], status
 assert keys[0] == keys[1] and bodies[0] == bodies[1], "resume changed the stored request"
 assert keys[1] != keys[2], "each request has its own idempotency key"
 every = json.load(open(sys.argv[1]))

@@ -272,6 +272,8 @@ on_progress(void *ctx, const struct nc_bulk_progress *p)
 		             200);
 	if (log->inject_after_first == 2 && p->chunk == 0)
 		atomic_store(log->flag, 1);
+	if (log->inject_after_first == 3 && p->chunk == 0)
+		cr_assert_eq(tsb_faults(&sb, "{\"failNext\":1,\"status\":400}"), 200);
 }
 
 Test(bulk, run_of_250_in_three_requests)
@@ -306,7 +308,7 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(history_count(hist, NULL, &count, &err), NC_OK);
 	cr_assert_eq(count, NEVENTS, "one history entry per event");
 	assert_history_processed_once("a", NEVENTS);
-	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "the run is finished");
 
 	/* Sending a finished run again sends nothing. */
@@ -370,7 +372,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_SERVER);
 	cr_assert_eq(err.http_status, 503);
 	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
-	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, run);
 	nc_error_clear(&err);
 
@@ -395,8 +397,59 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	assert_each_event_once("r", NEVENTS);
 	assert_history_processed_once("r", NEVENTS);
 	cJSON_Delete(reqs);
-	cr_assert_eq(history_bulk_last_unfinished(hist, &unfinished, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0);
+	free_events(evs, NEVENTS);
+}
+
+/* A chunk refused for its body would be refused again on every resend (Novu
+ * replays a 400 for the same key): the run records it as failed and goes on
+ * with the other chunks instead of stalling for good. */
+Test(bulk, chunk_refused_for_its_body_is_settled_and_the_run_goes_on)
+{
+	struct nc_event *evs = make_events(NEVENTS, "q");
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	int64_t run = 0, unfinished = -1;
+	const char *keys[8], *shas[8];
+	long statuses[8];
+	cJSON *reqs;
+	int n;
+
+	memset(&log, 0, sizeof(log));
+	log.inject_after_first = 3;
+	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_API);
+	cr_assert_eq(err.http_status, 400, "the first failure is reported");
+	cr_assert_eq(log.chunks_reported, 3, "chunk 3 is sent after chunk 2 was refused");
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 8);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(statuses[0], 201);
+	cr_assert_eq(statuses[1], 400);
+	cr_assert_eq(statuses[2], 201);
+	cJSON_Delete(reqs);
+	nc_error_clear(&err);
+	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, 0, "nothing is left to resume: resending would replay the 400");
+	free_events(evs, NEVENTS);
+}
+
+/* A run is resumed only under the profile (and server) it was made for. */
+Test(bulk, resume_looks_only_at_runs_of_the_same_profile)
+{
+	struct nc_event *evs = make_events(NEVENTS, "p");
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = 0, found = -1;
+
+	cr_assert_eq(bulkrun_create(hist, "staging https://staging.example", NULL, evs, NEVENTS,
+	                            &run, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(hist, "prod https://api.novu.co", &found, &err),
+	             NC_OK);
+	cr_assert_eq(found, 0, "another profile's run is not offered");
+	cr_assert_eq(history_bulk_last_unfinished(hist, "staging https://staging.example", &found,
+	                                          &err), NC_OK);
+	cr_assert_eq(found, run);
 	free_events(evs, NEVENTS);
 }
 

@@ -923,7 +923,7 @@ Test(history, bulk_run_resume_cycle)
 	int64_t run, run2, last;
 	size_t n, i;
 
-	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
 	cr_assert_eq(history_bulk_create(h, "prod", "events.jsonl", bodies, keys, 3, &run, &err),
 	             NC_OK, "%s", err.message);
@@ -946,7 +946,7 @@ Test(history, bulk_run_resume_cycle)
 
 	/* A stopped run is found again after a restart. */
 	h = open_ok();
-	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
 	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 2);
@@ -961,14 +961,14 @@ Test(history, bulk_run_resume_cycle)
 	cr_assert_eq(history_bulk_create(h, "prod", "more.csv", bodies, keys, 1, &run2, &err),
 	             NC_OK);
 	cr_assert_gt(run2, run);
-	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run2, "the newest unfinished run");
 	cr_assert_eq(history_bulk_mark_done(h, run2, 0, &err), NC_OK);
-	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
 	cr_assert_eq(history_bulk_mark_done(h, run, 0, &err), NC_OK);
 	cr_assert_eq(history_bulk_mark_done(h, run, 2, &err), NC_OK);
-	cr_assert_eq(history_bulk_last_unfinished(h, &last, &err), NC_OK);
+	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
 	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 0);
