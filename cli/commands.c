@@ -300,6 +300,13 @@ bulk_load(struct cli_ctx *c, struct bulk_events *b)
 	}
 	if (!st && b->n <= NC_MAX_BULK_EVENTS)
 		st = idempotency_key_validate(c->idempotency_key, &err);
+	/* Several requests get a key each and report as they go. */
+	if (!st && b->n > NC_MAX_BULK_EVENTS && (c->idempotency_key || c->json))
+		st = nc_error_set(&err, NC_E_USAGE, NULL,
+		                  "%zu events go out as %zu requests, each with its own "
+		                  "idempotency key and printed line by line: drop %s",
+		                  b->n, bulk_plan_count(b->n),
+		                  c->idempotency_key ? "--idempotency-key" : "--json");
 	if (!text || st) {
 		int rc = cli_report_error(c, text ? st : NC_E_USAGE, &err);
 		nc_error_clear(&err);
@@ -533,6 +540,21 @@ record_cancel(struct cli_ctx *c, const char *txid, enum nc_status st, int cancel
 	nc_error_clear(&herr);
 }
 
+static void
+print_cancel_json(struct cli_ctx *c, const char *txid, int cancelled)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text;
+
+	cJSON_AddStringToObject(o, "transactionId", txid);
+	cJSON_AddBoolToObject(o, "cancelled", cancelled);
+	text = cJSON_PrintUnformatted(o);
+	if (text)
+		fprintf(c->out, "%s\n", text);
+	free(text);
+	cJSON_Delete(o);
+}
+
 int
 cmd_cancel(struct cli_ctx *c)
 {
@@ -562,8 +584,7 @@ cmd_cancel(struct cli_ctx *c)
 	if (st)
 		rc = cli_report_error(c, st, &err);
 	else if (c->json)
-		fprintf(c->out, "{\"transactionId\":\"%s\",\"cancelled\":%s}\n", txid,
-		        cancelled ? "true" : "false");
+		print_cancel_json(c, txid, cancelled);
 	else if (cancelled)
 		fprintf(c->out, "cancelled %s\n", txid);
 	else
@@ -732,7 +753,8 @@ cmd_workflows(struct cli_ctx *c)
 		print_json_and_free(c, arr);
 	} else {
 		for (i = 0; i < page.n; i++)
-			fprintf(c->out, "%-28s %-8s %-30s %s\n", page.items[i].workflow_id,
+			fprintf(c->out, "%-28s %-8s %-30s %s\n",
+			        page.items[i].workflow_id ? page.items[i].workflow_id : "-",
 			        page.items[i].status ? page.items[i].status : "",
 			        page.items[i].name ? page.items[i].name : "",
 			        page.items[i].steps ? page.items[i].steps : "");
@@ -774,7 +796,7 @@ cmd_subscribers(struct cli_ctx *c)
 	} else {
 		for (i = 0; i < page.n; i++) {
 			s = &page.items[i];
-			fprintf(c->out, "%-24s %s %s  %s\n", s->subscriber_id,
+			fprintf(c->out, "%-24s %s %s  %s\n", s->subscriber_id ? s->subscriber_id : "-",
 			        s->first_name ? s->first_name : "", s->last_name ? s->last_name : "",
 			        s->email ? s->email : "");
 		}
@@ -811,7 +833,7 @@ cmd_topics(struct cli_ctx *c)
 		print_json_and_free(c, arr);
 	} else {
 		for (i = 0; i < page.n; i++)
-			fprintf(c->out, "%-24s %s\n", page.items[i].key,
+			fprintf(c->out, "%-24s %s\n", page.items[i].key ? page.items[i].key : "-",
 			        page.items[i].name ? page.items[i].name : "");
 	}
 	topic_page_clear(&page);

@@ -231,7 +231,12 @@ escaped_path(const char *prefix, const char *id)
 	struct textbuf b = TEXTBUF_INIT(0);
 	int bad = !esc;
 
-	bad |= bad ? 0 : textbuf_printf(&b, "%s%s", prefix, esc);
+	/* curl_easy_escape leaves '.' alone, and "." or ".." as a path segment
+	 * would be folded away by URL normalisation, hitting another route. */
+	if (!bad && (strcmp(esc, ".") == 0 || strcmp(esc, "..") == 0))
+		bad |= textbuf_printf(&b, "%s%s", prefix, esc[1] ? "%2E%2E" : "%2E");
+	else
+		bad |= bad ? 0 : textbuf_printf(&b, "%s%s", prefix, esc);
 	curl_free(esc);
 	if (bad) {
 		textbuf_free(&b);

@@ -502,6 +502,27 @@ raw_copy(const char *body, size_t len)
 /* Parse leniently: bytes after the value and text that is not UTF-8 are
  * tolerated, as long as cJSON can read a value. The private NUL-terminated
  * copy keeps every read inside the buffer. */
+/* An object or array is taken even with bytes after it (a proxy may append
+ * some), but a bare scalar only when it is the whole text: "404 page not
+ * found" must stay text, not parse as the number 404. */
+static cJSON *
+parse_whole(const char *text, size_t len)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+
+	if (cJSON_IsObject(root) || cJSON_IsArray(root))
+		return root;
+	if (root && end)
+		while ((size_t)(end - text) < len && strchr(" \t\r\n", *end) && *end)
+			end++;
+	if (root && (!end || (size_t)(end - text) < len)) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
 static cJSON *
 parse_body(const char *body, size_t len)
 {
@@ -512,7 +533,7 @@ parse_body(const char *body, size_t len)
 		return NULL;
 	memcpy(copy, body, len);
 	copy[len] = '\0';
-	root = cJSON_ParseWithLengthOpts(copy, len, NULL, 0);
+	root = parse_whole(copy, len);
 	free(copy);
 	return root;
 }
@@ -638,7 +659,7 @@ format_raw_body(struct textbuf *tb, const struct nc_error *err)
 
 	if (p == NULL || *p == '\0')
 		return;
-	root = cJSON_Parse(p);
+	root = parse_whole(p, strlen(p));
 	if (root != NULL) {
 		cJSON_Delete(root);
 		return;
@@ -689,11 +710,28 @@ format_origin(struct textbuf *tb, const struct nc_error *err)
 	}
 }
 
+/* Every byte of the rendering may come from the server (type, errorId,
+ * field names, schemaPath, the RateLimit-Policy header): neutralise C0 and
+ * C1 controls so a hostile answer cannot drive the user's terminal. */
+static void
+defuse_controls(char *text)
+{
+	unsigned char *p;
+
+	for (p = (unsigned char *)text; p && *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 char *
 nc_error_format(const struct nc_error *err)
 {
 	struct textbuf tb = TEXTBUF_INIT(0);
 	const char *msg;
+	char *out;
 
 	if (err == NULL)
 		return strdup("");
@@ -716,7 +754,9 @@ nc_error_format(const struct nc_error *err)
 	if (err->attempts > 1)
 		textbuf_printf(&tb, "  attempts: %d\n", err->attempts);
 	format_raw_body(&tb, err);
-	return textbuf_steal(&tb);
+	out = textbuf_steal(&tb);
+	defuse_controls(out);
+	return out;
 }
 
 static int

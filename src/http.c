@@ -564,6 +564,10 @@ set_options(struct nc_client *c, struct attempt_state *a, const char *url,
 	curl_easy_reset(h);
 	c->errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	/* Plain http is allowed only to loopback; a proxy from the environment
+	 * would carry the key off the machine in clear text. */
+	if (strncmp(url, "http://", 7) == 0)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
@@ -665,12 +669,14 @@ retry_wait_ms(const struct nc_client *c, const struct nc_http_response *r,
 	long cap = c->retry.max_delay_ms;
 	long wait;
 
+	/* The server's own hint is returned as given, even past the cap: retrying
+	 * earlier than it asked would only draw another refusal, so the caller
+	 * gives up instead (judge_attempt). */
 	if (r->retry_after >= 0)
-		wait = r->retry_after > LONG_MAX / 1000 ? cap : r->retry_after * 1000;
-	else if (status == 429 && r->ratelimit_reset >= 0)
-		wait = r->ratelimit_reset > LONG_MAX / 1000 ? cap : r->ratelimit_reset * 1000;
-	else
-		wait = retry_backoff_ms(&c->retry, attempt, random_jitter_ms());
+		return r->retry_after > LONG_MAX / 1000 ? LONG_MAX : r->retry_after * 1000;
+	if (status == 429 && r->ratelimit_reset >= 0)
+		return r->ratelimit_reset > LONG_MAX / 1000 ? LONG_MAX : r->ratelimit_reset * 1000;
+	wait = retry_backoff_ms(&c->retry, attempt, random_jitter_ms());
 	return wait > cap ? cap : wait;
 }
 
@@ -781,7 +787,7 @@ enum send_verdict { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL };
 /* Decide after an attempt whether to stop or wait `*wait_ms` and go again. */
 static enum send_verdict
 judge_attempt(struct nc_client *c, CURLcode rc, const struct nc_http_response *resp,
-              long long started, long *wait_ms)
+              long long started, int *retried_500, long *wait_ms)
 {
 	long status = rc == CURLE_OK ? resp->status : 0;
 	int attempt = resp->attempts;
@@ -790,12 +796,18 @@ judge_attempt(struct nc_client *c, CURLcode rc, const struct nc_http_response *r
 		return VERDICT_DONE;
 	if (rc != CURLE_OK && !transport_retryable(rc))
 		return VERDICT_FAIL;
+	/* A 500 is retried once per call, whichever attempt it comes on. */
 	if (attempt >= c->retry.max_attempts ||
-	    !retry_should_retry(status, attempt, resp->idempotency_replay))
+	    !retry_should_retry(status, status == 500 && !*retried_500 ? 1 : attempt + 1,
+	                        resp->idempotency_replay))
 		return VERDICT_FAIL;
+	if (status == 500)
+		*retried_500 = 1;
 	*wait_ms = retry_wait_ms(c, resp, status, attempt);
-	/* Don't start a wait that would end past the overall budget. */
-	if (mono_ms() - started + *wait_ms > c->retry.max_total_ms)
+	/* Give up rather than retry before the server's Retry-After, and don't
+	 * start a wait that would end past the overall budget. */
+	if (*wait_ms > c->retry.max_delay_ms ||
+	    mono_ms() - started + *wait_ms > c->retry.max_total_ms)
 		return VERDICT_FAIL;
 	return VERDICT_RETRY;
 }
@@ -808,7 +820,7 @@ send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
 	long long started = mono_ms();
 	enum send_verdict v;
 	long wait_ms = 0;
-	int too_large = 0;
+	int too_large = 0, retried_500 = 0;
 	CURLcode rc;
 
 	for (;;) {
@@ -818,7 +830,7 @@ send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
 		resp->elapsed_ms = (long)(mono_ms() - started);
 		if (rc == CURLE_ABORTED_BY_CALLBACK || client_aborted(c))
 			return fail_aborted(err, req, resp->attempts);
-		v = judge_attempt(c, rc, resp, started, &wait_ms);
+		v = judge_attempt(c, rc, resp, started, &retried_500, &wait_ms);
 		if (v == VERDICT_DONE)
 			return NC_OK;
 		if (v == VERDICT_FAIL)
@@ -946,7 +958,7 @@ client_curl_command(const struct nc_client *c, const struct nc_http_request *req
 	char *url = join_url(c ? c->base_url : DEFAULT_BASE_URL, req->path);
 	int bad = !url;
 
-	bad |= textbuf_printf(&b, "curl -X %s ", req->method ? req->method : "GET");
+	bad |= textbuf_printf(&b, "curl -sS -X %s ", req->method ? req->method : "GET");
 	bad |= url ? shell_quote(&b, url, strlen(url)) : -1;
 	free(url);
 	/* The key stays in the user's environment, never on the command line

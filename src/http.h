@@ -96,7 +96,10 @@ enum nc_status client_send(struct nc_client *c, const struct nc_http_request *re
  * Exposed for tests; `jitter_ms` is the random part to add (0..999). */
 long retry_backoff_ms(const struct nc_retry_policy *p, int attempt, long jitter_ms);
 /* 1 if this HTTP status may be retried at `attempt` under the policy above
- * (500 only at attempt 1 and only when !replay). status 0 = transport error. */
+ * (500 only at attempt 1 and only when !replay; client_send passes 1 for the
+ * first 500 of a call, whatever came before it). status 0 = transport
+ * error. A Retry-After beyond max_delay_ms ends the call instead of being
+ * cut short. */
 int retry_should_retry(long http_status, int attempt, int replay);
 
 /* The exact request as text (method, URL, headers with the key masked, body),

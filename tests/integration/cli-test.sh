@@ -107,6 +107,9 @@ expect_grep "cancel says cancelled" "^cancelled $TXD" "$T.out"
 run_nc "$T" cancel "$TXD"
 expect_rc "second cancel exits 0" 0 "$T"
 expect_grep "second cancel says nothing pending" "nothing pending" "$T.out"
+run_nc "$T" cancel 'odd"id\' --json
+check "cancel --json is valid JSON even for odd IDs" python3 -c "
+import json; d=json.load(open('$T.out')); assert d=={'transactionId':'odd\"id\\\\','cancelled':False}, d"
 run_nc "$T" status "$TXD"
 expect_rc "status exits 0" 0 "$T"
 expect_grep "status shows the canceled job" 'cancel' "$T.out"
@@ -128,6 +131,8 @@ run_nc "$T" bulk "$NC_TMP/250.json"
 expect_rc "250 events exit 0" 0 "$T"
 check "250 result lines" test "$(wc -l < "$T.out")" = 250
 check "sent as 3 bulk requests" test "$(sb_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["path"]=="/v1/events/trigger/bulk"))')" = 3
+run_nc "$T" bulk "$NC_TMP/250.json" --json
+expect_rc "over 100 events, --json is refused before sending" 2 "$T"
 run_nc "$T" bulk "$NC_TMP/250.json" --dry-run
 expect_grep "bulk dry-run shows the plan" '250 events in 3 requests' "$T.out"
 python3 -c "

@@ -200,6 +200,38 @@ Test(bodies, lenient_json_latin1_and_trailing_bytes)
 	nc_error_clear(&err);
 }
 
+/* Nothing a server sends can reach the terminal as a control sequence. */
+Test(format, server_text_cannot_carry_terminal_escapes)
+{
+	const char *b = "{\"statusCode\":400,\"message\":\"m\",\"type\":\"\\u001b]0;PWNED\\u0007\","
+	                "\"errors\":[{\"field\":\"a\\u001b[2Jb\",\"message\":\"x\","
+	                "\"schemaPath\":\"#/\\u009b31m\"}]}";
+	struct nc_error err = NC_ERROR_INIT;
+	char *text, *p;
+
+	nc_error_from_http(&err, 400, NULL, b, strlen(b));
+	err.ratelimit_policy = strdup("300;w=5\x1b[2J");
+	text = nc_error_format(&err);
+	cr_assert_not_null(text);
+	cr_assert(strstr(text, "PWNED") != NULL, "the text itself is kept: %s", text);
+	for (p = text; *p; p++)
+		cr_assert(*p == '\n' || *p == '\t' || (unsigned char)*p >= 0x20, "control byte in %s", text);
+	cr_assert_null(strstr(text, "\xc2\x9b"), "no C1 CSI either");
+	free(text);
+	nc_error_clear(&err);
+}
+
+/* A text body that merely starts like a JSON scalar stays text. */
+Test(bodies, text_starting_with_a_number_is_shown_as_text)
+{
+	const char *b = "404 page not found";
+	struct nc_error err = NC_ERROR_INIT;
+
+	nc_error_from_http(&err, 404, NULL, b, strlen(b));
+	cr_assert(strstr(err.message, "404 page not found") != NULL, "%s", err.message);
+	nc_error_clear(&err);
+}
+
 Test(bodies, html_from_a_proxy)
 {
 	const char *b = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"

@@ -200,7 +200,7 @@ Test(dump, curl_command_reads_the_key_from_the_environment)
 	cr_assert_not_null(cmd);
 	cr_assert_null(strstr(cmd, SECRET));
 	cr_assert_null(strstr(cmd, "sk_t"), "not even the masked key");
-	cr_assert(strncmp(cmd, "curl -X POST 'https://api.novu.co/v1/events/trigger'", 52) == 0,
+	cr_assert(strncmp(cmd, "curl -sS -X POST 'https://api.novu.co/v1/events/trigger'", 56) == 0,
 	          "%s", cmd);
 	cr_assert_not_null(strstr(cmd, "-H \"Authorization: ApiKey $NOVU_SECRET_KEY\""));
 	cr_assert_not_null(strstr(cmd, "-H 'Content-Type: application/json'"));
@@ -474,6 +474,29 @@ Test(send, no_wait_past_the_time_budget)
 	cr_assert_eq(resp.attempts, 1);
 	cr_assert_lt(resp.elapsed_ms, 1500);
 	cr_assert_eq(err.retry_after, 5);
+	http_response_clear(&resp);
+	nc_error_clear(&err);
+	client_free(c);
+}
+
+/* A Retry-After longer than the per-wait cap is honoured by giving up, not
+ * by retrying early into another refusal. */
+Test(send, retry_after_beyond_the_cap_gives_up_at_once)
+{
+	struct nc_client_config cfg;
+	struct nc_client *c = NULL;
+	struct nc_http_response resp;
+	struct nc_error err = NC_ERROR_INIT;
+
+	client_config_defaults(&cfg);
+	cfg.base_url = sb.url;
+	cfg.secret_key = TSB_KEY;
+	cfg.retry.max_delay_ms = 1000;
+	cr_assert_eq(client_new(&cfg, &c, &err), NC_OK);
+	cr_assert_eq(tsb_faults(&sb, "{\"failNext\":1,\"status\":429,\"retryAfter\":3}"), 200);
+	cr_assert_eq(send_trigger(c, "nc-http-cap", &resp, &err), NC_E_API);
+	cr_assert_eq(resp.attempts, 1, "no early retry");
+	cr_assert_eq(err.retry_after, 3, "the wait asked for is reported");
 	http_response_clear(&resp);
 	nc_error_clear(&err);
 	client_free(c);
