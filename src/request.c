@@ -619,6 +619,7 @@ static int
 add_json_text(cJSON *obj, const char *key, const char *text, int empty_object)
 {
 	cJSON *parsed;
+	char *copy;
 	size_t off;
 
 	if (is_blank(text)) {
@@ -626,7 +627,20 @@ add_json_text(cJSON *obj, const char *key, const char *text, int empty_object)
 			return 0;
 		return cJSON_AddObjectToObject(obj, key) != NULL ? 0 : -1;
 	}
+	/* Validation has parsed it already; send the user's own text, only
+	 * minified, so numbers beyond a double's precision (order IDs...), \u0000
+	 * and the like reach Novu exactly as typed rather than as cJSON
+	 * re-prints them. */
 	parsed = json_parse_explain(text, strlen(text), &off, NULL, 0);
+	if (parsed == NULL)
+		return -1;
+	cJSON_Delete(parsed);
+	copy = strdup(text);
+	if (copy == NULL)
+		return -1;
+	cJSON_Minify(copy);
+	parsed = cJSON_CreateRaw(copy);
+	free(copy);
 	if (parsed == NULL)
 		return -1;
 	if (!cJSON_AddItemToObject(obj, key, parsed)) {
