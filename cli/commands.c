@@ -878,6 +878,9 @@ cmd_status(struct cli_ctx *c)
 			        j->type ? j->type : "-", j->status ? j->status : "-",
 			        j->detail ? j->detail : "");
 		}
+		if (d.more)
+			fprintf(c->err, "novu-console: showing the first %zu notifications; Novu has "
+			                "more (see the activity feed)\n", d.notifications);
 	}
 	delivery_clear(&d);
 	nc_error_clear(&err);

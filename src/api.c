@@ -22,6 +22,7 @@
 #define STATUS_UNREADABLE "unreadable_response"
 #define STATUS_MISSING "missing_result"
 #define NOTIFICATIONS_LIMIT 50
+#define NOTIFICATIONS_MAX_PAGES 20
 
 /* ---- small helpers ---- */
 
@@ -975,32 +976,21 @@ job_from_json(const cJSON *job, const char *subscriber, const char *item_created
 	j->created_at = dup_or_null(created ? created : item_created);
 }
 
-enum nc_status
-api_notifications(struct nc_client *c, const char *transaction_id,
-                  struct nc_delivery *out, struct nc_error *err)
+/* Append one page's jobs to out. */
+static enum nc_status
+delivery_add_page(struct nc_delivery *out, const cJSON *items, struct nc_error *err)
 {
-	struct query qs = { TEXTBUF_INIT(0), 0 };
-	const cJSON *items, *it, *job;
+	size_t add = count_jobs(items);
+	struct nc_job_status *grown;
+	const cJSON *it, *job;
 	const char *sub;
-	cJSON *root;
-	enum nc_status st;
 
-	memset(out, 0, sizeof(*out));
-	if (!transaction_id || !*transaction_id)
-		return nc_error_set(err, NC_E_INVALID, "transactionId",
-		                    "give the transactionId to look up");
-	query_add(&qs, "transactionId", transaction_id);
-	query_add_long(&qs, "page", 0);
-	query_add_long(&qs, "limit", NOTIFICATIONS_LIMIT);
-	st = get_json(c, path_with_query("/v1/notifications", &qs), "GET /v1/notifications",
-	              &root, err);
-	if (st)
-		return st;
-	items = list_items(root);
-	out->jobs = page_alloc(count_jobs(items), sizeof(*out->jobs));
-	if (!out->jobs) {
-		cJSON_Delete(root);
-		return oom(err);
+	if (add) {
+		grown = realloc(out->jobs, (out->n + add) * sizeof(*grown));
+		if (!grown)
+			return oom(err);
+		memset(grown + out->n, 0, add * sizeof(*grown));
+		out->jobs = grown;
 	}
 	cJSON_ArrayForEach(it, items) {
 		out->notifications++;
@@ -1008,6 +998,40 @@ api_notifications(struct nc_client *c, const char *transaction_id,
 		cJSON_ArrayForEach(job, cJSON_GetObjectItemCaseSensitive(it, "jobs"))
 			job_from_json(job, sub, json_str(it, "createdAt"), &out->jobs[out->n++]);
 	}
-	cJSON_Delete(root);
 	return NC_OK;
+}
+
+/* Pages of 50 while hasMore says so, up to NOTIFICATIONS_MAX_PAGES (a
+ * broadcast can fan out to every subscriber; out->more then says so). */
+enum nc_status
+api_notifications(struct nc_client *c, const char *transaction_id,
+                  struct nc_delivery *out, struct nc_error *err)
+{
+	enum nc_status st = NC_OK;
+	cJSON *root;
+	long page;
+	int more = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (!transaction_id || !*transaction_id)
+		return nc_error_set(err, NC_E_INVALID, "transactionId",
+		                    "give the transactionId to look up");
+	for (page = 0; more && page < NOTIFICATIONS_MAX_PAGES && !st; page++) {
+		struct query qs = { TEXTBUF_INIT(0), 0 };
+
+		query_add(&qs, "transactionId", transaction_id);
+		query_add_long(&qs, "page", page);
+		query_add_long(&qs, "limit", NOTIFICATIONS_LIMIT);
+		st = get_json(c, path_with_query("/v1/notifications", &qs),
+		              "GET /v1/notifications", &root, err);
+		if (st)
+			break;
+		st = delivery_add_page(out, list_items(root), err);
+		more = json_bool(root, "hasMore", 0) == 1;
+		cJSON_Delete(root);
+	}
+	out->more = more;
+	if (st)
+		delivery_clear(out);
+	return st;
 }

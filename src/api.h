@@ -135,7 +135,12 @@ enum nc_status api_workflow_payload_example(struct nc_client *c, const char *wor
 struct nc_job_status {
 	char *subscriber_id, *type, *status, *provider_id, *detail, *created_at;
 };
-struct nc_delivery { struct nc_job_status *jobs; size_t n; size_t notifications; };
+struct nc_delivery {
+	struct nc_job_status *jobs;
+	size_t n;
+	size_t notifications;
+	int more;            /* 1: Novu has more than the 1,000 fetched */
+};
 void delivery_clear(struct nc_delivery *d);
 enum nc_status api_notifications(struct nc_client *c, const char *transaction_id,
                                  struct nc_delivery *out, struct nc_error *err);

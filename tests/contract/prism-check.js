@@ -165,8 +165,12 @@ function header(req, name) {
 	return req.headers[name.toLowerCase()];
 }
 
-function requestProblems(step, req) {
+function requestProblems(step, req, index) {
 	const p = [];
+	// "$index" in an expected query value stands for the request's position
+	// within the step (page numbers of a paged walk).
+	const wantQuery = step.query && Object.fromEntries(Object.entries(step.query)
+		.map(([k, v]) => [k, v === '$index' ? String(index) : v]));
 	const { path, query } = queryOf(req.url);
 	if (req.error)
 		p.push(`proxy could not reach Prism: ${req.error}`);
@@ -188,8 +192,8 @@ function requestProblems(step, req) {
 			'expected "ApiKey <the NOVU_SECRET_KEY>"');
 	if (!/application\/json/.test(header(req, 'accept') || ''))
 		p.push(`Accept is ${JSON.stringify(header(req, 'accept'))}, expected application/json`);
-	if (step.query && JSON.stringify(sortKeys(query)) !== JSON.stringify(sortKeys(step.query)))
-		p.push(`query ${JSON.stringify(query)}, expected ${JSON.stringify(step.query)}`);
+	if (wantQuery && JSON.stringify(sortKeys(query)) !== JSON.stringify(sortKeys(wantQuery)))
+		p.push(`query ${JSON.stringify(query)}, expected ${JSON.stringify(wantQuery)}`);
 	const found = findOperation(req.method, path);
 	if (!found) {
 		p.push(`no operation ${req.method} ${path} in the spec`);
@@ -246,8 +250,8 @@ for (const step of steps) {
 	const problems = [];
 	if (reqs.length !== want)
 		problems.push(`${reqs.length} request(s) arrived at Prism, expected ${want}`);
-	for (const r of reqs)
-		for (const msg of requestProblems(step, r))
+	for (const [i, r] of reqs.entries())
+		for (const msg of requestProblems(step, r, i))
 			problems.push(`request #${r.seq} ${r.method} ${r.url}: ${msg}`);
 	if (step.bulkEvents !== undefined) {
 		const n = reqs.reduce((a, r) => {

@@ -215,8 +215,11 @@ step subscribers-search-email GET /v2/subscribers \
 step topics GET /v2/topics '{"query":{"limit":"50"}}' -- topics
 step topics-search GET /v2/topics '{"query":{"limit":"100","key":"ops-team"}}' -- \
 	topics --search ops-team --limit 100
+# Prism's example answer always says hasMore: true, so the console walks
+# pages 0..19 and stops at its bound of 20 (1,000 notifications).
 step status GET /v1/notifications \
-	'{"query":{"transactionId":"tx-contract-0001","page":"0","limit":"50"}}' -- status tx-contract-0001
+	'{"count":20,"query":{"transactionId":"tx-contract-0001","page":"$index","limit":"50"}}' -- \
+	status tx-contract-0001
 
 # ---- judge ----
 node "$CONTRACT_DIR/prism-check.js" "$SPEC" "$WORK/proxy.jsonl" "$WORK/steps.jsonl" \

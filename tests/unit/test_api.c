@@ -504,3 +504,31 @@ Test(api, delivery_status_of_a_trigger)
 	trigger_result_clear(&res);
 	event_clear(&ev);
 }
+
+/* A broadcast fans out past one page of 50: every page is fetched. */
+Test(api, notifications_walks_every_page)
+{
+	struct nc_event ev;
+	struct nc_trigger_result res;
+	struct nc_delivery d;
+	struct nc_error err = NC_ERROR_INIT;
+	int tries;
+
+	event_init(&ev);
+	nc_strset(&ev.workflow, "maintenance-notice");
+	cr_assert_eq(api_broadcast(cl, &ev, NULL, &res, NULL, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	memset(&d, 0, sizeof(d));
+	for (tries = 0; tries < 30; tries++) {
+		cr_assert_eq(api_notifications(cl, ev.transaction_id, &d, &err), NC_OK);
+		if (d.notifications > 50)
+			break;
+		delivery_clear(&d);
+		usleep(100 * 1000);
+	}
+	cr_assert_gt(d.notifications, 50, "more than one page: %zu", d.notifications);
+	cr_assert_eq(d.more, 0, "all of them fetched");
+	delivery_clear(&d);
+	trigger_result_clear(&res);
+	event_clear(&ev);
+}
