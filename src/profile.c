@@ -360,7 +360,9 @@ set_url(struct parse_ctx *c, const struct key_spec *k, const char *value)
 	if (!url) {
 		if (nomem)
 			c->nomem = 1;
-		ctx_fail(c, "bad value '%s' for 'url' in [api]: %s", v, why);
+		/* The value is not echoed: a key pasted into the wrong field
+		 * would be printed otherwise. */
+		ctx_fail(c, "bad value for 'url' in [api]: %s", why);
 		return 0;
 	}
 	free(c->p->api_url);
@@ -517,7 +519,7 @@ set_file(struct parse_ctx *c, const struct key_spec *k, const char *value)
 	unquote(value, v, sizeof v);
 	if (!(v[0] == '/' || (v[0] == '~' && v[1] == '/'))) {
 		ctx_fail(c, "'file' in [secret] must be an absolute path or start "
-		         "with ~/ (got '%s')", v);
+		         "with ~/ (the key itself never goes in the profile)");
 		return 0;
 	}
 	return set_string(c, &c->p->key_file, v);
@@ -1594,8 +1596,9 @@ key_from_command(struct nc_profile *p, struct nc_error *err)
 		st = nc_error_set(err, rc == ENOMEM ? NC_E_NOMEM : NC_E_CONFIG, NULL,
 		                  "cannot run the key command %s: %s", a.argv[0], strerror(rc));
 	} else if (r.exec_errno) {
-		st = nc_error_set(err, NC_E_CONFIG, NULL, "cannot run the key command '%s': "
-		                  "%s (fix [secret] command = ... in %s)", a.argv[0],
+		st = nc_error_set(err, NC_E_CONFIG, NULL, "cannot run the key command: %s "
+		                  "(fix [secret] command = ... in %s; the key itself never "
+		                  "goes in the profile)",
 		                  strerror(r.exec_errno), p->path ? p->path : "the profile");
 	} else if (r.timed_out) {
 		st = nc_error_set(err, NC_E_CONFIG, NULL, "the key command '%s' did not "

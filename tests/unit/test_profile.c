@@ -701,8 +701,15 @@ Test(profile, failing_key_commands)
 
 	p = parsed("[secret]\ncommand = /nonexistent/nc-key-helper --get\n");
 	cr_assert_eq(profile_resolve_key(&p, &err), NC_E_CONFIG);
-	assert_has(err.message, "cannot run the key command '/nonexistent/nc-key-helper'");
+	assert_has(err.message, "cannot run the key command");
 	assert_has(err.message, "No such file");
+	nc_error_clear(&err);
+	profile_clear(&p);
+
+	/* A key pasted where the command goes is not printed back. */
+	p = parsed("[secret]\ncommand = sk_live_pasted_by_mistake_0123456789\n");
+	cr_assert_eq(profile_resolve_key(&p, &err), NC_E_CONFIG);
+	assert_lacks(err.message, "sk_live_pasted_by_mistake");
 	nc_error_clear(&err);
 	profile_clear(&p);
 
