@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1089,8 +1090,11 @@ send_record(struct app *a, struct send_job *j)
 	e.transaction_id = j->res.transaction_id ? j->res.transaction_id : j->ev.transaction_id;
 	e.idempotency_key = j->info.idempotency_key ? j->info.idempotency_key : j->idem;
 	e.http_status = j->info.http_status ? j->info.http_status : j->err.http_status;
-	e.response_status = j->st == NC_OK ? j->res.status : NULL;
-	e.error = j->st != NC_OK ? j->err.message : j->res.error;
+	e.response_status = j->st == NC_OK ? j->res.status
+	                    : j->st == NC_E_ABORTED ? (char *)(uintptr_t)"unknown" : NULL;
+	e.error = j->st == NC_E_ABORTED
+	          ? (char *)(uintptr_t)"stopped waiting for the answer: it may have reached Novu"
+	          : j->st != NC_OK ? j->err.message : j->res.error;
 	e.request_json = j->info.request_body;
 	e.response_json = j->info.response_body ? j->info.response_body : j->err.raw_body;
 	if (history_append(a->s->history, &e, &herr) != NC_OK)
@@ -1111,10 +1115,10 @@ send_done(struct app *a, void *data)
 	char *result = NULL;
 	enum msg_kind result_kind;
 
-	/* A request that never got an answer was maybe not sent at all:
-	 * record it only when the server said something. */
-	if (j->st == NC_OK || j->info.http_status || j->err.http_status)
-		send_record(a, j);
+	/* Recorded even without an answer: a request the user stopped waiting
+	 * for may have reached Novu, and History is where an operator finds the
+	 * transactionId to cancel it. */
+	send_record(a, j);
 	if (j->st == NC_OK && trigger_result_ok(&j->res)) {
 		result = xasprintf("Sent: %s · transactionId %s · HTTP %ld", j->res.status,
 		                   txn, j->info.http_status);
