@@ -360,9 +360,16 @@ on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	struct attempt_state *a = userdata;
 	size_t n = size * nmemb;
 
+	if (a->body_too_large)
+		return n;   /* past the cap: drain, keep what we have */
 	if (textbuf_append(&a->body, ptr, n) != 0) {
-		a->body_too_large = a->body.len + n > NC_MAX_RESPONSE_BYTES;
-		return 0; /* CURLE_WRITE_ERROR */
+		if (a->body.len + n <= NC_MAX_RESPONSE_BYTES)
+			return 0; /* out of memory: CURLE_WRITE_ERROR */
+		/* Over the cap: keep the status and the first bytes rather than
+		 * report "no answer" for a request that was answered (a 201 with a
+		 * huge body still queued the trigger). */
+		textbuf_append(&a->body, ptr, NC_MAX_RESPONSE_BYTES - a->body.len);
+		a->body_too_large = 1;
 	}
 	return n;
 }
