@@ -134,6 +134,19 @@ $T send-keys -t nc C-s
 wait_for "Sending trigger"
 $T send-keys -t nc Escape
 wait_for "Stopped waiting"
+# The stopped send may have reached Novu: History keeps it (status
+# unknown) with its transactionId, so it can be cancelled.
+for i in $(seq 1 50); do
+	python3 - "$NOVU_CONSOLE_STATE_DIR/history.db" 2>/dev/null <<'EOP' && break
+import sqlite3, sys
+n = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT COUNT(*) FROM entries WHERE response_status = 'unknown'"
+    " AND transaction_id IS NOT NULL").fetchone()[0]
+sys.exit(0 if n == 1 else 1)
+EOP
+	[ "$i" = 50 ] && { echo "FAIL: $TEST_NAME: the stopped send is not in History"; FAILED=1; }
+	sleep 0.1
+done
 $T send-keys -t nc C-s
 wait_for "Sending trigger"
 $T send-keys -t nc q
