@@ -1,5 +1,6 @@
 /* draft.c - atomic JSON drafts under the state directory. */
 #include "draft.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,18 +26,7 @@ str_printf(const char *a, const char *b, const char *c)
 char *
 draft_state_dir(void)
 {
-	const char *dir = getenv("NOVU_CONSOLE_STATE_DIR");
-	const char *home;
-
-	if (dir && *dir)
-		return strdup(dir);
-	dir = getenv("XDG_STATE_HOME");
-	if (dir && *dir == '/')
-		return str_printf(dir, "/novu-console", "");
-	home = getenv("HOME");
-	if (!home || !*home)
-		home = ".";
-	return str_printf(home, "/.local/state/novu-console", "");
+	return paths_state_dir();
 }
 
 int

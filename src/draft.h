@@ -26,7 +26,8 @@
 
 #define NC_DRAFT_VERSION 1
 
-/* The state directory (not created). Caller frees; NULL on OOM. */
+/* The state directory (paths_state_dir(); not created). Caller frees; NULL on
+ * OOM or when no home directory is known. */
 char *draft_state_dir(void);
 /* <state>/drafts/<name>.json, or NULL for an invalid name. Caller frees. */
 char *draft_path(const char *name);

@@ -12,12 +12,12 @@
  * A file SQLite cannot read is renamed aside, never deleted.
  */
 #include "history.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,36 +176,15 @@ column_dup(sqlite3_stmt *st, int i, int *nomem)
 
 /* ---- paths and files ---- */
 
-static char *
-home_dir(void)
-{
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home && *home == '/')
-		return strdup(home);
-	pw = getpwuid(getuid());
-	if (pw && pw->pw_dir && *pw->pw_dir == '/')
-		return strdup(pw->pw_dir);
-	return NULL;
-}
-
 char *
 history_default_path(void)
 {
-	const char *dir = getenv("NOVU_CONSOLE_STATE_DIR");
-	const char *xdg = getenv("XDG_STATE_HOME");
-	char *home, *out;
+	char *dir = paths_state_dir(), *out;
 
-	if (dir && *dir)
-		return fmt_alloc("%s/history.db", dir);
-	if (xdg && *xdg == '/')
-		return fmt_alloc("%s/novu-console/history.db", xdg);
-	home = home_dir();
-	if (!home)
+	if (!dir)
 		return NULL;
-	out = fmt_alloc("%s/.local/state/novu-console/history.db", home);
-	free(home);
+	out = paths_join(dir, "history.db");
+	free(dir);
 	return out;
 }
 

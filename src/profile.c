@@ -12,13 +12,13 @@
  * from those sources.
  */
 #include "profile.h"
+#include "paths.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -857,38 +857,10 @@ profile_parse(struct nc_profile *p, const char *text, const char *path,
 
 /* ---- files and directories ---- */
 
-static char *
-home_dir(void)
-{
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home && *home == '/')
-		return strdup(home);
-	pw = getpwuid(getuid());
-	if (pw && pw->pw_dir && *pw->pw_dir == '/')
-		return strdup(pw->pw_dir);
-	return NULL;
-}
-
 char *
 profile_config_dir(void)
 {
-	const char *dir = getenv("NOVU_CONSOLE_CONFIG_DIR");
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	char *home, *out;
-
-	if (dir && *dir)
-		return strdup(dir);
-	/* The XDG spec says relative values are to be ignored. */
-	if (xdg && *xdg == '/')
-		return fmt_alloc("%s/novu-console", xdg);
-	home = home_dir();
-	if (!home)
-		return NULL;
-	out = fmt_alloc("%s/.config/novu-console", home);
-	free(home);
-	return out;
+	return paths_config_dir();
 }
 
 /* "~/x" -> "$HOME/x"; anything else is copied. */
@@ -899,7 +871,7 @@ expand_home(const char *path)
 
 	if (path[0] != '~' || path[1] != '/')
 		return strdup(path);
-	home = home_dir();
+	home = paths_home();
 	if (!home)
 		return NULL;
 	out = fmt_alloc("%s%s", home, path + 1);
