@@ -703,18 +703,72 @@ cmd_history(struct cli_ctx *c)
 	return rc;
 }
 
-/* ---- read-only lists ---- */
+/* ---- read-only lists ----
+ * Each list becomes an array of flat JSON objects once; --json prints it,
+ * otherwise chosen keys are printed as aligned columns. */
+
+struct column {
+	const char *key;
+	int width;        /* display columns; 0 = last, unpadded */
+};
+
+/* Code points, which is the display width of the Latin, Greek and Cyrillic
+ * names the lists hold (wide CJK would need wcwidth and a locale). */
+static int
+utf8_columns(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
 
 static void
-print_json_and_free(struct cli_ctx *c, cJSON *root)
+print_rows(struct cli_ctx *c, cJSON *rows, const struct column *cols, size_t ncols)
 {
-	char *text = cJSON_Print(root);
+	const cJSON *row;
+	const char *v;
+	char *text;
+	size_t k;
+	int pad;
 
-	if (text)
-		fprintf(c->out, "%s\n", text);
-	free(text);
-	cJSON_Delete(root);
+	if (c->json) {
+		text = cJSON_Print(rows);
+		if (text)
+			fprintf(c->out, "%s\n", text);
+		free(text);
+		return;
+	}
+	cJSON_ArrayForEach(row, rows) {
+		for (k = 0; k < ncols; k++) {
+			v = json_str(row, cols[k].key);
+			v = v && *v ? v : "-";
+			fputs(v, c->out);
+			pad = cols[k].width ? cols[k].width - utf8_columns(v) : 0;
+			if (k + 1 < ncols)
+				fprintf(c->out, "%*s", pad > 0 ? pad + 1 : 1, "");
+		}
+		fputc('\n', c->out);
+	}
 }
+
+/* An object of the given key/value pairs (NULL values become null). */
+static cJSON *
+row_of(const char *const *kv, size_t npairs)
+{
+	cJSON *o = cJSON_CreateObject();
+	size_t k;
+
+	for (k = 0; o && k < npairs; k++)
+		add_str(o, kv[2 * k], kv[2 * k + 1]);
+	return o;
+}
+
+#define ROW(arr, ...) do { \
+		const char *const kv_[] = { __VA_ARGS__ }; \
+		cJSON_AddItemToArray((arr), row_of(kv_, sizeof(kv_) / sizeof(kv_[0]) / 2)); \
+	} while (0)
 
 static int
 list_prologue(struct cli_ctx *c, struct nc_list_query *q)
@@ -728,10 +782,13 @@ list_prologue(struct cli_ctx *c, struct nc_list_query *q)
 int
 cmd_workflows(struct cli_ctx *c)
 {
+	static const struct column cols[] = {
+		{ "workflowId", 28 }, { "status", 8 }, { "name", 30 }, { "steps", 0 } };
 	struct nc_list_query q;
 	struct nc_workflow_page page = { 0 };
 	struct nc_error err = NC_ERROR_INIT;
-	cJSON *arr, *o;
+	const struct nc_workflow *w;
+	cJSON *rows;
 	size_t i;
 	int rc = list_prologue(c, &q);
 
@@ -739,26 +796,17 @@ cmd_workflows(struct cli_ctx *c)
 		return rc;
 	if (api_list_workflows(c->session.client, &q, &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
-	} else if (c->json) {
-		arr = cJSON_CreateArray();
-		for (i = 0; i < page.n; i++) {
-			o = cJSON_CreateObject();
-			add_str(o, "workflowId", page.items[i].workflow_id);
-			add_str(o, "name", page.items[i].name);
-			add_str(o, "status", page.items[i].status);
-			add_str(o, "steps", page.items[i].steps);
-			add_str(o, "tags", page.items[i].tags);
-			cJSON_AddItemToArray(arr, o);
-		}
-		print_json_and_free(c, arr);
 	} else {
-		for (i = 0; i < page.n; i++)
-			fprintf(c->out, "%-28s %-8s %-30s %s\n",
-			        page.items[i].workflow_id ? page.items[i].workflow_id : "-",
-			        page.items[i].status ? page.items[i].status : "",
-			        page.items[i].name ? page.items[i].name : "",
-			        page.items[i].steps ? page.items[i].steps : "");
-		fprintf(c->err, "%zu of %ld workflows\n", page.n, page.total);
+		rows = cJSON_CreateArray();
+		for (i = 0; i < page.n; i++) {
+			w = &page.items[i];
+			ROW(rows, "workflowId", w->workflow_id, "name", w->name, "status", w->status,
+			    "steps", w->steps, "tags", w->tags);
+		}
+		print_rows(c, rows, cols, sizeof(cols) / sizeof(cols[0]));
+		cJSON_Delete(rows);
+		if (!c->json)
+			fprintf(c->err, "%zu of %ld workflows\n", page.n, page.total);
 	}
 	workflow_page_clear(&page);
 	nc_error_clear(&err);
@@ -768,11 +816,13 @@ cmd_workflows(struct cli_ctx *c)
 int
 cmd_subscribers(struct cli_ctx *c)
 {
+	static const struct column cols[] = {
+		{ "subscriberId", 24 }, { "firstName", 12 }, { "lastName", 14 }, { "email", 0 } };
 	struct nc_list_query q;
 	struct nc_subscriber_page page = { 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	const struct nc_subscriber_item *s;
-	cJSON *arr, *o;
+	cJSON *rows;
 	size_t i;
 	int rc = list_prologue(c, &q);
 
@@ -780,28 +830,18 @@ cmd_subscribers(struct cli_ctx *c)
 		return rc;
 	if (api_list_subscribers(c->session.client, &q, &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
-	} else if (c->json) {
-		arr = cJSON_CreateArray();
-		for (i = 0; i < page.n; i++) {
-			s = &page.items[i];
-			o = cJSON_CreateObject();
-			add_str(o, "subscriberId", s->subscriber_id);
-			add_str(o, "firstName", s->first_name);
-			add_str(o, "lastName", s->last_name);
-			add_str(o, "email", s->email);
-			add_str(o, "phone", s->phone);
-			cJSON_AddItemToArray(arr, o);
-		}
-		print_json_and_free(c, arr);
 	} else {
+		rows = cJSON_CreateArray();
 		for (i = 0; i < page.n; i++) {
 			s = &page.items[i];
-			fprintf(c->out, "%-24s %s %s  %s\n", s->subscriber_id ? s->subscriber_id : "-",
-			        s->first_name ? s->first_name : "", s->last_name ? s->last_name : "",
-			        s->email ? s->email : "");
+			ROW(rows, "subscriberId", s->subscriber_id, "firstName", s->first_name,
+			    "lastName", s->last_name, "email", s->email, "phone", s->phone);
 		}
-		fprintf(c->err, "%zu of %ld subscribers%s\n", page.n, page.total,
-		        page.next ? " (more: raise --limit or narrow with --search)" : "");
+		print_rows(c, rows, cols, sizeof(cols) / sizeof(cols[0]));
+		cJSON_Delete(rows);
+		if (!c->json)
+			fprintf(c->err, "%zu of %ld subscribers%s\n", page.n, page.total,
+			        page.next ? " (more: raise --limit or narrow with --search)" : "");
 	}
 	subscriber_page_clear(&page);
 	nc_error_clear(&err);
@@ -811,10 +851,11 @@ cmd_subscribers(struct cli_ctx *c)
 int
 cmd_topics(struct cli_ctx *c)
 {
+	static const struct column cols[] = { { "key", 24 }, { "name", 0 } };
 	struct nc_list_query q;
 	struct nc_topic_page page = { 0 };
 	struct nc_error err = NC_ERROR_INIT;
-	cJSON *arr, *o;
+	cJSON *rows;
 	size_t i;
 	int rc = list_prologue(c, &q);
 
@@ -822,19 +863,12 @@ cmd_topics(struct cli_ctx *c)
 		return rc;
 	if (api_list_topics(c->session.client, &q, &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
-	} else if (c->json) {
-		arr = cJSON_CreateArray();
-		for (i = 0; i < page.n; i++) {
-			o = cJSON_CreateObject();
-			add_str(o, "key", page.items[i].key);
-			add_str(o, "name", page.items[i].name);
-			cJSON_AddItemToArray(arr, o);
-		}
-		print_json_and_free(c, arr);
 	} else {
+		rows = cJSON_CreateArray();
 		for (i = 0; i < page.n; i++)
-			fprintf(c->out, "%-24s %s\n", page.items[i].key ? page.items[i].key : "-",
-			        page.items[i].name ? page.items[i].name : "");
+			ROW(rows, "key", page.items[i].key, "name", page.items[i].name);
+		print_rows(c, rows, cols, sizeof(cols) / sizeof(cols[0]));
+		cJSON_Delete(rows);
 	}
 	topic_page_clear(&page);
 	nc_error_clear(&err);
@@ -844,10 +878,12 @@ cmd_topics(struct cli_ctx *c)
 int
 cmd_status(struct cli_ctx *c)
 {
+	static const struct column cols[] = {
+		{ "subscriberId", 24 }, { "type", 10 }, { "status", 10 }, { "detail", 0 } };
 	struct nc_delivery d = { 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	const struct nc_job_status *j;
-	cJSON *arr, *o;
+	cJSON *rows;
 	size_t i;
 	int rc = cli_open_session(c, 0);
 
@@ -855,29 +891,18 @@ cmd_status(struct cli_ctx *c)
 		return rc;
 	if (api_notifications(c->session.client, c->args[0], &d, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
-	} else if (c->json) {
-		arr = cJSON_CreateArray();
-		for (i = 0; i < d.n; i++) {
-			j = &d.jobs[i];
-			o = cJSON_CreateObject();
-			add_str(o, "subscriberId", j->subscriber_id);
-			add_str(o, "type", j->type);
-			add_str(o, "status", j->status);
-			add_str(o, "providerId", j->provider_id);
-			add_str(o, "detail", j->detail);
-			cJSON_AddItemToArray(arr, o);
-		}
-		print_json_and_free(c, arr);
-	} else if (d.n == 0) {
+	} else if (d.n == 0 && !c->json) {
 		fprintf(c->out, "no notifications yet for %s (Novu's worker writes them after "
 		                "the trigger; try again in a few seconds)\n", c->args[0]);
 	} else {
+		rows = cJSON_CreateArray();
 		for (i = 0; i < d.n; i++) {
 			j = &d.jobs[i];
-			fprintf(c->out, "%-24s %-10s %-10s %s\n", j->subscriber_id ? j->subscriber_id : "-",
-			        j->type ? j->type : "-", j->status ? j->status : "-",
-			        j->detail ? j->detail : "");
+			ROW(rows, "subscriberId", j->subscriber_id, "type", j->type, "status", j->status,
+			    "providerId", j->provider_id, "detail", j->detail);
 		}
+		print_rows(c, rows, cols, sizeof(cols) / sizeof(cols[0]));
+		cJSON_Delete(rows);
 		if (d.more)
 			fprintf(c->err, "novu-console: showing the first %zu notifications; Novu has "
 			                "more (see the activity feed)\n", d.notifications);
