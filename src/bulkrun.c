@@ -379,10 +379,20 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 	enum nc_status st;
 	size_t n = 0, i;
 
+	long holder = 0;
+
 	ratelimit_init(&r.rl);
-	st = history_bulk_pending(h, run_id, &chunks, &n, err);
+	st = history_bulk_claim(h, run_id, &holder, err);
 	if (st)
 		return st;
+	if (holder)
+		return nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
+		                    "process %ld; wait for it to finish", (long long)run_id, holder);
+	st = history_bulk_pending(h, run_id, &chunks, &n, err);
+	if (st) {
+		history_bulk_release(h, run_id);
+		return st;
+	}
 	run_totals(&r, chunks, n);
 	for (i = 0; i < n; i++) {
 		struct nc_error cerr = NC_ERROR_INIT;
@@ -407,5 +417,6 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 	for (i = 0; i < n; i++)
 		bulk_chunk_clear(&chunks[i]);
 	free(chunks);
+	history_bulk_release(h, run_id);
 	return st;
 }

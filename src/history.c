@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -869,6 +870,70 @@ history_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out
 }
 
 /* ---- resumable bulk runs ---- */
+
+/* Claims live in their own table, made on first use, so older history
+ * files need no migration. A claim whose process is gone is stale. */
+enum nc_status
+history_bulk_claim(struct nc_history *h, int64_t run_id, long *holder, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+	long pid = 0;
+
+	*holder = 0;
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "CREATE TABLE IF NOT EXISTS bulk_claims ("
+	                    " run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL)") != SQLITE_OK ||
+	    exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "claim the bulk run");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(h->db, "SELECT pid FROM bulk_claims WHERE run_id = ?1", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			pid = (long)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+		*holder = pid;
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO bulk_claims (run_id, pid)"
+	                       " VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		ret = db_fail(h, err, "claim the bulk run");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+	if (sqlite3_step(st) != SQLITE_DONE || exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		ret = db_fail(h, err, "claim the bulk run");
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+void
+history_bulk_release(struct nc_history *h, int64_t run_id)
+{
+	sqlite3_stmt *st = NULL;
+
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "DELETE FROM bulk_claims WHERE run_id = ?1 AND pid = ?2",
+	                       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+}
 
 void
 bulk_chunk_clear(struct nc_bulk_chunk *c)

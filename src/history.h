@@ -107,5 +107,12 @@ enum nc_status history_bulk_mark_done(struct nc_history *h, int64_t run_id, size
 enum nc_status history_bulk_last_unfinished(struct nc_history *h, const char *profile,
                                             int64_t *run_id, struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
+/* Claim run_id for this process before sending it, so two consoles resuming
+ * the same run do not both send its chunks. *holder is set to the pid of a
+ * live process that holds it (nothing claimed), else 0. A claim left by a
+ * process that died is taken over. */
+enum nc_status history_bulk_claim(struct nc_history *h, int64_t run_id, long *holder,
+                                  struct nc_error *err);
+void history_bulk_release(struct nc_history *h, int64_t run_id);
 
 #endif

@@ -983,3 +983,42 @@ Test(history, bulk_run_resume_cycle)
 	nc_error_clear(&err);
 	history_close(h);
 }
+
+/* Two consoles resuming one run: the second is told who holds it; a claim
+ * left by a process that died is taken over. */
+Test(history, bulk_run_claim_is_exclusive_while_its_holder_lives)
+{
+	struct nc_history *h = open_ok(), *ch;
+	struct nc_error err = NC_ERROR_INIT;
+	int ready[2], go[2], status;
+	long holder = -1;
+	char byte = 0;
+	pid_t child;
+
+	cr_assert_eq(pipe(ready), 0);
+	cr_assert_eq(pipe(go), 0);
+	child = fork();
+	cr_assert_neq(child, -1);
+	if (child == 0) {
+		long held = 0;
+
+		if (history_open(dbpath, &ch, &err) != NC_OK ||
+		    history_bulk_claim(ch, 7, &held, &err) != NC_OK || held)
+			_exit(1);
+		(void)!write(ready[1], "x", 1);
+		(void)!read(go[0], &byte, 1);   /* hold the claim until told */
+		_exit(0);                        /* dies without releasing */
+	}
+	cr_assert_eq(read(ready[0], &byte, 1), 1, "the child claimed run 7");
+	cr_assert_eq(history_bulk_claim(h, 7, &holder, &err), NC_OK);
+	cr_assert_eq(holder, (long)child, "the live holder is named");
+	cr_assert_eq(history_bulk_claim(h, 8, &holder, &err), NC_OK);
+	cr_assert_eq(holder, 0, "another run is free");
+	cr_assert_eq(write(go[1], "x", 1), 1);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert_eq(history_bulk_claim(h, 7, &holder, &err), NC_OK);
+	cr_assert_eq(holder, 0, "a dead holder's claim is taken over");
+	history_bulk_release(h, 7);
+	history_bulk_release(h, 8);
+	history_close(h);
+}
