@@ -32,6 +32,7 @@ struct command {
 	int min_args, max_args;
 	const char *usage;
 	const char *summary;
+	const char *missing;   /* what to say when the argument is missing */
 };
 
 static const struct command commands[CMD_COUNT] = {
@@ -41,17 +42,20 @@ static const struct command commands[CMD_COUNT] = {
 		"          [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID] [--tenant ID]\n"
 		"          [--context JSON|@FILE] [--transaction-id ID] [--idempotency-key KEY]\n"
 		"          [--dry-run] [--json]",
-		"trigger a workflow for up to 100 recipients" },
+		"trigger a workflow for up to 100 recipients",
+		"give the WORKFLOW to trigger (novu-console workflows lists them)" },
 	[CMD_BROADCAST] = { "broadcast", cmd_broadcast, 1, 1,
 		"broadcast WORKFLOW [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID]\n"
 		"          [--tenant ID] [--context JSON|@FILE] [--transaction-id ID]\n"
 		"          [--idempotency-key KEY] [--dry-run] [--json] --yes",
-		"send a workflow to every subscriber (needs --yes)" },
+		"send a workflow to every subscriber (needs --yes)",
+		"give the WORKFLOW to broadcast (novu-console workflows lists them)" },
 	[CMD_BULK] = { "bulk", cmd_bulk, 0, 1,
 		"bulk FILE|- [--dry-run] [--json] [--resume]",
 		"trigger many events: {\"events\":[...]}, a JSON array, or JSON Lines" },
 	[CMD_CANCEL] = { "cancel", cmd_cancel, 1, 1, "cancel TRANSACTION_ID [--json]",
-		"cancel pending delays and digests of a transaction" },
+		"cancel pending delays and digests of a transaction",
+		"give the TRANSACTION_ID to cancel (novu-console history lists them)" },
 	[CMD_HISTORY] = { "history", cmd_history, 0, 0,
 		"history [--json] [--limit N] [--search TEXT]",
 		"list sends and cancels, newest first" },
@@ -62,7 +66,8 @@ static const struct command commands[CMD_COUNT] = {
 	[CMD_TOPICS] = { "topics", cmd_topics, 0, 0,
 		"topics [--search KEY] [--limit N] [--json]", "list topics" },
 	[CMD_STATUS] = { "status", cmd_status, 1, 1, "status TRANSACTION_ID [--json]",
-		"delivery status of a transaction's jobs" },
+		"delivery status of a transaction's jobs",
+		"give the TRANSACTION_ID to look up (novu-console history lists them)" },
 	[CMD_PROFILES] = { "profiles", cmd_profiles, 0, 0, "profiles",
 		"list configured profiles and show the active one" },
 	[CMD_KEYS] = { "keys", NULL, 0, 0, "keys", "print the console's key bindings" },
@@ -360,7 +365,8 @@ run_command(struct cli_ctx *c, enum cmd_id cmd, long max_frames)
 		return run_tui(c, max_frames);
 	}
 	if (c->nargs < commands[cmd].min_args)
-		return usage_error(c, cmd, "'%s' needs more arguments", commands[cmd].name);
+		return usage_error(c, cmd, "%s", commands[cmd].missing ? commands[cmd].missing
+		                                  : "more arguments are needed");
 	if (c->nargs > commands[cmd].max_args)
 		return usage_error(c, cmd, "unexpected argument '%s'",
 		                   c->args[commands[cmd].max_args]);

@@ -56,6 +56,9 @@ check "nothing was sent by invalid commands" test "$(sb_count)" = "$before"
 run_nc "$T" trigger welcome-onboarding --to user-001 --key sk_live_secret
 expect_rc "--key on the command line is refused" 2 "$T"
 expect_grep "explains why" 'never taken on the command line' "$T.err"
+run_nc "$T" trigger
+expect_rc "trigger without a workflow exits 2" 2 "$T"
+expect_grep "says what is missing and where to find it" 'give the WORKFLOW' "$T.err"
 run_nc "$T" trigger welcome-onboarding --to user-001 --frobnicate
 expect_rc "unknown option exits 2" 2 "$T"
 
