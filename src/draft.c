@@ -1,6 +1,7 @@
 /* draft.c - atomic JSON drafts under the state directory. */
 #include "draft.h"
 #include "paths.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,17 +12,6 @@
 #include <unistd.h>
 
 #define DRAFT_MAX_BYTES (16u * 1024u * 1024u)
-
-static char *
-str_printf(const char *a, const char *b, const char *c)
-{
-	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-	char *s = malloc(n);
-
-	if (s)
-		snprintf(s, n, "%s%s%s", a, b, c);
-	return s;
-}
 
 char *
 draft_state_dir(void)
@@ -53,7 +43,7 @@ drafts_dir(void)
 
 	if (!state)
 		return NULL;
-	dir = str_printf(state, "/drafts", "");
+	dir = nc_asprintf("%s/drafts", state);
 	free(state);
 	return dir;
 }
@@ -140,7 +130,7 @@ draft_write(const char *name, const cJSON *doc, unsigned flags, struct nc_error 
 		st = nc_error_set(err, NC_E_IO, NULL, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	tmp = str_printf(path, ".tmp-XXXXXX", "");
+	tmp = nc_asprintf("%s.tmp-XXXXXX", path);
 	if (!tmp) {
 		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory saving a draft");
 		goto out;
@@ -253,7 +243,7 @@ draft_read(const char *name, cJSON **doc, struct nc_error *err)
 	}
 	/* Keep the damaged file for the user rather than overwriting it with
 	 * the next save. */
-	aside = str_printf(path, ".corrupt", "");
+	aside = nc_asprintf("%s.corrupt", path);
 	if (aside && rename(path, aside) == 0)
 		st = nc_error_set(err, NC_E_IO, NULL, "draft %s was not valid JSON; moved to %s",
 		                  path, aside);

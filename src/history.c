@@ -13,6 +13,7 @@
  */
 #include "history.h"
 #include "paths.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,29 +85,6 @@ static const char INSERT_SQL[] =
 	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /* ---- helpers ---- */
-
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt_alloc(const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *s;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return NULL;
-	s = malloc((size_t)len + 1);
-	if (!s)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 static int64_t
 now_ms(void)
@@ -249,8 +227,8 @@ move_aside(const char *path)
 
 	for (n = 0; n < 100; n++) {
 		free(aside);
-		aside = n ? fmt_alloc("%s.corrupt-%ld-%d", path, t, n)
-		          : fmt_alloc("%s.corrupt-%ld", path, t);
+		aside = n ? nc_asprintf("%s.corrupt-%ld-%d", path, t, n)
+		          : nc_asprintf("%s.corrupt-%ld", path, t);
 		if (!aside) {
 			errno = ENOMEM;
 			return NULL;
@@ -265,8 +243,8 @@ move_aside(const char *path)
 		return NULL;
 	}
 	for (i = 0; i < 2; i++) {
-		char *from = fmt_alloc("%s%s", path, companions[i]);
-		char *to = fmt_alloc("%s%s", aside, companions[i]);
+		char *from = nc_asprintf("%s%s", path, companions[i]);
+		char *to = nc_asprintf("%s%s", aside, companions[i]);
 
 		if (from && to && access(from, F_OK) == 0)
 			rename(from, to);

@@ -13,6 +13,7 @@
  */
 #include "profile.h"
 #include "paths.h"
+#include "textbuf.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -41,29 +42,6 @@
 #define MSG_MAX             768
 
 /* ---- small string helpers ---- */
-
-static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-fmt_alloc(const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *s;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0)
-		return NULL;
-	s = malloc((size_t)len + 1);
-	if (!s)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 static void
 free_secret(char *s)
@@ -874,7 +852,7 @@ expand_home(const char *path)
 	home = paths_home();
 	if (!home)
 		return NULL;
-	out = fmt_alloc("%s%s", home, path + 1);
+	out = nc_asprintf("%s%s", home, path + 1);
 	free(home);
 	return out;
 }
@@ -978,7 +956,7 @@ profile_list(char ***names, size_t *n, struct nc_error *err)
 	if (!dir)
 		return nc_error_set(err, NC_E_CONFIG, NULL, "cannot find the configuration "
 		                    "directory: set HOME or NOVU_CONSOLE_CONFIG_DIR");
-	pdir = fmt_alloc("%s/profiles", dir);
+	pdir = nc_asprintf("%s/profiles", dir);
 	free(dir);
 	if (!pdir)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
@@ -1183,7 +1161,7 @@ profile_load(struct nc_profile *p, const char *name, struct nc_error *err)
 	if (!dir)
 		return nc_error_set(err, NC_E_CONFIG, NULL, "cannot find the configuration "
 		                    "directory: set HOME or NOVU_CONSOLE_CONFIG_DIR");
-	file = fmt_alloc("%s/profiles/%s.ini", dir, name);
+	file = nc_asprintf("%s/profiles/%s.ini", dir, name);
 	free(dir);
 	if (!file)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");

@@ -132,3 +132,20 @@ textbuf_free(struct textbuf *b)
 	b->len = 0;
 	b->cap = 0;
 }
+
+char *
+nc_asprintf(const char *fmt, ...)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	va_list ap;
+	int bad;
+
+	va_start(ap, fmt);
+	bad = textbuf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (bad || textbuf_append(&b, "", 0) != 0) {
+		textbuf_free(&b);
+		return NULL;
+	}
+	return textbuf_steal(&b);
+}

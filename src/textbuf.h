@@ -27,6 +27,9 @@ int textbuf_printf(struct textbuf *b, const char *fmt, ...)
 int textbuf_vprintf(struct textbuf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 char *textbuf_steal(struct textbuf *b);
+/* A formatted string in a new allocation (no cap), or NULL on OOM.
+ * Caller frees. */
+char *nc_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void textbuf_free(struct textbuf *b);
 
 #endif
