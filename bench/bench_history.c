@@ -1,4 +1,4 @@
-/* bench_history.c - the history store at 100,000 entries: our SQLite store
+/* bench_histdb.c - the history store at 100,000 entries: our SQLite store
  * (src/history.h) against the obvious hand-written one, an append-only JSON
  * Lines file read and parsed in full (cJSON) for every screen.
  *
@@ -21,11 +21,11 @@
 #include <cjson/cJSON.h>
 
 #include "bench_util.h"
-#include "history.h"
+#include "histdb.h"
 #include "jsonutil.h"
 
 #define PAGE            50
-#define BULK            100     /* entries per history_append_many / peer fsync */
+#define BULK            100     /* entries per histdb_append_many / peer fsync */
 #define FILL_BLOCKS     10
 #define SINGLE_BLOCKS   10
 #define SINGLE_PER_BLOCK 200
@@ -289,7 +289,7 @@ static void
 peer_result_clear(struct peer_result *r)
 {
 	while (r->n > 0)
-		history_entry_clear(&r->v[--r->n]);
+		histdb_entry_clear(&r->v[--r->n]);
 	free(r->v);
 	memset(r, 0, sizeof *r);
 }
@@ -383,7 +383,7 @@ static void
 free_entries(struct nc_history_entry *v, size_t n)
 {
 	while (n > 0)
-		history_entry_clear(&v[--n]);
+		histdb_entry_clear(&v[--n]);
 	free(v);
 }
 
@@ -396,14 +396,14 @@ ours_open_page(struct ctx *c)
 	size_t n;
 	int rc = -1;
 
-	if (history_open(c->db_path, &h, &err) == NC_OK) {
-		if (history_page(h, NULL, 0, PAGE, &v, &n, &err) == NC_OK) {
+	if (histdb_open(c->db_path, &h, &err) == NC_OK) {
+		if (histdb_page(h, NULL, 0, PAGE, &v, &n, &err) == NC_OK) {
 			c->last_n = n;
 			note_first(c, v, n);
 			free_entries(v, n);
 			rc = 0;
 		}
-		history_close(h);
+		histdb_close(h);
 	}
 	nc_error_clear(&err);
 	return rc;
@@ -417,7 +417,7 @@ ours_page(struct ctx *c)
 	size_t n;
 	int rc = -1;
 
-	if (history_page(c->h, c->filter, 0, c->limit, &v, &n, &err) == NC_OK) {
+	if (histdb_page(c->h, c->filter, 0, c->limit, &v, &n, &err) == NC_OK) {
 		c->last_n = n;
 		note_first(c, v, n);
 		free_entries(v, n);
@@ -435,7 +435,7 @@ ours_slice(struct ctx *c)
 	size_t n;
 	int rc = -1;
 
-	if (history_slice(c->h, c->filter, c->offset, c->limit, &v, &n, &err) == NC_OK) {
+	if (histdb_slice(c->h, c->filter, c->offset, c->limit, &v, &n, &err) == NC_OK) {
 		c->last_n = n;
 		note_first(c, v, n);
 		free_entries(v, n);
@@ -450,7 +450,7 @@ ours_count(struct ctx *c)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	size_t n;
-	int rc = history_count(c->h, c->filter, &n, &err) == NC_OK ? 0 : -1;
+	int rc = histdb_count(c->h, c->filter, &n, &err) == NC_OK ? 0 : -1;
 
 	c->last_total = n;
 	nc_error_clear(&err);
@@ -502,7 +502,7 @@ one_rep(op_fn fn, struct ctx *c, long iters)
 /* ---- filling ---- */
 
 /* Fill both stores with `entries` records in bulks of BULK (ours: one
- * history_append_many transaction; peer: BULK lines then one fflush+fsync),
+ * histdb_append_many transaction; peer: BULK lines then one fflush+fsync),
  * interleaved block by block so both see the same disk conditions.
  * Medians of the per-bulk times go to *ours_s / *peer_s. */
 static int
@@ -530,7 +530,7 @@ fill(const struct options *o, struct nc_history *h, struct peer *p,
 				es[j] = recs[j].e;
 			}
 			t0 = bench_now_ns();
-			if (history_append_many(h, es, BULK, &err) != NC_OK)
+			if (histdb_append_many(h, es, BULK, &err) != NC_OK)
 				rc = -1;
 			to += (double)(bench_now_ns() - t0) / 1e9;
 			t0 = bench_now_ns();
@@ -557,7 +557,7 @@ fill(const struct options *o, struct nc_history *h, struct peer *p,
 }
 
 /* Append SINGLE_BLOCKS x SINGLE_PER_BLOCK more records one at a time, each
- * durable on its own (ours: history_append; peer: fflush + fsync). */
+ * durable on its own (ours: histdb_append; peer: fflush + fsync). */
 static int
 append_singles(struct nc_history *h, struct peer *p, size_t first,
                double *ours_s, double *peer_s)
@@ -575,7 +575,7 @@ append_singles(struct nc_history *h, struct peer *p, size_t first,
 		for (i = 0; rc == 0 && i < SINGLE_PER_BLOCK; i++, n++) {
 			make_record(n, &r);
 			t0 = bench_now_ns();
-			if (history_append(h, &r.e, &err) != NC_OK)
+			if (histdb_append(h, &r.e, &err) != NC_OK)
 				rc = -1;
 			to += (double)(bench_now_ns() - t0) / 1e9;
 			t0 = bench_now_ns();
@@ -654,7 +654,7 @@ read_benchmarks(struct ctx *c, const struct options *o, size_t n)
 	c->limit = PAGE;
 	rc |= compare_read(label, ours_open_page, c, o);
 
-	if (history_open(c->db_path, &c->h, &err) != NC_OK) {
+	if (histdb_open(c->db_path, &c->h, &err) != NC_OK) {
 		bench_progress("history: open: %s", err.message ? err.message : "?");
 		nc_error_clear(&err);
 		return -1;
@@ -677,7 +677,7 @@ read_benchmarks(struct ctx *c, const struct options *o, size_t n)
 	         bench_count(n / 2, off, sizeof off));
 	rc |= compare_read(label, ours_slice, c, o);
 
-	history_close(c->h);
+	histdb_close(c->h);
 	c->h = NULL;
 	return rc;
 }
@@ -736,16 +736,16 @@ run(const struct options *o, const char *dir)
 	c.db_path = db_path;
 	c.peer_path = peer_path;
 
-	if (history_open(db_path, &c.h, &err) != NC_OK || peer_open(&p, peer_path, 1) != 0) {
+	if (histdb_open(db_path, &c.h, &err) != NC_OK || peer_open(&p, peer_path, 1) != 0) {
 		bench_progress("history: cannot open the stores in %s: %s", dir,
 		               err.message ? err.message : strerror(errno));
 		nc_error_clear(&err);
-		history_close(c.h);
+		histdb_close(c.h);
 		return -1;
 	}
 	bench_progress("history: filling both stores with %zu entries...", o->entries);
 	rc = fill(o, c.h, &p, &fo, &fp, &fo_total, &fp_total);
-	history_close(c.h);
+	histdb_close(c.h);
 	c.h = NULL;
 	if (rc == 0)
 		rc = peer_close(&p);
@@ -766,21 +766,21 @@ run(const struct options *o, const char *dir)
 		return -1;
 
 	bench_progress("history: single durable appends...");
-	if (history_open(db_path, &c.h, &err) != NC_OK || peer_open(&p, peer_path,
+	if (histdb_open(db_path, &c.h, &err) != NC_OK || peer_open(&p, peer_path,
 	    (int64_t)o->entries + 1) != 0) {
 		nc_error_clear(&err);
-		history_close(c.h);
+		histdb_close(c.h);
 		return -1;
 	}
 	rc = append_singles(c.h, &p, o->entries, &so, &sp);
-	history_close(c.h);
+	histdb_close(c.h);
 	peer_close(&p);
 	if (rc != 0)
 		return -1;
 	bench_row_time("History: append one entry, durable (one fsync per entry)", so,
 	               "JSON Lines, fflush + fsync", sp);
 	bench_note("Single appends: %d blocks of %d entries appended to the %s-entry stores, "
-	           "ours with history_append, the peer with one write + fflush + fsync each.",
+	           "ours with histdb_append, the peer with one write + fflush + fsync each.",
 	           SINGLE_BLOCKS, SINGLE_PER_BLOCK, count);
 	return 0;
 }
@@ -803,7 +803,7 @@ main(int argc, char **argv)
 	bench_note("Durability is the same on both sides: ours commits each append (or each "
 	           "bulk) as one SQLite transaction in WAL mode with synchronous=FULL, i.e. one "
 	           "fsync; the peer calls fflush + fsync after each record (or bulk).");
-	bench_note("Reads: ours is history_open/history_page/history_count/history_slice on the "
+	bench_note("Reads: ours is histdb_open/histdb_page/histdb_count/histdb_slice on the "
 	           "SQLite file; the peer reads the whole JSON Lines file and parses every line "
 	           "with cJSON each time (keeping only where matching lines are, not the parsed "
 	           "trees). Both returned the same rows (checked). Page caches were warm.");

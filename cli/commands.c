@@ -68,7 +68,7 @@ record_send(struct cli_ctx *c, const char *kind, const struct nc_event *ev,
 	e.request_json = info ? info->request_body : NULL;
 	e.response_json = info ? info->response_body : NULL;
 	e.batch_id = (char *)(uintptr_t)batch_id;
-	if (history_append(c->session.history, &e, &herr) != NC_OK)
+	if (histdb_append(c->session.history, &e, &herr) != NC_OK)
 		fprintf(c->err, "novu-console: warning: not recorded in history: %s\n",
 		        herr.message ? herr.message : "error");
 	free(e.recipients);
@@ -466,7 +466,7 @@ bulk_resume(struct cli_ctx *c)
 	scope = session_run_scope(&c->session);
 	if (!scope) {
 		rc = 1;
-	} else if (history_bulk_last_unfinished(c->session.history, scope, &run_id, &err) != NC_OK) {
+	} else if (histdb_bulk_last_unfinished(c->session.history, scope, &run_id, &err) != NC_OK) {
 		rc = cli_report_error(c, NC_E_IO, &err);
 	} else if (!run_id) {
 		fprintf(c->err, "novu-console: there is no unfinished bulk run of profile '%s' (%s) "
@@ -527,7 +527,7 @@ record_cancel(struct cli_ctx *c, const char *txid, enum nc_status st, int cancel
 		         err && err->message ? err->message : nc_status_message(st));
 	else
 		snprintf(outcome, sizeof(outcome), "%s", cancelled ? "cancelled" : "nothing pending");
-	history_set_cancel(c->session.history, txid, outcome, &herr);
+	histdb_set_cancel(c->session.history, txid, outcome, &herr);
 	nc_error_clear(&herr);
 	e.profile = c->session.profile.name;
 	e.kind = (char *)(uintptr_t)"cancel";
@@ -536,7 +536,7 @@ record_cancel(struct cli_ctx *c, const char *txid, enum nc_status st, int cancel
 	e.response_status = outcome;
 	e.error = st && err ? err->message : NULL;
 	e.response_json = info->response_body;
-	history_append(c->session.history, &e, &herr);
+	histdb_append(c->session.history, &e, &herr);
 	nc_error_clear(&herr);
 }
 
@@ -679,14 +679,14 @@ cmd_history(struct cli_ctx *c)
 	struct nc_history_entry *rows = NULL;
 	struct nc_error err = NC_ERROR_INIT;
 	size_t n = 0, i;
-	char *path = history_default_path();
+	char *path = histdb_default_path();
 	enum nc_status st;
 	int rc = 0;
 
 	/* History needs no key and no network: open the store alone. */
-	st = path ? history_open(path, &h, &err) : NC_E_NOMEM;
+	st = path ? histdb_open(path, &h, &err) : NC_E_NOMEM;
 	if (!st)
-		st = history_page(h, c->search, 0, c->limit > 0 ? (size_t)c->limit
+		st = histdb_page(h, c->search, 0, c->limit > 0 ? (size_t)c->limit
 		                                                : HISTORY_DEFAULT_LIMIT,
 		                  &rows, &n, &err);
 	if (st)
@@ -694,10 +694,10 @@ cmd_history(struct cli_ctx *c)
 	else
 		print_history(c, rows, n);
 	for (i = 0; i < n; i++)
-		history_entry_clear(&rows[i]);
+		histdb_entry_clear(&rows[i]);
 	free(rows);
 	if (h)
-		history_close(h);
+		histdb_close(h);
 	free(path);
 	nc_error_clear(&err);
 	return rc;

@@ -111,7 +111,7 @@ bulkrun_create(struct nc_history *h, const char *profile, const char *source,
 	for (i = 0; st == NC_OK && i < nchunks; i++)
 		st = build_chunk(evs, n, i, &bodies[i], &keys[i], err);
 	if (st == NC_OK)
-		st = history_bulk_create(h, profile, source, bodies, keys, nchunks, run_id, err);
+		st = histdb_bulk_create(h, profile, source, bodies, keys, nchunks, run_id, err);
 	free_strings(bodies, nchunks);
 	free_strings(keys, nchunks);
 	return st;
@@ -228,8 +228,8 @@ record_event(struct run *r, const struct nc_bulk_chunk *ch, const cJSON *event_j
 	/* The chunk's raw answer would repeat 100 times; keep it for failures,
 	 * where it is the error body. */
 	e.response_json = res ? NULL : dup_or_null(info->response_body);
-	st = history_append(r->h, &e, err);
-	history_entry_clear(&e);
+	st = histdb_append(r->h, &e, err);
+	histdb_entry_clear(&e);
 	return st;
 }
 
@@ -320,7 +320,7 @@ send_chunk(struct run *r, const struct nc_bulk_chunk *ch, int *settled,
 	rst = record_chunk(r, ch, &ce, st == NC_OK ? results : NULL, &info, &cerr, err);
 	*settled = st == NC_OK || chunk_refused_for_good(st, cerr.http_status);
 	if (*settled && rst == NC_OK)
-		rst = history_bulk_mark_done(r->h, r->run_id, ch->index, err);
+		rst = histdb_bulk_mark_done(r->h, r->run_id, ch->index, err);
 	if (st == NC_OK)
 		r->events_done += ce.n;
 	report(r, ch, ce.n, 0, st, results, &cerr);
@@ -352,7 +352,7 @@ events_in(const struct nc_bulk_chunk *ch)
 	return n;
 }
 
-/* history_bulk_pending() returns only unfinished chunks, so on a resumed
+/* histdb_bulk_pending() returns only unfinished chunks, so on a resumed
  * run the totals cover what is left to send; nchunks is still the run's
  * (the last chunk is the last to be finished). */
 static void
@@ -382,15 +382,15 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 	long holder = 0;
 
 	ratelimit_init(&r.rl);
-	st = history_bulk_claim(h, run_id, &holder, err);
+	st = histdb_bulk_claim(h, run_id, &holder, err);
 	if (st)
 		return st;
 	if (holder)
 		return nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
 		                    "process %ld; wait for it to finish", (long long)run_id, holder);
-	st = history_bulk_pending(h, run_id, &chunks, &n, err);
+	st = histdb_bulk_pending(h, run_id, &chunks, &n, err);
 	if (st) {
-		history_bulk_release(h, run_id);
+		histdb_bulk_release(h, run_id);
 		return st;
 	}
 	run_totals(&r, chunks, n);
@@ -417,6 +417,6 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 	for (i = 0; i < n; i++)
 		bulk_chunk_clear(&chunks[i]);
 	free(chunks);
-	history_bulk_release(h, run_id);
+	histdb_bulk_release(h, run_id);
 	return st;
 }

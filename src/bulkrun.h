@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "api.h"
-#include "history.h"
+#include "histdb.h"
 
 /* Progress: called after each chunk (and while waiting for tokens, with
  * waiting_ms > 0). Runs on the caller's thread. */

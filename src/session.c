@@ -194,11 +194,11 @@ static void
 session_open_history(struct nc_session *s, const struct nc_session_options *o)
 {
 	struct nc_error herr = NC_ERROR_INIT;
-	char *path = o->history_path ? strdup(o->history_path) : history_default_path();
+	char *path = o->history_path ? strdup(o->history_path) : histdb_default_path();
 
 	/* History is a convenience: a console that cannot record still sends,
 	 * but says so. */
-	if (path && history_open(path, &s->history, &herr) != NC_OK)
+	if (path && histdb_open(path, &s->history, &herr) != NC_OK)
 		s->history = NULL;
 	if (herr.message)
 		s->history_note = strdup(herr.message);
@@ -279,7 +279,7 @@ session_close(struct nc_session *s)
 	client_free(s->client);
 	s->client = NULL;
 	if (s->history)
-		history_close(s->history);
+		histdb_close(s->history);
 	s->history = NULL;
 	if (s->sandbox)
 		sandbox_stop(s->sandbox_pid);

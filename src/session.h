@@ -10,13 +10,13 @@
 
 #include <sys/types.h>
 #include "api.h"
-#include "history.h"
+#include "histdb.h"
 #include "profile.h"
 
 struct nc_session_options {
 	const char *profile;      /* --profile, or NULL */
 	const char *api_url;      /* --api-url, or NULL */
-	const char *history_path; /* NULL: history_default_path() */
+	const char *history_path; /* NULL: histdb_default_path() */
 	int no_sandbox;           /* 1: never start the sandbox (fail instead).
 	                             The sandbox is used only when nothing at
 	                             all is configured: no key, no profile file,

@@ -56,10 +56,10 @@ on_term(int sig)
 static struct view *
 view_new(const struct view_ops *ops)
 {
-	struct view *v = xcalloc(1, sizeof(*v));
+	struct view *v = must_calloc(1, sizeof(*v));
 
 	v->ops = ops;
-	v->priv = xcalloc(1, ops->private_size ? ops->private_size : 1);
+	v->priv = must_calloc(1, ops->private_size ? ops->private_size : 1);
 	return v;
 }
 

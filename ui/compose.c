@@ -94,7 +94,7 @@ field_prompt_kind(int f)
 struct compose *
 compose_new(enum compose_mode mode, const char *draft_name)
 {
-	struct compose *c = xcalloc(1, sizeof(*c));
+	struct compose *c = must_calloc(1, sizeof(*c));
 
 	c->mode = mode;
 	c->draft_name = draft_name;
@@ -144,7 +144,7 @@ save_draft_with(struct app *a, struct compose *c, int field, const char *text)
 		return;
 	if (slot && text) {
 		/* Save what is being typed, not the old value. */
-		tmp = xstrdup(text);
+		tmp = must_strdup(text);
 		saved = *slot;
 		*slot = tmp;
 	}
@@ -346,10 +346,10 @@ compose_mark_errors(struct compose *c, const struct nc_error *err)
 			continue;
 		if (!c->errors[f]) {
 			if (f == CF_PAYLOAD && strncmp(err->fields[i].field, "payload", 7) != 0)
-				c->errors[f] = xasprintf("%s: %s", err->fields[i].field,
+				c->errors[f] = must_asprintf("%s: %s", err->fields[i].field,
 				                         err->fields[i].message);
 			else
-				c->errors[f] = xstrdup(err->fields[i].message);
+				c->errors[f] = must_strdup(err->fields[i].message);
 		}
 		if (f == CF_RECIPIENTS && index >= 0 && c->rcpt_error < 0)
 			c->rcpt_error = index;
@@ -359,7 +359,7 @@ compose_mark_errors(struct compose *c, const struct nc_error *err)
 	if (first == CF_NONE) {
 		f = compose_field_for_error(err, &index, &event);
 		if (f != CF_NONE && field_visible(c, f)) {
-			c->errors[f] = xstrdup(err->message ? err->message : "error");
+			c->errors[f] = must_strdup(err->message ? err->message : "error");
 			first = f;
 		}
 	}
@@ -401,7 +401,7 @@ json_pretty_text(const char *text)
 		return NULL;
 	for (i = 0; printed[i]; i++)
 		tabs += printed[i] == '\t';
-	out = xmalloc(strlen(printed) + tabs + 1);
+	out = must_malloc(strlen(printed) + tabs + 1);
 	/* cJSON indents with tabs and puts one after each colon: two spaces
 	 * per level of indentation, one space after a colon. */
 	for (i = 0; printed[i]; i++) {
@@ -441,11 +441,11 @@ check_json_field(const char *text, const char *field, long *line, long *col)
 		return NULL;
 	}
 	if (err.nfields) {
-		msg = xstrdup(err.fields[0].message);
+		msg = must_strdup(err.fields[0].message);
 		*line = err.fields[0].line;
 		*col = err.fields[0].column;
 	} else {
-		msg = xstrdup(err.message ? err.message : "invalid JSON");
+		msg = must_strdup(err.message ? err.message : "invalid JSON");
 	}
 	nc_error_clear(&err);
 	return msg;
@@ -479,15 +479,15 @@ nth_line(const char *s, int k)
 	const char *end;
 
 	if (!s)
-		return xstrdup("");
+		return must_strdup("");
 	while (k-- > 0) {
 		s = strchr(s, '\n');
 		if (!s)
-			return xstrdup("");
+			return must_strdup("");
 		s++;
 	}
 	end = strchr(s, '\n');
-	return end ? xstrndup(s, (size_t)(end - s)) : xstrdup(s);
+	return end ? must_strndup(s, (size_t)(end - s)) : must_strdup(s);
 }
 
 static void
@@ -650,7 +650,7 @@ compose_draw(struct app *a, struct compose *c, int y, int x, int h, int w)
 		              c->result_kind == MSG_ERROR ? ROLE_ERROR : ROLE_WARN);
 	y++;
 	if (c->focus >= 0 && c->errors[c->focus]) {
-		char *msg = xasprintf("! %s", c->errors[c->focus]);
+		char *msg = must_asprintf("! %s", c->errors[c->focus]);
 
 		draw_text_cut(y, x + 1, w - 1, msg, ROLE_ERROR);
 		free(msg);
@@ -726,7 +726,7 @@ json_check(struct app *a, void *ctx, long *line, long *col)
 	char *msg = slot ? check_json_field(*slot, names[j->field], line, col) : NULL;
 
 	free(j->c->errors[j->field]);
-	j->c->errors[j->field] = msg ? xstrdup(msg) : NULL;
+	j->c->errors[j->field] = msg ? must_strdup(msg) : NULL;
 	app_redraw(a);
 	return msg;
 }
@@ -743,8 +743,8 @@ edit_field(struct app *a, struct compose *c, int f)
 	if (!slot)
 		return;
 	if (field_is_json(f)) {
-		struct json_edit_ctx *j = xcalloc(1, sizeof(*j));
-		char *title = xasprintf("%s (JSON object)", field_labels[f]);
+		struct json_edit_ctx *j = must_calloc(1, sizeof(*j));
+		char *title = must_asprintf("%s (JSON object)", field_labels[f]);
 
 		j->c = c;
 		j->field = f;
@@ -851,10 +851,10 @@ prefill_start(struct app *a, struct compose *c, int quiet)
 
 	if (!a->s->client || str_empty(c->ev.workflow))
 		return;
-	j = xcalloc(1, sizeof(*j));
+	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
 	j->c = c;
-	j->workflow = xstrdup(c->ev.workflow);
+	j->workflow = must_strdup(c->ev.workflow);
 	j->quiet = quiet;
 	nc_error_init(&j->err);
 	if (worker_submit(a->worker, "Fetching payloadExample", prefill_run, prefill_done, j)) {
@@ -996,14 +996,14 @@ compose_preview(struct app *a, struct compose *c)
 	if (a->s->client)
 		text = client_dump_request(a->s->client, &req);
 	else
-		text = xasprintf("%s %s\n\n%s\n", p.method, p.path, p.body ? p.body : "");
+		text = must_asprintf("%s %s\n\n%s\n", p.method, p.path, p.body ? p.body : "");
 	curl = prepared_curl(a, &p);
 	{
 		/* The exact bytes first; then the body again, laid out. */
 		char *pretty = json_pretty_text(p.body);
 
 		if (pretty) {
-			char *both = xasprintf("%s\n\nThe body again, formatted for reading:\n%s\n",
+			char *both = must_asprintf("%s\n\nThe body again, formatted for reading:\n%s\n",
 			                       text ? text : "", pretty);
 
 			free(text);
@@ -1072,7 +1072,7 @@ send_record(struct app *a, struct send_job *j)
 {
 	struct nc_history_entry e;
 	struct nc_error herr = NC_ERROR_INIT;
-	char *summary = j->mode == CM_BROADCAST ? xstrdup("(all subscribers)") :
+	char *summary = j->mode == CM_BROADCAST ? must_strdup("(all subscribers)") :
 		event_recipients_summary(&j->ev, 200);
 	char kind[16];
 
@@ -1097,7 +1097,7 @@ send_record(struct app *a, struct send_job *j)
 	          : j->st != NC_OK ? j->err.message : j->res.error;
 	e.request_json = j->info.request_body;
 	e.response_json = j->info.response_body ? j->info.response_body : j->err.raw_body;
-	if (history_append(a->s->history, &e, &herr) != NC_OK)
+	if (histdb_append(a->s->history, &e, &herr) != NC_OK)
 		app_message(a, MSG_ERROR, "not recorded in history: %s",
 		            herr.message ? herr.message : "?");
 	nc_error_clear(&herr);
@@ -1120,7 +1120,7 @@ send_done(struct app *a, void *data)
 	 * transactionId to cancel it. */
 	send_record(a, j);
 	if (j->st == NC_OK && trigger_result_ok(&j->res)) {
-		result = xasprintf("Sent: %s · transactionId %s · HTTP %ld", j->res.status,
+		result = must_asprintf("Sent: %s · transactionId %s · HTTP %ld", j->res.status,
 		                   txn, j->info.http_status);
 		result_kind = MSG_OK;
 		app_message(a, MSG_OK, "%s %s: %s (recorded in History, 4)", kind,
@@ -1134,14 +1134,14 @@ send_done(struct app *a, void *data)
 			save_draft_with(a, c, -1, NULL);
 		}
 	} else if (j->st == NC_OK) {
-		result = xasprintf("Accepted but %s%s%s · transactionId %s",
+		result = must_asprintf("Accepted but %s%s%s · transactionId %s",
 		                   j->res.status ? j->res.status : "not processed",
 		                   j->res.error ? ": " : "", j->res.error ? j->res.error : "", txn);
 		result_kind = MSG_WARN;
 		app_message(a, MSG_WARN, "%s %s: the API answered %s (in History)", kind,
 		            j->ev.workflow, j->res.status ? j->res.status : "without a status");
 	} else if (j->st == NC_E_ABORTED) {
-		result = xasprintf("Stopped waiting: the request may have reached Novu · "
+		result = must_asprintf("Stopped waiting: the request may have reached Novu · "
 		                   "transactionId %s kept, so a resend is deduplicated", txn);
 		result_kind = MSG_WARN;
 		app_message(a, MSG_WARN, "stopped waiting for the answer");
@@ -1151,10 +1151,10 @@ send_done(struct app *a, void *data)
 		if (c)
 			compose_mark_errors(c, &j->err);
 		if (j->err.http_status)
-			result = xasprintf("Failed: HTTP %ld %s", j->err.http_status,
+			result = must_asprintf("Failed: HTTP %ld %s", j->err.http_status,
 			                   j->err.message ? j->err.message : "");
 		else
-			result = xasprintf("Failed: %s", j->err.message ? j->err.message : "error");
+			result = must_asprintf("Failed: %s", j->err.message ? j->err.message : "error");
 		result_kind = MSG_ERROR;
 		app_message(a, MSG_ERROR, "%s%s", j->err.message ? j->err.message : "failed",
 		            c && compose_field_for_error(&j->err, NULL, NULL) != CF_NONE ?
@@ -1181,7 +1181,7 @@ int
 compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
                    const struct nc_event *ev, const char *idem)
 {
-	struct send_job *j = xcalloc(1, sizeof(*j));
+	struct send_job *j = must_calloc(1, sizeof(*j));
 
 	j->client = a->s->client;
 	j->c = c;
@@ -1193,8 +1193,8 @@ compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
 		app_message(a, MSG_ERROR, "out of memory");
 		return -1;
 	}
-	j->idem = xstrdup(idem);
-	j->profile = xstrdup(a->s->profile.name ? a->s->profile.name : "");
+	j->idem = must_strdup(idem);
+	j->profile = must_strdup(a->s->profile.name ? a->s->profile.name : "");
 	if (worker_submit(a->worker, mode == CM_BROADCAST ? "Sending broadcast" :
 	                  "Sending trigger", send_run, send_done, j) != 0) {
 		event_clear(&j->ev);
@@ -1229,7 +1229,7 @@ static void
 send_checked(struct app *a, struct compose *c)
 {
 	if (c->mode == CM_BROADCAST) {
-		char *text = xasprintf("This sends \"%s\" to EVERY subscriber of the environment "
+		char *text = must_asprintf("This sends \"%s\" to EVERY subscriber of the environment "
 		                       "(profile %s). Type the workflow ID to confirm, Esc to "
 		                       "back out.", c->ev.workflow,
 		                       a->s->profile.name ? a->s->profile.name : "(none)");
@@ -1262,7 +1262,7 @@ compose_send(struct app *a, struct compose *c)
 		return;
 	}
 	if (a->s->profile.read_only) {
-		char *text = xasprintf("Profile %s is read-only: it can look at lists and "
+		char *text = must_asprintf("Profile %s is read-only: it can look at lists and "
 		                       "History and cancel transactions, but never send.",
 		                       a->s->profile.name ? a->s->profile.name : "");
 
@@ -1282,7 +1282,7 @@ compose_send(struct app *a, struct compose *c)
 		return;
 	wf = lists_workflow(a, c->ev.workflow);
 	if (wf && wf->status && strcmp(wf->status, "ACTIVE") != 0) {
-		char *text = xasprintf("Workflow %s is %s: Novu will answer trigger_not_active "
+		char *text = must_asprintf("Workflow %s is %s: Novu will answer trigger_not_active "
 		                       "and send nothing. Send anyway?", c->ev.workflow, wf->status);
 
 		dialog_confirm(a, "Workflow not active", text, inactive_confirmed, c);

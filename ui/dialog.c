@@ -235,8 +235,8 @@ dialog_new(struct app *a, const struct view_ops *ops, enum dialog_type type,
 	struct dialog *d = view_push(a, ops);
 
 	d->type = type;
-	d->title = xstrdup(title);
-	d->text = xstrdup(text ? text : "");
+	d->title = must_strdup(title);
+	d->text = must_strdup(text ? text : "");
 	app_redraw(a);
 	return d;
 }
@@ -257,7 +257,7 @@ dialog_typed_confirm(struct app *a, const char *title, const char *text,
 {
 	struct dialog *d = dialog_new(a, &plain_ops, DLG_TYPED, title, text);
 
-	d->expect = xstrdup(expect);
+	d->expect = must_strdup(expect);
 	d->fn = fn;
 	d->ctx = ctx;
 }
@@ -289,10 +289,10 @@ dialog_input(struct app *a, const char *title, const char *label,
 {
 	struct dialog *d = dialog_new(a, &plain_ops, DLG_INPUT, title, "");
 
-	d->label = xstrdup(label);
+	d->label = must_strdup(label);
 	d->input_fn = fn;
 	d->ctx = ctx;
 	free(d->text);
-	d->text = xstrdup(" ");
+	d->text = must_strdup(" ");
 	prompt_start(a, kind, label, initial, input_done, d);
 }

@@ -203,7 +203,7 @@ wrap_text(const char *text, int w, char **out, int max)
 	while (*p || n == 0) {
 		const char *nl = strchr(p, '\n');
 		size_t linelen = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, linelen);
+		char *line = must_strndup(p, linelen);
 		size_t off = 0;
 
 		do {
@@ -221,7 +221,7 @@ wrap_text(const char *text, int w, char **out, int max)
 					cut = 1;
 			}
 			if (n < max)
-				out[n] = xstrndup(line + off, cut);
+				out[n] = must_strndup(line + off, cut);
 			n++;
 			off += cut;
 			if (off < linelen && line[off] == ' ')

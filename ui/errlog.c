@@ -7,7 +7,7 @@
 void
 errlog_init(struct app *a)
 {
-	a->errors = xcalloc(1, sizeof(*a->errors));
+	a->errors = must_calloc(1, sizeof(*a->errors));
 }
 
 static void
@@ -55,7 +55,7 @@ errlog_add(struct app *a, const struct nc_error *err, enum ui_screen origin,
 	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		l->v = must_realloc(l->v, l->cap * sizeof(*l->v));
 	}
 	e = &l->v[l->n];
 	memset(e, 0, sizeof(*e));
@@ -64,7 +64,7 @@ errlog_add(struct app *a, const struct nc_error *err, enum ui_screen origin,
 		nc_error_set(&e->err, NC_E_NOMEM, NULL, "out of memory copying an error");
 	e->time_ms = ui_now_ms();
 	e->origin = origin;
-	e->what = xstrdup(what ? what : "");
+	e->what = must_strdup(what ? what : "");
 	l->n++;
 	l->unseen++;
 	l->version++;

@@ -22,7 +22,7 @@ struct ui_input {
 struct ui_input *
 input_new(const char *script_path)
 {
-	struct ui_input *in = xcalloc(1, sizeof(*in));
+	struct ui_input *in = must_calloc(1, sizeof(*in));
 
 	if (script_path) {
 		in->script = fopen(script_path, "r");

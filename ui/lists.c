@@ -22,7 +22,7 @@ struct fetch_job {
 void
 lists_init(struct app *a)
 {
-	a->lists = xcalloc(1, sizeof(*a->lists));
+	a->lists = must_calloc(1, sizeof(*a->lists));
 }
 
 void
@@ -134,10 +134,10 @@ lists_fetch(struct app *a, unsigned mask, const char *search,
 
 	if (!a->s->client)
 		return -1;
-	j = xcalloc(1, sizeof(*j));
+	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
 	j->mask = mask;
-	j->search = str_empty(search) ? NULL : xstrdup(search);
+	j->search = str_empty(search) ? NULL : must_strdup(search);
 	j->then = then;
 	/* A list the run never reached (Esc stopped it first) counts as
 	 * stopped, not as loaded and empty. */

@@ -83,11 +83,11 @@ pick_refilter(struct app *a, struct picker *p)
 	size_t n = list_len(a, p->kind), i, c;
 
 	free(p->rows);
-	p->rows = xcalloc(n + 1, sizeof(*p->rows));
+	p->rows = must_calloc(n + 1, sizeof(*p->rows));
 	p->nrows = 0;
 	if (p->nmarked_cap != n) {
 		free(p->marked);
-		p->marked = xcalloc(n + 1, 1);
+		p->marked = must_calloc(n + 1, 1);
 		p->nmarked_cap = n;
 	}
 	for (i = 0; i < n; i++) {
@@ -217,13 +217,13 @@ pick_answer(struct app *a, struct picker *p, int accept)
 		return;
 	}
 	cap = p->nmarked_cap + 1;
-	keys = xcalloc(cap, sizeof(*keys));
+	keys = must_calloc(cap, sizeof(*keys));
 	if (p->multi)
 		for (k = 0; k < p->nmarked_cap; k++)
 			if (p->marked[k])
-				keys[n++] = xstrdup(item_key(a, p->kind, k));
+				keys[n++] = must_strdup(item_key(a, p->kind, k));
 	if (!n)
-		keys[n++] = xstrdup(item_key(a, p->kind, p->rows[p->sel]));
+		keys[n++] = must_strdup(item_key(a, p->kind, p->rows[p->sel]));
 	p->fn(a, p->ctx, keys, n);
 	for (k = 0; k < n; k++)
 		free(keys[k]);

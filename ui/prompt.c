@@ -174,7 +174,7 @@ prompt_complete(const char *text, int start, int end)
 void
 prompt_init(struct app *a)
 {
-	struct prompt *p = xcalloc(1, sizeof(*p));
+	struct prompt *p = must_calloc(1, sizeof(*p));
 
 	a->prompt = p;
 	rl_app = a;
@@ -328,7 +328,7 @@ prompt_cancel(struct app *a)
 	if (!p->active)
 		return;
 	/* Keep what was typed reachable with Up in this field. */
-	typed = xstrdup(rl_line_buffer);
+	typed = must_strdup(rl_line_buffer);
 	str_trim(typed);
 	if (*typed && strcmp(typed, p->initial) != 0 && p->kind != PK_TEXT)
 		app_remember(a, p->kind, typed);
@@ -413,7 +413,7 @@ prompt_key(struct app *a, int key)
 	}
 	if (key == UK(KEY_RESIZE))
 		return 0;
-	before = xstrdup(rl_line_buffer);
+	before = must_strdup(rl_line_buffer);
 	if (queue_key(p, key)) {
 		while (p->qlen && !p->line_done)
 			rl_callback_read_char();

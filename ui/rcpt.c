@@ -58,7 +58,7 @@ add_simple(struct compose *c, enum nc_recipient_kind kind, const char *id)
 		return 0;
 	memset(&r, 0, sizeof(r));
 	r.kind = kind;
-	r.id = xstrdup(id);
+	r.id = must_strdup(id);
 	ok = event_add_recipient(&c->ev, &r) == NC_OK;
 	recipient_clear(&r);
 	return ok;
@@ -88,7 +88,7 @@ rcpt_changed(struct app *a, struct compose *c)
 static size_t
 add_ids(struct compose *c, enum nc_recipient_kind kind, const char *line)
 {
-	char *copy = xstrdup(line), *save = NULL, *tok;
+	char *copy = must_strdup(line), *save = NULL, *tok;
 	size_t n = 0;
 
 	for (tok = strtok_r(copy, " ,;\t", &save); tok; tok = strtok_r(NULL, " ,;\t", &save))
@@ -154,7 +154,7 @@ exclude_entered(struct app *a, void *ctx, const char *line)
 	for (i = 0; i < r->nexclude; i++)
 		free(r->exclude[i]);
 	r->nexclude = 0;
-	copy = xstrdup(line);
+	copy = must_strdup(line);
 	for (tok = strtok_r(copy, " ,;\t", &save); tok; tok = strtok_r(NULL, " ,;\t", &save))
 		recipient_add_exclude(r, tok);
 	free(copy);
@@ -221,7 +221,7 @@ import_entered(struct app *a, void *ctx, const char *line)
 		c->rcpt_sel = (int)c->ev.nto - 1;
 		rcpt_changed(a, c);
 		if (dups) {
-			char *what = xasprintf("skipped %zu already listed, imported", dups);
+			char *what = must_asprintf("skipped %zu already listed, imported", dups);
 
 			report_count(a, c, what, added);
 			free(what);
@@ -365,7 +365,7 @@ data_check(struct app *a, void *ctx, long *line, long *col)
 		return NULL;
 	}
 	cJSON_Delete(root);
-	msg = xstrdup("data must be a JSON object");
+	msg = must_strdup("data must be a JSON object");
 	if (!root) {
 		const char *at = cJSON_GetErrorPtr();
 		const char *p;
@@ -381,7 +381,7 @@ data_check(struct app *a, void *ctx, long *line, long *col)
 			}
 		}
 		free(msg);
-		msg = xasprintf("data: invalid JSON at line %ld, column %ld", *line, *col);
+		msg = must_asprintf("data: invalid JSON at line %ld, column %ld", *line, *col);
 	}
 	return msg;
 }
@@ -413,7 +413,7 @@ sf_handle(struct app *a, struct view *v, enum ui_req req, int key)
 	case REQ_EDIT:
 	case REQ_EDIT_EXTERNAL:
 		if (s->focus == SF_DATA) {
-			struct data_ctx *d = xcalloc(1, sizeof(*d));
+			struct data_ctx *d = must_calloc(1, sizeof(*d));
 
 			d->c = s->c;
 			d->index = s->index;

@@ -61,8 +61,8 @@ results_alloc(struct bulk *b, size_t n)
 {
 	results_clear(b);
 	pthread_mutex_lock(&b->mu);
-	b->result = xcalloc(n + 1, sizeof(*b->result));
-	b->result_role = xcalloc(n + 1, sizeof(*b->result_role));
+	b->result = must_calloc(n + 1, sizeof(*b->result));
+	b->result_role = must_calloc(n + 1, sizeof(*b->result_role));
 	b->nresult = n;
 	pthread_mutex_unlock(&b->mu);
 }
@@ -120,7 +120,7 @@ bulk_reserve(struct bulk *b, size_t n)
 {
 	if (n > b->cap) {
 		b->cap = n > b->cap * 2 ? n : b->cap * 2;
-		b->evs = xrealloc(b->evs, b->cap * sizeof(*b->evs));
+		b->evs = must_realloc(b->evs, b->cap * sizeof(*b->evs));
 	}
 }
 
@@ -182,7 +182,7 @@ bulk_done(struct app *a, struct view *v)
 static char *
 payload_summary(const char *json)
 {
-	return str_empty(json) ? xstrdup("{}") : str_one_line(json);
+	return str_empty(json) ? must_strdup("{}") : str_one_line(json);
 }
 
 static void
@@ -355,7 +355,7 @@ refuse_101st(struct app *a, struct bulk *b)
 
 	if (b->n < NC_MAX_BULK_EVENTS)
 		return 0;
-	text = xasprintf("A bulk request holds at most %d events and this list has %zu. Send "
+	text = must_asprintf("A bulk request holds at most %d events and this list has %zu. Send "
 	                 "it first, or import a file: an import of more than %d events is sent "
 	                 "as several requests.", NC_MAX_BULK_EVENTS, b->n, NC_MAX_BULK_EVENTS);
 	dialog_message(a, "No room for event 101", text);
@@ -508,15 +508,15 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 		int ok = trigger_result_ok(r);
 
 		result_set(b, p->first_event + i, ok ? ROLE_OK : ROLE_ERROR,
-		           ok ? xasprintf("%s %s", r->status, r->transaction_id ? r->transaction_id : "")
-		              : xasprintf("%s%s%s", r->status ? r->status : "error",
+		           ok ? must_asprintf("%s %s", r->status, r->transaction_id ? r->transaction_id : "")
+		              : must_asprintf("%s%s%s", r->status ? r->status : "error",
 		                          r->error ? ": " : "", r->error ? r->error : ""));
 	}
 	if (p->chunk_status != NC_OK && p->error) {
 		size_t k, first = p->chunk * NC_MAX_BULK_EVENTS;
 
 		for (k = first; k < first + NC_MAX_BULK_EVENTS && k < b->nresult; k++)
-			result_set(b, k, ROLE_ERROR, xasprintf("not sent: %s",
+			result_set(b, k, ROLE_ERROR, must_asprintf("not sent: %s",
 			           p->error->message ? p->error->message : "failed"));
 	}
 	pthread_mutex_unlock(&b->mu);
@@ -568,12 +568,12 @@ bulk_run_done(struct app *a, void *data)
 static void
 start_run(struct app *a, struct bulk *b, int64_t run_id, int same_events)
 {
-	struct bulk_job *j = xcalloc(1, sizeof(*j));
+	struct bulk_job *j = must_calloc(1, sizeof(*j));
 
 	j->client = a->s->client;
 	j->h = a->s->history;
 	j->b = b;
-	j->profile = xstrdup(a->s->profile.name ? a->s->profile.name : "");
+	j->profile = must_strdup(a->s->profile.name ? a->s->profile.name : "");
 	j->run_id = run_id;
 	j->same_events = same_events;
 	nc_error_init(&j->err);
@@ -679,7 +679,7 @@ bulk_send(struct app *a, struct bulk *b)
 			b->evs[i].transaction_id = ui_new_transaction_id();
 		}
 	if (k == 1) {
-		text = xasprintf("Send %zu event%s in one bulk request (POST /v1/events/trigger/bulk, "
+		text = must_asprintf("Send %zu event%s in one bulk request (POST /v1/events/trigger/bulk, "
 		                 "100 rate-limit tokens)?", b->n, b->n == 1 ? "" : "s");
 	} else {
 		size_t rest = b->n % NC_MAX_BULK_EVENTS;
@@ -690,7 +690,7 @@ bulk_send(struct app *a, struct bulk *b)
 			         NC_MAX_BULK_EVENTS, rest);
 		else
 			snprintf(split, sizeof(split), "%zu of %d", k, NC_MAX_BULK_EVENTS);
-		text = xasprintf("Plan: %zu events in %zu requests (%s), sent one after another "
+		text = must_asprintf("Plan: %zu events in %zu requests (%s), sent one after another "
 		                 "and paced by the RateLimit headers. Each request has its own "
 		                 "idempotency key; a stopped run resumes (R) without sending any "
 		                 "event twice. Send?", b->n, k, split);
@@ -726,14 +726,14 @@ bulk_resume(struct app *a, struct bulk *b)
 	if (!a->s->history || !a->s->client)
 		return;
 	scope = session_run_scope(a->s);
-	st = history_bulk_last_unfinished(a->s->history, scope, &run_id, &err);
+	st = histdb_bulk_last_unfinished(a->s->history, scope, &run_id, &err);
 	free(scope);
 	if (st != NC_OK || !run_id) {
 		app_message(a, MSG_INFO, "%s", err.message ? err.message : "no stopped bulk run to resume");
 		nc_error_clear(&err);
 		return;
 	}
-	if (history_bulk_pending(a->s->history, run_id, &chunks, &n, &err) == NC_OK) {
+	if (histdb_bulk_pending(a->s->history, run_id, &chunks, &n, &err) == NC_OK) {
 		for (i = 0; i < n; i++) {
 			pending += !chunks[i].done;
 			bulk_chunk_clear(&chunks[i]);
@@ -741,9 +741,9 @@ bulk_resume(struct app *a, struct bulk *b)
 		free(chunks);
 	}
 	nc_error_clear(&err);
-	ctx = xmalloc(sizeof(*ctx));
+	ctx = must_malloc(sizeof(*ctx));
 	*ctx = run_id;
-	text = xasprintf("Resume bulk run %lld: %zu of %zu requests still to send, with their "
+	text = must_asprintf("Resume bulk run %lld: %zu of %zu requests still to send, with their "
 	                 "stored bodies and idempotency keys (nothing is sent twice)?",
 	                 (long long)run_id, pending, n);
 	dialog_confirm(a, "Resume", text, resume_confirmed, ctx);

@@ -36,7 +36,7 @@ errors_rebuild(struct app *a, struct errors_view *ev)
 	size_t i;
 
 	free(ev->rows);
-	ev->rows = xcalloc(l->n + 1, sizeof(*ev->rows));
+	ev->rows = must_calloc(l->n + 1, sizeof(*ev->rows));
 	ev->nrows = 0;
 	for (i = l->n; i > 0; i--)
 		if (entry_matches(&l->v[i - 1], ev->filter))
@@ -174,7 +174,7 @@ open_detail(struct app *a, size_t index)
 {
 	static const enum ui_req bar[] = { REQ_JUMP_FIELD };
 	const struct errlog_entry *e = &a->errors->v[index];
-	struct detail_ctx *d = xcalloc(1, sizeof(*d));
+	struct detail_ctx *d = must_calloc(1, sizeof(*d));
 	char when[40], *body = nc_error_format(&e->err), *text, *title;
 	const char *from = origin_name(e->origin);
 	long idx, event;
@@ -182,12 +182,12 @@ open_detail(struct app *a, size_t index)
 	struct viewer *v;
 
 	ui_format_time(e->time_ms, when, sizeof(when));
-	text = xasprintf("%s\nrequest: %s%s%s\ntime:    %s\n%s%s%s\n", body ? body : "",
+	text = must_asprintf("%s\nrequest: %s%s%s\ntime:    %s\n%s%s%s\n", body ? body : "",
 	                 e->what, from ? ", from " : "", from ? from : "", when,
 	                 f != CF_NONE && from ? "\nf goes to the field: " : "",
 	                 f != CF_NONE && from ? compose_field_label(f) : "",
 	                 event >= 0 && from ? " (of that event)" : "");
-	title = xasprintf("Error: %s", e->err.endpoint ? e->err.endpoint : e->what);
+	title = must_asprintf("Error: %s", e->err.endpoint ? e->err.endpoint : e->what);
 	v = viewer_open(a, title, text);
 	d->index = index;
 	d->log_n = a->errors->n;

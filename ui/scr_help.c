@@ -40,7 +40,7 @@ add_entry(void *ctx, const char *keys, const char *text)
 		textw = 10;
 	n = wrap_text(text, textw, lines, 32);
 	for (i = 0; i < n && i < 32; i++) {
-		line = xasprintf("  %-*s%s", KEYS_W, i == 0 ? keys : "", lines[i]);
+		line = must_asprintf("  %-*s%s", KEYS_W, i == 0 ? keys : "", lines[i]);
 		strlist_push(b->out, line);
 		free(line);
 		free(lines[i]);

@@ -1,6 +1,6 @@
-/* scr_history.c - every transaction sent from the console or the headless
+/* scr_histdb.c - every transaction sent from the console or the headless
  * commands, newest first. Only the visible window is read from SQLite
- * (history_slice), so 100,000 rows scroll as fast as ten. One key cancels
+ * (histdb_slice), so 100,000 rows scroll as fast as ten. One key cancels
  * (the outcome lands in the row), space marks several, u fetches the
  * delivery status, R resends with a new transactionId. */
 #include "app.h"
@@ -16,7 +16,7 @@
 #include "dialog.h"
 #include "draw.h"
 #include "errlog.h"
-#include "history.h"
+#include "histdb.h"
 #include "prompt.h"
 #include "uiops.h"
 #include "viewer.h"
@@ -47,7 +47,7 @@ free_window(struct history_view *hv)
 	size_t i;
 
 	for (i = 0; i < hv->nwin; i++)
-		history_entry_clear(&hv->win[i]);
+		histdb_entry_clear(&hv->win[i]);
 	free(hv->win);
 	hv->win = NULL;
 	hv->nwin = 0;
@@ -79,7 +79,7 @@ load_window(struct app *a, struct history_view *hv, size_t rows)
 	if (!hv->valid) {
 		size_t total = 0;
 
-		if (history_count(a->s->history, hv->filter, &total, &err) != NC_OK) {
+		if (histdb_count(a->s->history, hv->filter, &total, &err) != NC_OK) {
 			set_problem(hv, &err);
 			nc_error_clear(&err);
 			return;
@@ -91,7 +91,7 @@ load_window(struct app *a, struct history_view *hv, size_t rows)
 	if (hv->win && hv->win_off == hv->top && hv->win_want >= rows)
 		return;
 	free_window(hv);
-	if (history_slice(a->s->history, hv->filter, hv->top, rows, &hv->win, &hv->nwin,
+	if (histdb_slice(a->s->history, hv->filter, hv->top, rows, &hv->win, &hv->nwin,
 	                  &err) != NC_OK) {
 		set_problem(hv, &err);
 		nc_error_clear(&err);
@@ -134,7 +134,7 @@ toggle_mark(struct history_view *hv, int64_t id)
 	}
 	if (hv->nmarks == hv->capmarks) {
 		hv->capmarks = hv->capmarks ? hv->capmarks * 2 : 16;
-		hv->marks = xrealloc(hv->marks, hv->capmarks * sizeof(*hv->marks));
+		hv->marks = must_realloc(hv->marks, hv->capmarks * sizeof(*hv->marks));
 	}
 	hv->marks[hv->nmarks++] = id;
 }
@@ -303,7 +303,7 @@ selected_full(struct app *a, struct history_view *hv, struct nc_history_entry *o
 	memset(out, 0, sizeof(*out));
 	if (!e || !a->s->history)
 		return 0;
-	if (history_get_entry(a->s->history, e->id, out, &err) != NC_OK) {
+	if (histdb_get_entry(a->s->history, e->id, out, &err) != NC_OK) {
 		app_message(a, MSG_ERROR, "%s", err.message ? err.message : "cannot read the entry");
 		nc_error_clear(&err);
 		return 0;
@@ -317,9 +317,9 @@ pretty_or_raw(const char *text)
 	char *p;
 
 	if (str_empty(text))
-		return xstrdup("(none)");
+		return must_strdup("(none)");
 	p = json_pretty_text(text);
-	return p ? p : xstrdup(text);
+	return p ? p : must_strdup(text);
 }
 
 static char *
@@ -333,7 +333,7 @@ detail_text(const struct nc_history_entry *e, const char *delivery)
 		snprintf(status, sizeof(status), " (HTTP %ld)", e->http_status);
 	else
 		status[0] = '\0';
-	text = xasprintf(
+	text = must_asprintf(
 		"Time:           %s\nProfile:        %s\nKind:           %s\nWorkflow:       %s\n"
 		"Recipients:     %s\nStatus:         %s%s\nCancel:         %s\n"
 		"transactionId:  %s\nIdempotency:    %s\n%s%s%s%s%s%s\n"
@@ -349,7 +349,7 @@ detail_text(const struct nc_history_entry *e, const char *delivery)
 		e->batch_id ? "\n" : "",
 		req, resp);
 	if (delivery) {
-		char *with = xasprintf("%s\n%s", delivery, text);
+		char *with = must_asprintf("%s\n%s", delivery, text);
 
 		free(text);
 		text = with;
@@ -419,7 +419,7 @@ cancel_done(struct app *a, void *data)
 		char *outcome;
 
 		if (j->st[i] == NC_OK) {
-			outcome = xstrdup(j->cancelled[i] ? "cancelled" : "nothing pending");
+			outcome = must_strdup(j->cancelled[i] ? "cancelled" : "nothing pending");
 			if (j->cancelled[i])
 				ok++;
 			else
@@ -427,12 +427,12 @@ cancel_done(struct app *a, void *data)
 		} else if (j->st[i] == NC_E_ABORTED) {
 			continue;
 		} else {
-			outcome = xasprintf("failed: %s", j->errs[i].message ? j->errs[i].message : "?");
+			outcome = must_asprintf("failed: %s", j->errs[i].message ? j->errs[i].message : "?");
 			errlog_add(a, &j->errs[i], SCR_HISTORY, "cancel");
 			failed++;
 		}
 		if (a->s->history &&
-		    history_set_cancel(a->s->history, j->txns[i], outcome, &herr) != NC_OK)
+		    histdb_set_cancel(a->s->history, j->txns[i], outcome, &herr) != NC_OK)
 			app_message(a, MSG_ERROR, "cancel outcome not recorded: %s",
 			            herr.message ? herr.message : "?");
 		nc_error_clear(&herr);
@@ -453,14 +453,14 @@ cancel_done(struct app *a, void *data)
 static struct cancel_job *
 cancel_job_new(struct app *a, size_t n)
 {
-	struct cancel_job *j = xcalloc(1, sizeof(*j));
+	struct cancel_job *j = must_calloc(1, sizeof(*j));
 	size_t i;
 
 	j->client = a->s->client;
-	j->txns = xcalloc(n + 1, sizeof(*j->txns));
-	j->cancelled = xcalloc(n + 1, sizeof(*j->cancelled));
-	j->st = xcalloc(n + 1, sizeof(*j->st));
-	j->errs = xcalloc(n + 1, sizeof(*j->errs));
+	j->txns = must_calloc(n + 1, sizeof(*j->txns));
+	j->cancelled = must_calloc(n + 1, sizeof(*j->cancelled));
+	j->st = must_calloc(n + 1, sizeof(*j->st));
+	j->errs = must_calloc(n + 1, sizeof(*j->errs));
 	for (i = 0; i < n; i++)
 		nc_error_init(&j->errs[i]);
 	return j;
@@ -514,9 +514,9 @@ cancel_selected(struct app *a, struct history_view *hv)
 	if (!can_network(a))
 		return;
 	j = cancel_job_new(a, 1);
-	j->txns[0] = xstrdup(e->transaction_id);
+	j->txns[0] = must_strdup(e->transaction_id);
 	j->n = 1;
-	text = xasprintf("Cancel transaction %s (%s)? Pending delays and digests stop; what "
+	text = must_asprintf("Cancel transaction %s (%s)? Pending delays and digests stop; what "
 	                 "was delivered stays delivered.", e->transaction_id,
 	                 e->workflow ? e->workflow : "");
 	dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
@@ -541,7 +541,7 @@ cancel_marked(struct app *a, struct history_view *hv)
 	for (i = 0; i < hv->nmarks; i++) {
 		struct nc_history_entry e;
 
-		if (history_get_entry(a->s->history, hv->marks[i], &e, &err) != NC_OK) {
+		if (histdb_get_entry(a->s->history, hv->marks[i], &e, &err) != NC_OK) {
 			nc_error_clear(&err);
 			continue;
 		}
@@ -549,15 +549,15 @@ cancel_marked(struct app *a, struct history_view *hv)
 			if (e.transaction_id && strcmp(j->txns[k], e.transaction_id) == 0)
 				break;
 		if (!str_empty(e.transaction_id) && k == j->n)
-			j->txns[j->n++] = xstrdup(e.transaction_id);
-		history_entry_clear(&e);
+			j->txns[j->n++] = must_strdup(e.transaction_id);
+		histdb_entry_clear(&e);
 	}
 	if (!j->n) {
 		cancel_confirmed(a, j, 0);
 		app_message(a, MSG_WARN, "none of the marked entries has a transactionId");
 		return;
 	}
-	text = xasprintf("Cancel %zu marked transaction%s? Pending delays and digests stop.",
+	text = must_asprintf("Cancel %zu marked transaction%s? Pending delays and digests stop.",
 	                 j->n, j->n == 1 ? "" : "s");
 	j->from_marks = 1;
 	dialog_confirm(a, "Cancel marked", text, cancel_confirmed, j);
@@ -657,9 +657,9 @@ refresh_status(struct app *a, int64_t id, const char *txn)
 	}
 	if (!can_network(a))
 		return;
-	j = xcalloc(1, sizeof(*j));
+	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
-	j->txn = xstrdup(txn);
+	j->txn = must_strdup(txn);
 	j->id = id;
 	nc_error_init(&j->err);
 	if (worker_submit(a->worker, "Fetching delivery status", status_run, status_done, j)) {
@@ -748,32 +748,32 @@ resend(struct app *a, struct history_view *hv)
 	if (!selected_full(a, hv, &e))
 		return;
 	if (!can_network(a)) {
-		history_entry_clear(&e);
+		histdb_entry_clear(&e);
 		return;
 	}
-	r = xcalloc(1, sizeof(*r));
+	r = must_calloc(1, sizeof(*r));
 	if (!entry_event(a, &e, &r->ev)) {
 		free(r);
-		history_entry_clear(&e);
+		histdb_entry_clear(&e);
 		return;
 	}
 	r->mode = e.kind && strcmp(e.kind, "broadcast") == 0 ? CM_BROADCAST : CM_TRIGGER;
 	free(r->ev.transaction_id);
 	r->ev.transaction_id = ui_new_transaction_id();
 	if (r->mode == CM_BROADCAST) {
-		text = xasprintf("Resend broadcast %s to EVERY subscriber with the new transactionId "
+		text = must_asprintf("Resend broadcast %s to EVERY subscriber with the new transactionId "
 		                 "%s? Type the workflow ID to confirm.", r->ev.workflow,
 		                 r->ev.transaction_id);
 		dialog_typed_confirm(a, "Resend broadcast", text, r->ev.workflow ? r->ev.workflow : "",
 		                     resend_confirmed, r);
 	} else {
-		text = xasprintf("Send %s again to %s with the new transactionId %s?",
+		text = must_asprintf("Send %s again to %s with the new transactionId %s?",
 		                 r->ev.workflow ? r->ev.workflow : "?",
 		                 e.recipients ? e.recipients : "?", r->ev.transaction_id);
 		dialog_confirm(a, "Resend", text, resend_confirmed, r);
 	}
 	free(text);
-	history_entry_clear(&e);
+	histdb_entry_clear(&e);
 }
 
 struct toform_ctx {
@@ -805,15 +805,15 @@ to_form(struct app *a, struct history_view *hv)
 
 	if (!selected_full(a, hv, &e))
 		return;
-	t = xcalloc(1, sizeof(*t));
+	t = must_calloc(1, sizeof(*t));
 	if (!entry_event(a, &e, &t->ev)) {
 		free(t);
-		history_entry_clear(&e);
+		histdb_entry_clear(&e);
 		return;
 	}
 	t->which = e.kind && strcmp(e.kind, "broadcast") == 0 ? 1 : 0;
 	c = a->forms[t->which];
-	history_entry_clear(&e);
+	histdb_entry_clear(&e);
 	if (str_empty(c->ev.workflow) && !c->ev.nto && str_empty(c->ev.payload_json)) {
 		toform_confirmed(a, t, 1);
 		return;
@@ -832,7 +832,7 @@ detail_action(struct app *a, void *ctx, enum ui_req req)
 	struct nc_error err = NC_ERROR_INIT;
 	struct history_view *hv = hv_of(a);
 
-	if (!a->s->history || history_get_entry(a->s->history, d->id, &e, &err) != NC_OK) {
+	if (!a->s->history || histdb_get_entry(a->s->history, d->id, &e, &err) != NC_OK) {
 		nc_error_clear(&err);
 		return UI_HANDLED;
 	}
@@ -849,19 +849,19 @@ detail_action(struct app *a, void *ctx, enum ui_req req)
 			if (str_empty(e.transaction_id) || !can_network(a))
 				break;
 			j = cancel_job_new(a, 1);
-			j->txns[0] = xstrdup(e.transaction_id);
+			j->txns[0] = must_strdup(e.transaction_id);
 			j->n = 1;
-			text = xasprintf("Cancel transaction %s (%s)?", e.transaction_id,
+			text = must_asprintf("Cancel transaction %s (%s)?", e.transaction_id,
 			                 e.workflow ? e.workflow : "");
 			dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
 			free(text);
 		}
 		break;
 	default:
-		history_entry_clear(&e);
+		histdb_entry_clear(&e);
 		return 0;
 	}
-	history_entry_clear(&e);
+	histdb_entry_clear(&e);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -875,20 +875,20 @@ open_detail(struct app *a, int64_t id, const char *delivery)
 	struct viewer *v;
 	char *text, *title;
 
-	if (!a->s->history || history_get_entry(a->s->history, id, &e, &err) != NC_OK) {
+	if (!a->s->history || histdb_get_entry(a->s->history, id, &e, &err) != NC_OK) {
 		app_message(a, MSG_ERROR, "%s", err.message ? err.message : "cannot read the entry");
 		nc_error_clear(&err);
 		return;
 	}
 	text = detail_text(&e, delivery);
-	title = xasprintf("%s %s", e.kind ? e.kind : "entry", e.workflow ? e.workflow : "");
+	title = must_asprintf("%s %s", e.kind ? e.kind : "entry", e.workflow ? e.workflow : "");
 	v = viewer_open(a, title, text);
-	d = xcalloc(1, sizeof(*d));
+	d = must_calloc(1, sizeof(*d));
 	d->id = id;
 	viewer_set_actions(v, detail_action, d, NULL, bar, 2);
 	free(text);
 	free(title);
-	history_entry_clear(&e);
+	histdb_entry_clear(&e);
 }
 
 /* ---- keys ---- */

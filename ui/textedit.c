@@ -33,7 +33,7 @@ te_reserve(struct textedit *t, size_t extra)
 {
 	if (t->len + extra + 1 > t->cap) {
 		t->cap = (t->len + extra + 1) * 2;
-		t->buf = xrealloc(t->buf, t->cap);
+		t->buf = must_realloc(t->buf, t->cap);
 	}
 }
 
@@ -231,7 +231,7 @@ te_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 		le = line_end(t, ls);
 		snprintf(num, sizeof(num), "%4d ", t->top + i + 1);
 		draw_text(y + 1 + i, x, GUTTER, num, ROLE_DIM);
-		line = xstrndup(t->buf + ls, le - ls);
+		line = must_strndup(t->buf + ls, le - ls);
 		skip = pos_at_col(t, ls, t->left) - ls;
 		draw_text(y + 1 + i, x + GUTTER, textw, line + skip, ROLE_NORMAL);
 		free(line);
@@ -271,7 +271,7 @@ te_done_key(struct app *a, struct textedit *t)
 		return UI_HANDLED | UI_POP | UI_REDRAW;
 	}
 	free(t->msg);
-	t->msg = xasprintf("%s  (Esc again leaves anyway)", msg);
+	t->msg = must_asprintf("%s  (Esc again leaves anyway)", msg);
 	free(msg);
 	t->warned = 1;
 	if (line > 0)
@@ -407,7 +407,7 @@ textedit_open(struct app *a, const char *title, char **slot,
 {
 	struct textedit *t = view_push(a, &textedit_ops);
 
-	t->title = xstrdup(title);
+	t->title = must_strdup(title);
 	t->slot = slot;
 	t->changed = changed;
 	t->check = check;

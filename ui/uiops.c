@@ -21,7 +21,7 @@ static const char b64[] =
 static char *
 base64(const char *s, size_t n)
 {
-	char *out = xmalloc((n + 2) / 3 * 4 + 1), *o = out;
+	char *out = must_malloc((n + 2) / 3 * 4 + 1), *o = out;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i;
 
@@ -52,8 +52,8 @@ expand_home(const char *path)
 	const char *home = getenv("HOME");
 
 	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home)
-		return xasprintf("%s%s", home, path + 1);
-	return xstrdup(path);
+		return must_asprintf("%s%s", home, path + 1);
+	return must_strdup(path);
 }
 
 char *
@@ -63,8 +63,8 @@ path_for_display(const char *path)
 	size_t hl = home ? strlen(home) : 0;
 
 	if (hl > 1 && strncmp(path, home, hl) == 0 && path[hl] == '/')
-		return xasprintf("~%s", path + hl);
-	return xstrdup(path);
+		return must_asprintf("~%s", path + hl);
+	return must_strdup(path);
 }
 
 /* Write text to <state>/<name>, 0600. Returns the path or NULL. */
@@ -91,7 +91,7 @@ save_copy(const char *text, const char *name, char *errbuf, size_t errsize)
 				break;
 		}
 	}
-	path = xasprintf("%s/%s", dir, name);
+	path = must_asprintf("%s/%s", dir, name);
 	free(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0 || write(fd, text, len) != (ssize_t)len ||
@@ -158,7 +158,7 @@ run_editor(const char *editor, const char *file)
 	struct sigaction ign, old_int, old_quit;
 	pid_t pid;
 	int status = -1;
-	char *cmd = xasprintf("%s \"$1\"", editor);
+	char *cmd = must_asprintf("%s \"$1\"", editor);
 
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;

@@ -29,7 +29,7 @@ out_of_memory(void)
 }
 
 void *
-xmalloc(size_t n)
+must_malloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 
@@ -39,7 +39,7 @@ xmalloc(size_t n)
 }
 
 void *
-xcalloc(size_t n, size_t size)
+must_calloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
@@ -49,7 +49,7 @@ xcalloc(size_t n, size_t size)
 }
 
 void *
-xrealloc(void *p, size_t n)
+must_realloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 
@@ -59,7 +59,7 @@ xrealloc(void *p, size_t n)
 }
 
 char *
-xstrdup(const char *s)
+must_strdup(const char *s)
 {
 	char *d;
 
@@ -72,7 +72,7 @@ xstrdup(const char *s)
 }
 
 char *
-xstrndup(const char *s, size_t n)
+must_strndup(const char *s, size_t n)
 {
 	char *d = strndup(s, n);
 
@@ -82,7 +82,7 @@ xstrndup(const char *s, size_t n)
 }
 
 char *
-xasprintf(const char *fmt, ...)
+must_asprintf(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -93,7 +93,7 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		n = 0;
-	s = xmalloc((size_t)n + 1);
+	s = must_malloc((size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -146,7 +146,7 @@ str_trim(char *s)
 char *
 str_one_line(const char *s)
 {
-	char *out = xmalloc(strlen(s ? s : "") + 1), *o = out;
+	char *out = must_malloc(strlen(s ? s : "") + 1), *o = out;
 	int blank = 0;
 
 	for (; s && *s; s++) {
@@ -164,7 +164,7 @@ str_one_line(const char *s)
 void
 str_set(char **slot, const char *v)
 {
-	char *copy = xstrdup(v);
+	char *copy = must_strdup(v);
 
 	free(*slot);
 	*slot = copy;
@@ -232,9 +232,9 @@ strlist_push(struct strlist *l, const char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 8;
-		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		l->v = must_realloc(l->v, l->cap * sizeof(*l->v));
 	}
-	l->v[l->n++] = xstrdup(s);
+	l->v[l->n++] = must_strdup(s);
 }
 
 void
@@ -350,7 +350,7 @@ ui_new_transaction_id(void)
 	char id[NC_UUID_LEN + 1];
 
 	uuid_or_test(id);
-	return xstrdup(id);
+	return must_strdup(id);
 }
 
 char *
@@ -359,5 +359,5 @@ ui_new_idempotency_key(void)
 	char id[NC_UUID_LEN + 1];
 
 	uuid_or_test(id);
-	return xasprintf("nc-%s", id);
+	return must_asprintf("nc-%s", id);
 }

@@ -14,12 +14,14 @@
 /* Called before abort() on out-of-memory, so the terminal is usable again. */
 void ui_set_fatal_hook(void (*hook)(void));
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);         /* NULL -> NULL */
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* must_*: never NULL; out of memory restores the terminal and aborts. Not
+ * named x*: GNU readline exports xmalloc/xrealloc, which these would replace. */
+void *must_malloc(size_t n);
+void *must_calloc(size_t n, size_t size);
+void *must_realloc(void *p, size_t n);
+char *must_strdup(const char *s);         /* NULL -> NULL */
+char *must_strndup(const char *s, size_t n);
+char *must_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 1 if s is NULL or empty. */
 int str_empty(const char *s);

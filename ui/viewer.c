@@ -39,7 +39,7 @@ rewrap(struct viewer *v, int w)
 
 	free_lines(v);
 	n = wrap_text(v->text, w, NULL, 0);
-	v->lines = xcalloc((size_t)n + 1, sizeof(*v->lines));
+	v->lines = must_calloc((size_t)n + 1, sizeof(*v->lines));
 	v->nlines = wrap_text(v->text, w, v->lines, n);
 	v->width = w;
 }
@@ -164,8 +164,8 @@ viewer_open(struct app *a, const char *title, const char *text)
 {
 	struct viewer *v = view_push(a, &viewer_ops);
 
-	v->title = xstrdup(title);
-	v->text = xstrdup(text ? text : "");
+	v->title = must_strdup(title);
+	v->text = must_strdup(text ? text : "");
 	app_redraw(a);
 	return v;
 }

@@ -51,7 +51,7 @@ worker_main(void *arg)
 struct worker *
 worker_new(void)
 {
-	struct worker *w = xcalloc(1, sizeof(*w));
+	struct worker *w = must_calloc(1, sizeof(*w));
 
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cond, NULL);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bulkrun.h"
-#include "history.h"
+#include "histdb.h"
 #include "jsonutil.h"
 #include "nc_test_sandbox.h"
 #include "ratelimit.h"
@@ -97,7 +97,7 @@ open_history(void)
 	strcpy(dir, "/tmp/nc-bulkrun-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/history.db", dir);
-	cr_assert_eq(history_open(dbpath, &hist, &err), NC_OK, "%s",
+	cr_assert_eq(histdb_open(dbpath, &hist, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	nc_error_clear(&err);
 }
@@ -125,7 +125,7 @@ sb_down(void)
 	client_free(cl);
 	cl = NULL;
 	if (hist)
-		history_close(hist);
+		histdb_close(hist);
 	hist = NULL;
 	tsb_stop(&sb);
 	remove_dir(dir);
@@ -221,7 +221,7 @@ assert_history_processed_once(const char *prefix, size_t n)
 	char id[32];
 	int k;
 
-	cr_assert_eq(history_page(hist, NULL, 0, 100000, &rows, &nrows, &err), NC_OK);
+	cr_assert_eq(histdb_page(hist, NULL, 0, 100000, &rows, &nrows, &err), NC_OK);
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "%s%03zu", prefix, i);
 		k = 0;
@@ -238,7 +238,7 @@ assert_history_processed_once(const char *prefix, size_t n)
 		cr_assert_eq(k, 1, "%s recorded as processed %d times", id, k);
 	}
 	for (j = 0; j < nrows; j++)
-		history_entry_clear(&rows[j]);
+		histdb_entry_clear(&rows[j]);
 	free(rows);
 }
 
@@ -305,10 +305,10 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(log.first_event[1], 100);
 	cr_assert_eq(log.first_event[2], 200);
 	assert_each_event_once("a", NEVENTS);
-	cr_assert_eq(history_count(hist, NULL, &count, &err), NC_OK);
+	cr_assert_eq(histdb_count(hist, NULL, &count, &err), NC_OK);
 	cr_assert_eq(count, NEVENTS, "one history entry per event");
 	assert_history_processed_once("a", NEVENTS);
-	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "the run is finished");
 
 	/* Sending a finished run again sends nothing. */
@@ -372,7 +372,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_SERVER);
 	cr_assert_eq(err.http_status, 503);
 	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
-	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, run);
 	nc_error_clear(&err);
 
@@ -397,7 +397,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	assert_each_event_once("r", NEVENTS);
 	assert_history_processed_once("r", NEVENTS);
 	cJSON_Delete(reqs);
-	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0);
 	free_events(evs, NEVENTS);
 }
@@ -430,7 +430,7 @@ Test(bulk, chunk_refused_for_its_body_is_settled_and_the_run_goes_on)
 	cr_assert_eq(statuses[2], 201);
 	cJSON_Delete(reqs);
 	nc_error_clear(&err);
-	cr_assert_eq(history_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "nothing is left to resume: resending would replay the 400");
 	free_events(evs, NEVENTS);
 }
@@ -444,10 +444,10 @@ Test(bulk, resume_looks_only_at_runs_of_the_same_profile)
 
 	cr_assert_eq(bulkrun_create(hist, "staging https://staging.example", NULL, evs, NEVENTS,
 	                            &run, &err), NC_OK);
-	cr_assert_eq(history_bulk_last_unfinished(hist, "prod https://api.novu.co", &found, &err),
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "prod https://api.novu.co", &found, &err),
 	             NC_OK);
 	cr_assert_eq(found, 0, "another profile's run is not offered");
-	cr_assert_eq(history_bulk_last_unfinished(hist, "staging https://staging.example", &found,
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "staging https://staging.example", &found,
 	                                          &err), NC_OK);
 	cr_assert_eq(found, run);
 	free_events(evs, NEVENTS);

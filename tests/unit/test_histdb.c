@@ -1,4 +1,4 @@
-/* test_history.c - the SQLite history store: paging, filtering, durability,
+/* test_histdb.c - the SQLite history store: paging, filtering, durability,
  * concurrency, damaged files and resumable bulk runs. */
 #include <criterion/criterion.h>
 
@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "history.h"
+#include "histdb.h"
 #include "profile.h"
 
 /* Entries only borrow strings; the store never writes through them. */
@@ -32,7 +32,7 @@ setup(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/nc-history-XXXXXX");
 	cr_assert_not_null(mkdtemp(tmpdir));
-	/* Directories below tmpdir do not exist yet: history_open makes them. */
+	/* Directories below tmpdir do not exist yet: histdb_open makes them. */
 	snprintf(dbpath, sizeof dbpath, "%s/state/novu-console/history.db", tmpdir);
 }
 
@@ -73,7 +73,7 @@ open_ok(void)
 	struct nc_history *h;
 	struct nc_error err = NC_ERROR_INIT;
 
-	cr_assert_eq(history_open(dbpath, &h, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_open(dbpath, &h, &err), NC_OK, "%s", err.message);
 	cr_assert_null(err.message, "unexpected note: %s", err.message);
 	return h;
 }
@@ -97,7 +97,7 @@ append_ok(struct nc_history *h, struct nc_history_entry *e)
 {
 	struct nc_error err = NC_ERROR_INIT;
 
-	cr_assert_eq(history_append(h, e, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_append(h, e, &err), NC_OK, "%s", err.message);
 	cr_assert_gt(e->id, 0);
 }
 
@@ -107,7 +107,7 @@ count_ok(struct nc_history *h, const char *filter)
 	struct nc_error err = NC_ERROR_INIT;
 	size_t n = 0;
 
-	cr_assert_eq(history_count(h, filter, &n, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_count(h, filter, &n, &err), NC_OK, "%s", err.message);
 	return n;
 }
 
@@ -117,7 +117,7 @@ free_entries(struct nc_history_entry *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		history_entry_clear(&v[i]);
+		histdb_entry_clear(&v[i]);
 	free(v);
 }
 
@@ -156,7 +156,7 @@ Test(history, append_and_get_round_trip)
 	append_ok(h, &e);
 	cr_assert_geq(e.time_ms, before, "time_ms 0 means now");
 
-	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_get_entry(h, e.id, &got, &err), NC_OK, "%s", err.message);
 	cr_assert_eq(got.id, e.id);
 	cr_assert_eq(got.time_ms, e.time_ms);
 	assert_str_or_null(got.profile, e.profile, "profile");
@@ -172,19 +172,19 @@ Test(history, append_and_get_round_trip)
 	assert_str_or_null(got.request_json, e.request_json, "request_json");
 	assert_str_or_null(got.response_json, e.response_json, "response_json");
 	assert_str_or_null(got.batch_id, e.batch_id, "batch_id");
-	history_entry_clear(&got);
+	histdb_entry_clear(&got);
 
-	cr_assert_eq(history_get_entry(h, e.id + 1000, &got, &err), NC_E_USAGE);
+	cr_assert_eq(histdb_get_entry(h, e.id + 1000, &got, &err), NC_E_USAGE);
 	cr_assert_not_null(strstr(err.message, "no history entry"));
 	nc_error_clear(&err);
 
 	/* A given time is kept. */
 	e.time_ms = 1700000000123;
 	append_ok(h, &e);
-	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK);
+	cr_assert_eq(histdb_get_entry(h, e.id, &got, &err), NC_OK);
 	cr_assert_eq(got.time_ms, 1700000000123);
-	history_entry_clear(&got);
-	history_close(h);
+	histdb_entry_clear(&got);
+	histdb_close(h);
 }
 
 Test(history, survives_reopen_and_ids_grow)
@@ -195,12 +195,12 @@ Test(history, survives_reopen_and_ids_grow)
 
 	append_ok(h, &e);
 	first = e.id;
-	history_close(h);
+	histdb_close(h);
 	h = open_ok();
 	cr_assert_eq(count_ok(h, NULL), 1);
 	append_ok(h, &e);
 	cr_assert_gt(e.id, first);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, private_files_and_directories)
@@ -222,7 +222,7 @@ Test(history, private_files_and_directories)
 	snprintf(p, sizeof p, "%s/state", tmpdir);
 	cr_assert_eq(stat(p, &st), 0);
 	cr_assert_eq(st.st_mode & 0777, 0700, "dir mode %o", st.st_mode & 0777);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, default_path_follows_the_environment)
@@ -230,17 +230,17 @@ Test(history, default_path_follows_the_environment)
 	char *p;
 
 	setenv("NOVU_CONSOLE_STATE_DIR", "/state/dir", 1);
-	p = history_default_path();
+	p = histdb_default_path();
 	cr_assert_str_eq(p, "/state/dir/history.db");
 	free(p);
 	unsetenv("NOVU_CONSOLE_STATE_DIR");
 	setenv("XDG_STATE_HOME", "/xdg/state", 1);
-	p = history_default_path();
+	p = histdb_default_path();
 	cr_assert_str_eq(p, "/xdg/state/novu-console/history.db");
 	free(p);
 	setenv("XDG_STATE_HOME", "not/absolute", 1);
 	setenv("HOME", "/home/me", 1);
-	p = history_default_path();
+	p = histdb_default_path();
 	cr_assert_str_eq(p, "/home/me/.local/state/novu-console/history.db");
 	free(p);
 }
@@ -265,7 +265,7 @@ Test(history, keyset_pages_cover_everything_once)
 		ids[i] = e.id;
 	}
 	for (;;) {
-		cr_assert_eq(history_page(h, NULL, cursor, 10, &v, &n, &err), NC_OK);
+		cr_assert_eq(histdb_page(h, NULL, cursor, 10, &v, &n, &err), NC_OK);
 		if (n == 0) {
 			free(v);
 			break;
@@ -289,7 +289,7 @@ Test(history, keyset_pages_cover_everything_once)
 	cursor = 0;
 	seen = 0;
 	do {
-		cr_assert_eq(history_page(h, "ODD", cursor, 4, &v, &n, &err), NC_OK);
+		cr_assert_eq(histdb_page(h, "ODD", cursor, 4, &v, &n, &err), NC_OK);
 		for (i = 0; i < n; i++) {
 			cr_assert_eq(strncmp(v[i].workflow, "odd-", 4), 0);
 			cr_assert(cursor == 0 || v[i].id < cursor);
@@ -300,7 +300,7 @@ Test(history, keyset_pages_cover_everything_once)
 		free_entries(v, n);
 	} while (n);
 	cr_assert_eq(seen, 12);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, slices_jump_to_positions)
@@ -317,25 +317,25 @@ Test(history, slices_jump_to_positions)
 		append_ok(h, &e);
 		ids[i] = e.id;
 	}
-	cr_assert_eq(history_slice(h, NULL, 0, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, NULL, 0, 10, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 10);
 	cr_assert_eq(v[0].id, ids[24]);
 	free_entries(v, n);
-	cr_assert_eq(history_slice(h, "", 20, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, "", 20, 10, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 5);
 	for (i = 0; i < 5; i++)
 		cr_assert_eq(v[i].id, ids[4 - i]);
 	free_entries(v, n);
-	cr_assert_eq(history_slice(h, NULL, 30, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, NULL, 30, 10, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 0);
 	free(v);
 	/* position 1 among "fifth" rows (ids 20, 15, 10, 5, 0 newest first) */
-	cr_assert_eq(history_slice(h, "fifth", 1, 2, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, "fifth", 1, 2, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(v[0].id, ids[15]);
 	cr_assert_eq(v[1].id, ids[10]);
 	free_entries(v, n);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, filter_is_a_literal_case_insensitive_substring)
@@ -381,12 +381,12 @@ Test(history, filter_is_a_literal_case_insensitive_substring)
 	cr_assert_eq(count_ok(h, "\\"), 0);
 	cr_assert_eq(count_ok(h, "nothing like it"), 0);
 
-	cr_assert_eq(history_page(h, "prod", 0, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_page(h, "prod", 0, 10, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(v[0].id, e[2].id);
 	cr_assert_eq(v[1].id, e[0].id);
 	free_entries(v, n);
-	history_close(h);
+	histdb_close(h);
 }
 
 static void
@@ -395,9 +395,9 @@ assert_outcome(struct nc_history *h, int64_t id, const char *want, const char *w
 	struct nc_history_entry got;
 	struct nc_error err = NC_ERROR_INIT;
 
-	cr_assert_eq(history_get_entry(h, id, &got, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_get_entry(h, id, &got, &err), NC_OK, "%s", err.message);
 	assert_str_or_null(got.cancel_outcome, want, what);
-	history_entry_clear(&got);
+	histdb_entry_clear(&got);
 }
 
 Test(history, cancel_outcome_lands_on_the_sends_of_the_transaction)
@@ -415,25 +415,25 @@ Test(history, cancel_outcome_lands_on_the_sends_of_the_transaction)
 	append_ok(h, &c);
 	append_ok(h, &d);
 	append_ok(h, &f);
-	cr_assert_eq(history_set_cancel(h, "tx-1", "cancelled", &err), NC_OK);
+	cr_assert_eq(histdb_set_cancel(h, "tx-1", "cancelled", &err), NC_OK);
 	assert_outcome(h, a.id, "cancelled", "trigger of tx-1");
 	assert_outcome(h, d.id, "cancelled", "bulk event of tx-1");
 	assert_outcome(h, b.id, NULL, "the cancel entry itself");
 	assert_outcome(h, c.id, NULL, "another transaction");
 
 	/* A second cancel finds nothing pending; the first one did cancel. */
-	cr_assert_eq(history_set_cancel(h, "tx-1", "nothing pending", &err), NC_OK);
+	cr_assert_eq(histdb_set_cancel(h, "tx-1", "nothing pending", &err), NC_OK);
 	assert_outcome(h, a.id, "cancelled", "cancelled is kept");
 	/* Other outcomes are replaced by later ones. */
-	cr_assert_eq(history_set_cancel(h, "tx-3", "failed: HTTP 503", &err), NC_OK);
+	cr_assert_eq(histdb_set_cancel(h, "tx-3", "failed: HTTP 503", &err), NC_OK);
 	assert_outcome(h, f.id, "failed: HTTP 503", "first try");
-	cr_assert_eq(history_set_cancel(h, "tx-3", "cancelled", &err), NC_OK);
+	cr_assert_eq(histdb_set_cancel(h, "tx-3", "cancelled", &err), NC_OK);
 	assert_outcome(h, f.id, "cancelled", "retry");
 
-	cr_assert_eq(history_set_cancel(h, "tx-unknown", "cancelled", &err), NC_OK);
-	cr_assert_eq(history_set_cancel(h, NULL, "cancelled", &err), NC_E_USAGE);
+	cr_assert_eq(histdb_set_cancel(h, "tx-unknown", "cancelled", &err), NC_OK);
+	cr_assert_eq(histdb_set_cancel(h, NULL, "cancelled", &err), NC_E_USAGE);
 	nc_error_clear(&err);
-	history_close(h);
+	histdb_close(h);
 }
 
 static double
@@ -477,16 +477,16 @@ Test(history, hundred_thousand_entries)
 			batch[i].http_status = 201;
 			batch[i].request_json = req[i];
 		}
-		cr_assert_eq(history_append_many(h, batch, BATCH, &err), NC_OK, "%s",
+		cr_assert_eq(histdb_append_many(h, batch, BATCH, &err), NC_OK, "%s",
 		             err.message);
 		cr_assert_gt(batch[BATCH - 1].id, batch[0].id);
 	}
 	fprintf(stderr, "history: %d entries written in %.2f s\n", BIG, seconds_since(&t0));
-	history_close(h);
+	histdb_close(h);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	h = open_ok();
-	cr_assert_eq(history_page(h, NULL, 0, 50, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_page(h, NULL, 0, 50, &v, &n, &err), NC_OK);
 	fprintf(stderr, "history: reopen + newest page in %.3f s\n", seconds_since(&t0));
 	cr_assert_eq(n, 50);
 	for (i = 0; i < n; i++) {
@@ -504,20 +504,20 @@ Test(history, hundred_thousand_entries)
 	cr_assert_eq(cnt, BIG / 100);
 
 	/* A deep keyset page and a deep filtered page. */
-	cr_assert_eq(history_page(h, NULL, 51, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_page(h, NULL, 51, 10, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 10);
 	cr_assert_eq(v[0].id, 50);
 	free_entries(v, n);
-	cr_assert_eq(history_page(h, "password", 0, 20, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_page(h, "password", 0, 20, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 20);
 	cr_assert_str_eq(v[0].transaction_id, "tx-00099900");
 	cr_assert_str_eq(v[19].transaction_id, "tx-00098000");
 	free_entries(v, n);
-	cr_assert_eq(history_slice(h, NULL, 99990, 20, &v, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, NULL, 99990, 20, &v, &n, &err), NC_OK);
 	cr_assert_eq(n, 10);
 	cr_assert_str_eq(v[9].transaction_id, "tx-00000000");
 	free_entries(v, n);
-	history_close(h);
+	histdb_close(h);
 	free(batch);
 	free(wf);
 	free(tx);
@@ -535,7 +535,7 @@ child_appender(const char *tag, int count)
 	char wf[64];
 	int i;
 
-	if (history_open(dbpath, &h, &err) != NC_OK) {
+	if (histdb_open(dbpath, &h, &err) != NC_OK) {
 		fprintf(stderr, "%s: %s\n", tag, err.message);
 		_exit(2);
 	}
@@ -544,12 +544,12 @@ child_appender(const char *tag, int count)
 
 		snprintf(wf, sizeof wf, "%s-%d", tag, i);
 		e = entry("trigger", wf, tag, NULL);
-		if (history_append(h, &e, &err) != NC_OK) {
+		if (histdb_append(h, &e, &err) != NC_OK) {
 			fprintf(stderr, "%s: %s\n", tag, err.message);
 			_exit(3);
 		}
 	}
-	history_close(h);
+	histdb_close(h);
 	_exit(0);
 }
 
@@ -576,14 +576,14 @@ two_processes_append(void)
 	cr_assert_eq(count_ok(h, NULL), 1000);
 	cr_assert_eq(count_ok(h, "alpha"), 500);
 	cr_assert_eq(count_ok(h, "beta"), 500);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, two_processes_append_at_once)
 {
 	struct nc_history *h = open_ok();   /* existing database */
 
-	history_close(h);
+	histdb_close(h);
 	two_processes_append();
 }
 
@@ -608,7 +608,7 @@ thread_appender(void *p)
 	for (i = 0; i < 200; i++) {
 		struct nc_history_entry e = entry("trigger", a->tag, "r", NULL);
 
-		if (history_append(a->h, &e, &err) != NC_OK)
+		if (histdb_append(a->h, &e, &err) != NC_OK)
 			a->failures++;
 	}
 	nc_error_clear(&err);
@@ -628,7 +628,7 @@ Test(history, threads_share_one_handle)
 	cr_assert_eq(a.failures + b.failures, 0);
 	cr_assert_eq(count_ok(h, "left"), 200);
 	cr_assert_eq(count_ok(h, "right"), 200);
-	history_close(h);
+	histdb_close(h);
 }
 
 /* ---- crashes and damaged files ---- */
@@ -644,7 +644,7 @@ Test(history, killed_writer_loses_no_committed_row)
 	struct nc_error err = NC_ERROR_INIT;
 	size_t n, i, total;
 
-	history_close(open_ok());
+	histdb_close(open_ok());
 	cr_assert_eq(pipe(fds), 0);
 	pid = fork();
 	cr_assert_geq(pid, 0);
@@ -654,7 +654,7 @@ Test(history, killed_writer_loses_no_committed_row)
 		int k;
 
 		close(fds[0]);
-		if (history_open(dbpath, &ch, &err) != NC_OK)
+		if (histdb_open(dbpath, &ch, &err) != NC_OK)
 			_exit(2);
 		for (k = 0; k < 1000000; k++) {
 			struct nc_history_entry e;
@@ -663,7 +663,7 @@ Test(history, killed_writer_loses_no_committed_row)
 			snprintf(body, sizeof body, CRASH_BODY, k, k);
 			e = entry("trigger", wf, "r", NULL);
 			e.request_json = body;
-			if (history_append(ch, &e, &err) != NC_OK)
+			if (histdb_append(ch, &e, &err) != NC_OK)
 				_exit(3);
 			/* Reported only after the commit returned. */
 			if (write(fds[1], &k, sizeof k) != (ssize_t)sizeof k)
@@ -690,7 +690,7 @@ Test(history, killed_writer_loses_no_committed_row)
 	total = count_ok(h, NULL);
 	cr_assert_geq(total, (size_t)last + 1, "committed %d, found %zu", last + 1, total);
 	cr_assert_leq(total, (size_t)last + 2, "at most one row beyond the last report");
-	cr_assert_eq(history_slice(h, NULL, 0, total, &rows, &n, &err), NC_OK);
+	cr_assert_eq(histdb_slice(h, NULL, 0, total, &rows, &n, &err), NC_OK);
 	cr_assert_eq(n, total);
 	for (i = 0; i < n; i++) {
 		int k = (int)(total - 1 - i);
@@ -702,7 +702,7 @@ Test(history, killed_writer_loses_no_committed_row)
 		cr_assert_str_eq(rows[i].request_json, body);
 	}
 	free_entries(rows, n);
-	history_close(h);
+	histdb_close(h);
 }
 
 /* The name of the single PATH.corrupt-* file next to the database. */
@@ -771,7 +771,7 @@ assert_recovers(const unsigned char *old, size_t oldlen)
 	unsigned char *kept;
 	size_t keptlen;
 
-	cr_assert_eq(history_open(dbpath, &h, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_open(dbpath, &h, &err), NC_OK, "%s", err.message);
 	cr_assert_not_null(err.message, "a note says what happened");
 	cr_assert_eq(err.status, NC_OK);
 	find_aside(aside, sizeof aside);
@@ -785,11 +785,11 @@ assert_recovers(const unsigned char *old, size_t oldlen)
 	cr_assert_eq(count_ok(h, NULL), 0);
 	append_ok(h, &e);
 	cr_assert_eq(count_ok(h, NULL), 1);
-	history_close(h);
+	histdb_close(h);
 	/* and it stays healthy */
 	h = open_ok();
 	cr_assert_eq(count_ok(h, "after"), 1);
-	history_close(h);
+	histdb_close(h);
 }
 
 Test(history, garbage_file_is_moved_aside)
@@ -827,7 +827,7 @@ Test(history, torn_database_is_moved_aside)
 		e.request_json = body;
 		append_ok(h, &e);
 	}
-	history_close(h);
+	histdb_close(h);
 	half = read_all(dbpath, &len);
 	cr_assert_not_null(half);
 	cr_assert_gt(len, 200 * 3000, "rows were checkpointed into the main file");
@@ -843,11 +843,11 @@ Test(history, newer_schema_is_left_alone)
 	sqlite3 *db;
 	struct stat st;
 
-	history_close(open_ok());
+	histdb_close(open_ok());
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
-	cr_assert_eq(history_open(dbpath, &h, &err), NC_E_IO);
+	cr_assert_eq(histdb_open(dbpath, &h, &err), NC_E_IO);
 	cr_assert_null(h);
 	cr_assert_not_null(strstr(err.message, "newer"), "%s", err.message);
 	nc_error_clear(&err);
@@ -882,9 +882,9 @@ Test(history, the_secret_key_is_never_stored)
 	e.idempotency_key = S("idem-1");
 	e.request_json = S(req);
 	append_ok(h, &e);
-	cr_assert_eq(history_get_entry(h, e.id, &got, &err), NC_OK);
+	cr_assert_eq(histdb_get_entry(h, e.id, &got, &err), NC_OK);
 	cr_assert_str_eq(got.request_json, req, "the body comes back byte for byte");
-	history_entry_clear(&got);
+	histdb_entry_clear(&got);
 	profile_clear(&p);
 
 	/* Look at the raw bytes while open (WAL holds the row) and after close. */
@@ -907,7 +907,7 @@ Test(history, the_secret_key_is_never_stored)
 		}
 		cr_assert_geq(found, 1, "the search does see stored text");
 		if (i == 0)
-			history_close(h);
+			histdb_close(h);
 	}
 }
 
@@ -923,12 +923,12 @@ Test(history, bulk_run_resume_cycle)
 	int64_t run, run2, last;
 	size_t n, i;
 
-	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
-	cr_assert_eq(history_bulk_create(h, "prod", "events.jsonl", bodies, keys, 3, &run, &err),
+	cr_assert_eq(histdb_bulk_create(h, "prod", "events.jsonl", bodies, keys, 3, &run, &err),
 	             NC_OK, "%s", err.message);
 	cr_assert_gt(run, 0);
-	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 3);
 	for (i = 0; i < n; i++) {
 		cr_assert_eq(c[i].run_id, run);
@@ -940,15 +940,15 @@ Test(history, bulk_run_resume_cycle)
 	}
 	free(c);
 
-	cr_assert_eq(history_bulk_mark_done(h, run, 1, &err), NC_OK);
-	cr_assert_eq(history_bulk_mark_done(h, run, 1, &err), NC_OK, "marking twice is fine");
-	history_close(h);
+	cr_assert_eq(histdb_bulk_mark_done(h, run, 1, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_mark_done(h, run, 1, &err), NC_OK, "marking twice is fine");
+	histdb_close(h);
 
 	/* A stopped run is found again after a restart. */
 	h = open_ok();
-	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
-	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(c[0].index, 0);
 	cr_assert_eq(c[1].index, 2);
@@ -958,30 +958,30 @@ Test(history, bulk_run_resume_cycle)
 		bulk_chunk_clear(&c[i]);
 	free(c);
 
-	cr_assert_eq(history_bulk_create(h, "prod", "more.csv", bodies, keys, 1, &run2, &err),
+	cr_assert_eq(histdb_bulk_create(h, "prod", "more.csv", bodies, keys, 1, &run2, &err),
 	             NC_OK);
 	cr_assert_gt(run2, run);
-	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run2, "the newest unfinished run");
-	cr_assert_eq(history_bulk_mark_done(h, run2, 0, &err), NC_OK);
-	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_mark_done(h, run2, 0, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
-	cr_assert_eq(history_bulk_mark_done(h, run, 0, &err), NC_OK);
-	cr_assert_eq(history_bulk_mark_done(h, run, 2, &err), NC_OK);
-	cr_assert_eq(history_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_mark_done(h, run, 0, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_mark_done(h, run, 2, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
-	cr_assert_eq(history_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 0);
 	free(c);
 
-	cr_assert_eq(history_bulk_mark_done(h, run, 7, &err), NC_E_USAGE);
+	cr_assert_eq(histdb_bulk_mark_done(h, run, 7, &err), NC_E_USAGE);
 	nc_error_clear(&err);
-	cr_assert_eq(history_bulk_pending(h, run2 + 50, &c, &n, &err), NC_E_USAGE);
+	cr_assert_eq(histdb_bulk_pending(h, run2 + 50, &c, &n, &err), NC_E_USAGE);
 	nc_error_clear(&err);
-	cr_assert_eq(history_bulk_create(h, "prod", "x", bodies, keys, 0, &run, &err),
+	cr_assert_eq(histdb_bulk_create(h, "prod", "x", bodies, keys, 0, &run, &err),
 	             NC_E_USAGE);
 	nc_error_clear(&err);
-	history_close(h);
+	histdb_close(h);
 }
 
 /* Two consoles resuming one run: the second is told who holds it; a claim
@@ -1002,23 +1002,23 @@ Test(history, bulk_run_claim_is_exclusive_while_its_holder_lives)
 	if (child == 0) {
 		long held = 0;
 
-		if (history_open(dbpath, &ch, &err) != NC_OK ||
-		    history_bulk_claim(ch, 7, &held, &err) != NC_OK || held)
+		if (histdb_open(dbpath, &ch, &err) != NC_OK ||
+		    histdb_bulk_claim(ch, 7, &held, &err) != NC_OK || held)
 			_exit(1);
 		(void)!write(ready[1], "x", 1);
 		(void)!read(go[0], &byte, 1);   /* hold the claim until told */
 		_exit(0);                        /* dies without releasing */
 	}
 	cr_assert_eq(read(ready[0], &byte, 1), 1, "the child claimed run 7");
-	cr_assert_eq(history_bulk_claim(h, 7, &holder, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_claim(h, 7, &holder, &err), NC_OK);
 	cr_assert_eq(holder, (long)child, "the live holder is named");
-	cr_assert_eq(history_bulk_claim(h, 8, &holder, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_claim(h, 8, &holder, &err), NC_OK);
 	cr_assert_eq(holder, 0, "another run is free");
 	cr_assert_eq(write(go[1], "x", 1), 1);
 	cr_assert_eq(waitpid(child, &status, 0), child);
-	cr_assert_eq(history_bulk_claim(h, 7, &holder, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_claim(h, 7, &holder, &err), NC_OK);
 	cr_assert_eq(holder, 0, "a dead holder's claim is taken over");
-	history_bulk_release(h, 7);
-	history_bulk_release(h, 8);
-	history_close(h);
+	histdb_bulk_release(h, 7);
+	histdb_bulk_release(h, 8);
+	histdb_close(h);
 }

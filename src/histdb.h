@@ -1,4 +1,4 @@
-/* history.h - the durable local record of every send and cancel.
+/* histdb.h - the durable local record of every send and cancel.
  *
  * Stored in SQLite at $XDG_STATE_HOME/novu-console/history.db (default
  * ~/.local/state/...; $NOVU_CONSOLE_STATE_DIR overrides the directory),
@@ -9,10 +9,10 @@
  * The secret key is never given to this module.
  *
  * Ownership: entries returned are caller-owned; free with
- * history_entry_clear() (each) and free() (the array).
+ * histdb_entry_clear() (each) and free() (the array).
  */
-#ifndef NC_HISTORY_H
-#define NC_HISTORY_H
+#ifndef NC_HISTDB_H
+#define NC_HISTDB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +21,7 @@
 struct nc_history;
 
 struct nc_history_entry {
-	int64_t id;               /* assigned by history_append */
+	int64_t id;               /* assigned by histdb_append */
 	int64_t time_ms;          /* Unix time in ms; 0 = now */
 	char *profile;
 	char *kind;               /* "trigger" "broadcast" "bulk" "cancel" */
@@ -38,47 +38,47 @@ struct nc_history_entry {
 	char *batch_id;           /* bulk: shared by the events of one request */
 };
 
-void history_entry_clear(struct nc_history_entry *e);
+void histdb_entry_clear(struct nc_history_entry *e);
 
 /* Default database path (malloc'd). */
-char *history_default_path(void);
+char *histdb_default_path(void);
 
 /* Open (creating directories 0700 and the file 0600). A file that is not a
  * readable database is moved aside to PATH.corrupt-<time> and a new one
  * started; err then carries a note (status NC_OK). */
-enum nc_status history_open(const char *path, struct nc_history **out, struct nc_error *err);
-void history_close(struct nc_history *h);
+enum nc_status histdb_open(const char *path, struct nc_history **out, struct nc_error *err);
+void histdb_close(struct nc_history *h);
 
-enum nc_status history_append(struct nc_history *h, struct nc_history_entry *e,
+enum nc_status histdb_append(struct nc_history *h, struct nc_history_entry *e,
                               struct nc_error *err);
 /* Append n entries in one transaction, all or none (a bulk request's
  * per-event results; one fsync instead of n). Fills each id (and time_ms
  * when 0). */
-enum nc_status history_append_many(struct nc_history *h, struct nc_history_entry *entries,
+enum nc_status histdb_append_many(struct nc_history *h, struct nc_history_entry *entries,
                                    size_t n, struct nc_error *err);
 /* Record the outcome of a cancel on every send entry with this
  * transactionId; an outcome of "cancelled" is kept over later ones (a second
  * cancel finds nothing pending, but the first one did cancel). */
-enum nc_status history_set_cancel(struct nc_history *h, const char *transaction_id,
+enum nc_status histdb_set_cancel(struct nc_history *h, const char *transaction_id,
                                   const char *outcome, struct nc_error *err);
 
 /* Newest first. `filter` (NULL or "" = all) matches, case-insensitively, a
  * substring of workflow, recipients, transactionId, kind, profile or
  * response status. before_id = 0 starts at the newest; pass the last id of
  * the previous page to continue. */
-enum nc_status history_page(struct nc_history *h, const char *filter, int64_t before_id,
+enum nc_status histdb_page(struct nc_history *h, const char *filter, int64_t before_id,
                             size_t limit, struct nc_history_entry **out, size_t *n,
                             struct nc_error *err);
 /* Rows at positions [offset, offset+limit) newest first (for a scrolling list
  * that jumps). */
-enum nc_status history_slice(struct nc_history *h, const char *filter, size_t offset,
+enum nc_status histdb_slice(struct nc_history *h, const char *filter, size_t offset,
                              size_t limit, struct nc_history_entry **out, size_t *n,
                              struct nc_error *err);
-enum nc_status history_count(struct nc_history *h, const char *filter, size_t *count,
+enum nc_status histdb_count(struct nc_history *h, const char *filter, size_t *count,
                              struct nc_error *err);
-/* One entry by id (NC_E_USAGE if there is none). Not "history_get": GNU
- * readline, linked into the screens, exports a function of that name. */
-enum nc_status history_get_entry(struct nc_history *h, int64_t id,
+/* One entry by id (NC_E_USAGE if there is none). Functions here are
+ * histdb_*: GNU readline, linked into the screens, owns history_*. */
+enum nc_status histdb_get_entry(struct nc_history *h, int64_t id,
                                  struct nc_history_entry *out, struct nc_error *err);
 
 /* ---- resumable bulk runs (more than 100 events) ---- */
@@ -93,26 +93,26 @@ struct nc_bulk_chunk {
 	char *body;
 	int done;
 };
-enum nc_status history_bulk_create(struct nc_history *h, const char *profile,
+enum nc_status histdb_bulk_create(struct nc_history *h, const char *profile,
                                    const char *source, char **bodies, char **keys,
                                    size_t nchunks, int64_t *run_id, struct nc_error *err);
-enum nc_status history_bulk_pending(struct nc_history *h, int64_t run_id,
+enum nc_status histdb_bulk_pending(struct nc_history *h, int64_t run_id,
                                     struct nc_bulk_chunk **out, size_t *n,
                                     struct nc_error *err);
-enum nc_status history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
+enum nc_status histdb_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
                                       struct nc_error *err);
 /* Newest unfinished run id stored with this `profile` (the string given to
- * history_bulk_create; NULL: any), or 0. Filtering by it keeps a run made
+ * histdb_bulk_create; NULL: any), or 0. Filtering by it keeps a run made
  * against one server from being finished against another. */
-enum nc_status history_bulk_last_unfinished(struct nc_history *h, const char *profile,
+enum nc_status histdb_bulk_last_unfinished(struct nc_history *h, const char *profile,
                                             int64_t *run_id, struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
 /* Claim run_id for this process before sending it, so two consoles resuming
  * the same run do not both send its chunks. *holder is set to the pid of a
  * live process that holds it (nothing claimed), else 0. A claim left by a
  * process that died is taken over. */
-enum nc_status history_bulk_claim(struct nc_history *h, int64_t run_id, long *holder,
+enum nc_status histdb_bulk_claim(struct nc_history *h, int64_t run_id, long *holder,
                                   struct nc_error *err);
-void history_bulk_release(struct nc_history *h, int64_t run_id);
+void histdb_bulk_release(struct nc_history *h, int64_t run_id);
 
 #endif

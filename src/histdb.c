@@ -1,4 +1,4 @@
-/* history.c - the durable local record of every send and cancel (SQLite).
+/* histdb.c - the durable local record of every send and cancel (SQLite).
  *
  * Durability: WAL journal with synchronous=FULL, so a committed append
  * survives a crash of this process and of the machine; each append is one
@@ -11,7 +11,7 @@
  * file up to HISTORY_SCHEMA; a newer file is refused, never rewritten.
  * A file SQLite cannot read is renamed aside, never deleted.
  */
-#include "history.h"
+#include "histdb.h"
 #include "paths.h"
 #include "textbuf.h"
 
@@ -40,7 +40,7 @@ struct nc_history {
 };
 
 /* Version 1. The entries table is read newest first by rowid (id), which is
- * its own index; transaction_id is looked up by history_set_cancel. Pending
+ * its own index; transaction_id is looked up by histdb_set_cancel. Pending
  * bulk chunks have a partial index so finding unfinished runs stays cheap
  * however many finished ones accumulate. */
 static const char SCHEMA_V1[] =
@@ -156,7 +156,7 @@ column_dup(sqlite3_stmt *st, int i, int *nomem)
 /* ---- paths and files ---- */
 
 char *
-history_default_path(void)
+histdb_default_path(void)
 {
 	char *dir = paths_state_dir(), *out;
 
@@ -406,7 +406,7 @@ replaced_since(const char *path, const struct stat *before)
 }
 
 enum nc_status
-history_open(const char *path, struct nc_history **out, struct nc_error *err)
+histdb_open(const char *path, struct nc_history **out, struct nc_error *err)
 {
 	struct nc_history *h;
 	sqlite3 *db = NULL;
@@ -416,7 +416,7 @@ history_open(const char *path, struct nc_history **out, struct nc_error *err)
 
 	*out = NULL;
 	if (!path) {
-		path = def = history_default_path();
+		path = def = histdb_default_path();
 		if (!path)
 			return nc_error_set(err, NC_E_IO, NULL, "cannot find where to keep "
 			                    "history: set HOME or NOVU_CONSOLE_STATE_DIR");
@@ -478,7 +478,7 @@ history_open(const char *path, struct nc_history **out, struct nc_error *err)
 }
 
 void
-history_close(struct nc_history *h)
+histdb_close(struct nc_history *h)
 {
 	if (!h)
 		return;
@@ -491,7 +491,7 @@ history_close(struct nc_history *h)
 /* ---- entries ---- */
 
 void
-history_entry_clear(struct nc_history_entry *e)
+histdb_entry_clear(struct nc_history_entry *e)
 {
 	if (!e)
 		return;
@@ -553,7 +553,7 @@ row_to_entry(sqlite3_stmt *st, struct nc_history_entry *e)
 	e->response_json = column_dup(st, 13, &nomem);
 	e->batch_id = column_dup(st, 14, &nomem);
 	if (nomem) {
-		history_entry_clear(e);
+		histdb_entry_clear(e);
 		return -1;
 	}
 	return 0;
@@ -578,7 +578,7 @@ insert_entry(struct nc_history *h, sqlite3_stmt *st, struct nc_history_entry *e)
 }
 
 enum nc_status
-history_append(struct nc_history *h, struct nc_history_entry *e, struct nc_error *err)
+histdb_append(struct nc_history *h, struct nc_history_entry *e, struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
@@ -593,7 +593,7 @@ history_append(struct nc_history *h, struct nc_history_entry *e, struct nc_error
 }
 
 enum nc_status
-history_append_many(struct nc_history *h, struct nc_history_entry *entries, size_t n,
+histdb_append_many(struct nc_history *h, struct nc_history_entry *entries, size_t n,
                     struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -624,7 +624,7 @@ out:
 }
 
 enum nc_status
-history_set_cancel(struct nc_history *h, const char *transaction_id, const char *outcome,
+histdb_set_cancel(struct nc_history *h, const char *transaction_id, const char *outcome,
                    struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -707,7 +707,7 @@ collect_entries(struct nc_history *h, sqlite3_stmt *st, struct nc_history_entry 
 		return NC_OK;
 	}
 	while (cnt > 0)
-		history_entry_clear(&v[--cnt]);
+		histdb_entry_clear(&v[--cnt]);
 	free(v);
 	if (rc == SQLITE_ROW)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
@@ -756,7 +756,7 @@ clamp_limit(size_t v)
  * through query_entries(); binding a number a text does not use only makes
  * sqlite3_bind_* return SQLITE_RANGE, which is ignored. */
 enum nc_status
-history_page(struct nc_history *h, const char *filter, int64_t before_id, size_t limit,
+histdb_page(struct nc_history *h, const char *filter, int64_t before_id, size_t limit,
              struct nc_history_entry **out, size_t *n, struct nc_error *err)
 {
 	int filtered = filter && *filter;
@@ -779,7 +779,7 @@ history_page(struct nc_history *h, const char *filter, int64_t before_id, size_t
 }
 
 enum nc_status
-history_slice(struct nc_history *h, const char *filter, size_t offset, size_t limit,
+histdb_slice(struct nc_history *h, const char *filter, size_t offset, size_t limit,
               struct nc_history_entry **out, size_t *n, struct nc_error *err)
 {
 	const char *sql = filter && *filter
@@ -792,7 +792,7 @@ history_slice(struct nc_history *h, const char *filter, size_t offset, size_t li
 }
 
 enum nc_status
-history_count(struct nc_history *h, const char *filter, size_t *count,
+histdb_count(struct nc_history *h, const char *filter, size_t *count,
               struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -825,7 +825,7 @@ history_count(struct nc_history *h, const char *filter, size_t *count,
 }
 
 enum nc_status
-history_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
+histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
                   struct nc_error *err)
 {
 	struct nc_history_entry *v;
@@ -852,7 +852,7 @@ history_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out
 /* Claims live in their own table, made on first use, so older history
  * files need no migration. A claim whose process is gone is stale. */
 enum nc_status
-history_bulk_claim(struct nc_history *h, int64_t run_id, long *holder, struct nc_error *err)
+histdb_bulk_claim(struct nc_history *h, int64_t run_id, long *holder, struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
@@ -898,7 +898,7 @@ out:
 }
 
 void
-history_bulk_release(struct nc_history *h, int64_t run_id)
+histdb_bulk_release(struct nc_history *h, int64_t run_id)
 {
 	sqlite3_stmt *st = NULL;
 
@@ -964,7 +964,7 @@ insert_run(struct nc_history *h, const char *profile, const char *source,
 }
 
 enum nc_status
-history_bulk_create(struct nc_history *h, const char *profile, const char *source,
+histdb_bulk_create(struct nc_history *h, const char *profile, const char *source,
                     char **bodies, char **keys, size_t nchunks, int64_t *run_id,
                     struct nc_error *err)
 {
@@ -1053,7 +1053,7 @@ collect_chunks(struct nc_history *h, sqlite3_stmt *st, int64_t run_id,
 }
 
 enum nc_status
-history_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk **out,
+histdb_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk **out,
                      size_t *n, struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -1083,7 +1083,7 @@ history_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk 
 }
 
 enum nc_status
-history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
+histdb_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
                        struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -1108,7 +1108,7 @@ history_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
 }
 
 enum nc_status
-history_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *run_id,
+histdb_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *run_id,
                              struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
