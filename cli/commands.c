@@ -43,38 +43,6 @@ cli_open_session(struct cli_ctx *c, int offline)
 	return rc;
 }
 
-/* ---- history records ---- */
-
-static void
-record_send(struct cli_ctx *c, const char *kind, const struct nc_event *ev,
-            const struct nc_trigger_result *res, const struct nc_send_info *info,
-            const struct nc_error *err, const char *batch_id)
-{
-	struct nc_history_entry e = { 0 };
-	struct nc_error herr = NC_ERROR_INIT;
-
-	if (!c->session.history)
-		return;
-	e.profile = c->session.profile.name;
-	e.kind = (char *)(uintptr_t)kind;
-	e.workflow = ev->workflow;
-	e.recipients = strcmp(kind, "broadcast") == 0 ? strdup("all subscribers")
-	                                              : event_recipients_summary(ev, 200);
-	e.transaction_id = res && res->transaction_id ? res->transaction_id : ev->transaction_id;
-	e.idempotency_key = info ? info->idempotency_key : NULL;
-	e.http_status = info ? info->http_status : (err ? err->http_status : 0);
-	e.response_status = res && res->status ? res->status : NULL;
-	e.error = err && err->message ? err->message : (res ? res->error : NULL);
-	e.request_json = info ? info->request_body : NULL;
-	e.response_json = info ? info->response_body : NULL;
-	e.batch_id = (char *)(uintptr_t)batch_id;
-	if (histdb_append(c->session.history, &e, &herr) != NC_OK)
-		fprintf(c->err, "novu-console: warning: not recorded in history: %s\n",
-		        herr.message ? herr.message : "error");
-	free(e.recipients);
-	nc_error_clear(&herr);
-}
-
 /* ---- trigger and broadcast ---- */
 
 static int
@@ -120,8 +88,6 @@ precheck_event(struct cli_ctx *c, enum nc_event_use use)
 
 	if (!st)
 		st = idempotency_key_validate(c->idempotency_key, &err);
-	if (!st && event_ensure_transaction_id(&c->ev) != NC_OK)
-		st = NC_E_NOMEM;
 	if (st)
 		rc = cli_report_error(c, st, &err);
 	nc_error_clear(&err);
@@ -175,30 +141,75 @@ print_json_body(struct cli_ctx *c, const char *body)
 	cJSON_Delete(root);
 }
 
-static int
-report_trigger_result(struct cli_ctx *c, const struct nc_trigger_result *res,
-                      const struct nc_send_info *info)
+/* Before the request leaves: the ID first, flushed, so even a killed
+ * process has told the user what to check or cancel. */
+static void
+print_leaving_txid(void *ctx, const char *txid)
 {
+	struct cli_ctx *c = ctx;
+
 	if (c->json)
-		print_json_body(c, info->response_body);
+		fprintf(c->err, "novu-console: sending transactionId %s\n", txid);
 	else
-		fprintf(c->out, "%s\nstatus: %s\n", res->transaction_id ? res->transaction_id : "",
-		        res->status ? res->status : "(none)");
-	if (trigger_result_ok(res))
+		fprintf(c->out, "%s\n", txid);
+	fflush(c->out);
+	fflush(c->err);
+}
+
+static void
+send_request_init(struct cli_ctx *c, int broadcast, struct nc_send_request *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->kind = broadcast ? NC_SEND_BROADCAST : NC_SEND_TRIGGER;
+	rq->ev = &c->ev;
+	rq->txid_origin = c->ev.transaction_id && *c->ev.transaction_id ? NC_ID_USER : NC_ID_AUTO;
+	rq->idempotency_key = c->idempotency_key;
+	rq->key_origin = NC_ID_USER;
+	rq->leaving = print_leaving_txid;
+	rq->ctx = c;
+}
+
+static int
+report_send(struct cli_ctx *c, enum nc_status st, const struct nc_send_outcome *out,
+            struct nc_error *err)
+{
+	if (out->replaced_txid)
+		fprintf(c->err, "novu-console: note: transactionId %s was sent before; this send "
+		        "uses %s\n", out->replaced_txid, c->ev.transaction_id);
+	if (out->retry_of_row)
+		fprintf(c->err, "novu-console: note: the same request with the same key is in "
+		        "History (#%lld): sent again as a retry, so Novu replays it rather than "
+		        "delivering twice\n", (long long)out->history_id);
+	if (st == NC_OK && c->json) {
+		print_json_body(c, out->info.response_body);
+	} else if (st == NC_OK) {
+		fprintf(c->out, "status: %s\n", out->res.status ? out->res.status : "(none)");
+	} else {
+		if (out->result == NC_SEND_UNKNOWN)
+			fprintf(c->err, "novu-console: no answer for transactionId %s: it may have "
+			        "been accepted; run the same command again to retry it safely, or "
+			        "check with: novu-console status %s\n", c->ev.transaction_id,
+			        c->ev.transaction_id);
+		return cli_report_error(c, st, err);
+	}
+	if (err->message)   /* sent, but History could not keep the answer */
+		fprintf(c->err, "novu-console: warning: %s\n", err->message);
+	if (out->result == NC_SEND_PROCESSED)
 		return 0;
 	fprintf(c->err, "novu-console: the API accepted the request but did not process it: "
-	                "status %s%s%s\n", res->status ? res->status : "(none)",
-	        res->error ? ": " : "", res->error ? res->error : "");
+	                "status %s%s%s\n", out->res.status ? out->res.status : "(none)",
+	        out->res.error ? ": " : "", out->res.error ? out->res.error : "");
 	return nc_status_exit_code(NC_E_API);
 }
 
 static int
 send_event(struct cli_ctx *c, int broadcast)
 {
-	struct nc_trigger_result res = { 0 };
-	struct nc_send_info info = { 0 };
+	struct nc_send_outcome out;
+	struct nc_send_request rq;
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_prepared prep = { 0 };
+	struct nc_ops ops;
 	enum nc_status st;
 	int rc;
 
@@ -207,10 +218,9 @@ send_event(struct cli_ctx *c, int broadcast)
 		rc = cli_open_session(c, c->dry_run);
 	if (rc)
 		return rc;
+	send_request_init(c, broadcast, &rq);
 	if (c->dry_run) {
-		st = broadcast ? api_prepare_broadcast(&c->ev, c->idempotency_key, &prep, &err)
-		               : api_prepare_trigger(&c->ev, c->idempotency_key, &prep, &err);
-		rc = print_dry_run(c, st, &prep, &err);
+		rc = print_dry_run(c, ops_prepare(&rq, &prep, &err), &prep, &err);
 		prepared_clear(&prep);
 		nc_error_clear(&err);
 		return rc;
@@ -218,14 +228,10 @@ send_event(struct cli_ctx *c, int broadcast)
 	rc = refuse_read_only(c);
 	if (rc)
 		return rc;
-	st = broadcast ? api_broadcast(c->session.client, &c->ev, c->idempotency_key, &res, &info, &err)
-	               : api_trigger(c->session.client, &c->ev, c->idempotency_key, &res, &info, &err);
-	if (st != NC_E_INVALID)
-		record_send(c, broadcast ? "broadcast" : "trigger", &c->ev, st ? NULL : &res, &info,
-		            st ? &err : NULL, NULL);
-	rc = st ? cli_report_error(c, st, &err) : report_trigger_result(c, &res, &info);
-	trigger_result_clear(&res);
-	send_info_clear(&info);
+	session_ops(&c->session, &ops);
+	st = ops_send_event(&ops, &rq, &out, &err);
+	rc = report_send(c, st, &out, &err);
+	send_outcome_clear(&out);
 	nc_error_clear(&err);
 	return rc;
 }
@@ -263,6 +269,7 @@ cmd_broadcast(struct cli_ctx *c)
 struct bulk_events {
 	struct nc_event *evs;
 	size_t n;
+	unsigned char *user_txid;   /* 1: the file gave event i its transactionId */
 };
 
 static void
@@ -273,8 +280,37 @@ bulk_events_free(struct bulk_events *b)
 	for (i = 0; i < b->n; i++)
 		event_clear(&b->evs[i]);
 	free(b->evs);
-	b->evs = NULL;
-	b->n = 0;
+	free(b->user_txid);
+	memset(b, 0, sizeof(*b));
+}
+
+static enum nc_status
+bulk_check(struct cli_ctx *c, struct bulk_events *b, struct nc_error *err)
+{
+	enum nc_status st = NC_OK;
+	char prefix[40];
+	size_t i;
+
+	if (b->n == 0)
+		return nc_error_set(err, NC_E_INVALID, "events", "%s holds no events", c->args[0]);
+	b->user_txid = calloc(b->n, 1);
+	if (!b->user_txid)
+		return NC_E_NOMEM;
+	for (i = 0; !st && i < b->n; i++) {
+		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
+		st = event_validate(&b->evs[i], NC_USE_BULK_ENTRY, prefix, err);
+		b->user_txid[i] = b->evs[i].transaction_id && *b->evs[i].transaction_id;
+	}
+	if (!st && b->n <= NC_MAX_BULK_EVENTS)
+		st = idempotency_key_validate(c->idempotency_key, err);
+	/* Several requests get a key each and report as they go. */
+	if (!st && b->n > NC_MAX_BULK_EVENTS && (c->idempotency_key || c->json))
+		st = nc_error_set(err, NC_E_USAGE, NULL,
+		                  "%zu events go out as %zu requests, each with its own "
+		                  "idempotency key and printed line by line: drop %s",
+		                  b->n, bulk_plan_count(b->n),
+		                  c->idempotency_key ? "--idempotency-key" : "--json");
+	return st;
 }
 
 static int
@@ -282,31 +318,14 @@ bulk_load(struct cli_ctx *c, struct bulk_events *b)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	enum nc_status st = NC_OK;
-	size_t len, i;
-	char prefix[40];
+	size_t len;
 	char *text = cli_read_file(c->args[0], &len, &err);
 
 	if (text)
 		st = events_parse_file(text, len, &b->evs, &b->n, &err);
 	free(text);
-	if (text && !st && b->n == 0)
-		st = nc_error_set(&err, NC_E_INVALID, "events", "%s holds no events",
-		                  c->args[0]);
-	for (i = 0; text && !st && i < b->n; i++) {
-		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
-		st = event_validate(&b->evs[i], NC_USE_BULK_ENTRY, prefix, &err);
-		if (!st && event_ensure_transaction_id(&b->evs[i]) != NC_OK)
-			st = NC_E_NOMEM;
-	}
-	if (!st && b->n <= NC_MAX_BULK_EVENTS)
-		st = idempotency_key_validate(c->idempotency_key, &err);
-	/* Several requests get a key each and report as they go. */
-	if (!st && b->n > NC_MAX_BULK_EVENTS && (c->idempotency_key || c->json))
-		st = nc_error_set(&err, NC_E_USAGE, NULL,
-		                  "%zu events go out as %zu requests, each with its own "
-		                  "idempotency key and printed line by line: drop %s",
-		                  b->n, bulk_plan_count(b->n),
-		                  c->idempotency_key ? "--idempotency-key" : "--json");
+	if (text && !st)
+		st = bulk_check(c, b, &err);
 	if (!text || st) {
 		int rc = cli_report_error(c, text ? st : NC_E_USAGE, &err);
 		nc_error_clear(&err);
@@ -341,104 +360,83 @@ bulk_dry_run(struct cli_ctx *c, struct bulk_events *b)
 	return rc;
 }
 
-static int
-print_bulk_line(struct cli_ctx *c, size_t index, const struct nc_trigger_result *r,
-                const char *sent_txid)
+static void
+print_bulk_line(struct cli_ctx *c, size_t index, const char *status, const char *txid,
+                const char *error)
 {
-	const char *tx = r->transaction_id ? r->transaction_id : sent_txid;
-
-	fprintf(c->out, "%zu\t%s\t%s%s%s\n", index, r->status ? r->status : "(none)",
-	        tx ? tx : "-", r->error ? "\t" : "", r->error ? r->error : "");
-	return trigger_result_ok(r) ? 0 : 1;
-}
-
-static int
-bulk_send_one_request(struct cli_ctx *c, struct bulk_events *b)
-{
-	struct nc_trigger_result *res = NULL;
-	struct nc_send_info info = { 0 };
-	struct nc_error err = NC_ERROR_INIT;
-	size_t i, failed = 0;
-	enum nc_status st;
-	int rc;
-
-	st = api_bulk(c->session.client, b->evs, b->n, c->idempotency_key, &res, &info, &err);
-	for (i = 0; i < b->n; i++)
-		record_send(c, "bulk", &b->evs[i], st ? NULL : &res[i], &info, st ? &err : NULL,
-		            info.idempotency_key);
-	if (st) {
-		rc = cli_report_error(c, st, &err);
-	} else if (c->json) {
-		print_json_body(c, info.response_body);
-		for (i = 0; i < b->n; i++)
-			failed += !trigger_result_ok(&res[i]);
-		rc = failed ? nc_status_exit_code(NC_E_API) : 0;
-	} else {
-		for (i = 0; i < b->n; i++)
-			failed += (size_t)print_bulk_line(c, i, &res[i], b->evs[i].transaction_id);
-		rc = failed ? nc_status_exit_code(NC_E_API) : 0;
-	}
-	if (failed)
-		fprintf(c->err, "novu-console: %zu of %zu events were not processed\n", failed, b->n);
-	for (i = 0; res && i < b->n; i++)
-		trigger_result_clear(&res[i]);
-	free(res);
-	send_info_clear(&info);
-	nc_error_clear(&err);
-	return rc;
+	fprintf(c->out, "%zu\t%s\t%s%s%s\n", index, status ? status : "(none)",
+	        txid ? txid : "-", error ? "\t" : "", error ? error : "");
 }
 
 struct bulk_progress_ctx {
 	struct cli_ctx *c;
-	size_t failed;
+	size_t failed, unknown;
 };
+
+/* One line per event of the chunk, answered or not. */
+static void
+print_chunk_lines(struct bulk_progress_ctx *bp, const struct nc_bulk_progress *p)
+{
+	const char *status = p->chunk_unknown ? HISTDB_UNKNOWN : "failed";
+	const char *why = p->error && p->error->message ? p->error->message : NULL;
+	size_t i;
+
+	for (i = 0; i < p->nresults; i++) {
+		const struct nc_trigger_result *r = p->results ? &p->results[i] : NULL;
+		const char *tx = r && r->transaction_id ? r->transaction_id
+		                 : p->txids ? p->txids[i] : NULL;
+
+		if (!bp->c->json)   /* --json prints the answer instead */
+			print_bulk_line(bp->c, p->first_event + i, r ? r->status : status, tx,
+			                r ? r->error : why);
+		if (r && trigger_result_ok(r))
+			continue;
+		if (!r && p->chunk_unknown)
+			bp->unknown++;
+		else
+			bp->failed++;
+	}
+}
 
 static void
 bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 {
 	struct bulk_progress_ctx *bp = ctx;
-	size_t i;
 
 	if (p->waiting_ms > 0) {
 		fprintf(bp->c->err, "novu-console: waiting %.1f s for rate-limit tokens\n",
 		        (double)p->waiting_ms / 1000.0);
 		return;
 	}
-	for (i = 0; i < p->nresults; i++)
-		bp->failed += (size_t)print_bulk_line(bp->c, p->first_event + i, &p->results[i], NULL);
+	print_chunk_lines(bp, p);
+	if (bp->c->json && p->chunk_status == NC_OK)
+		print_json_body(bp->c, p->response_body);
 	fflush(bp->c->out);
 	fprintf(bp->c->err, "novu-console: request %zu/%zu %s (%zu/%zu events)\n", p->chunk + 1,
-	        p->nchunks, p->chunk_status ? "failed" : "sent", p->events_done, p->events_total);
+	        p->nchunks, p->chunk_status == NC_OK ? "sent" : p->chunk_unknown ?
+	        "got no answer" : "failed", p->events_done, p->events_total);
 }
 
 static int
 bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 {
-	struct bulk_progress_ctx bp = { c, 0 };
+	struct bulk_progress_ctx bp = { c, 0, 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	enum nc_status st = NC_OK;
+	struct nc_ops ops;
 	int rc;
 
-	if (!c->session.history) {
-		fprintf(c->err, "novu-console: more than %d events need the history store to run "
-		                "resumably, and it could not be opened\n", NC_MAX_BULK_EVENTS);
-		return 1;
-	}
-	if (!run_id) {
-		char *scope = session_run_scope(&c->session);
-
-		st = scope ? bulkrun_create(c->session.history, scope, c->args[0], b->evs, b->n,
-		                            &run_id, &err)
-		           : NC_E_NOMEM;
-		free(scope);
-	}
+	session_ops(&c->session, &ops);
+	if (!run_id)
+		st = bulkrun_create(&ops, c->args[0], b->evs, b->n, b->user_txid,
+		                    c->idempotency_key, &run_id, &err);
 	if (!st)
-		st = bulkrun_send(c->session.client, c->session.history, c->session.profile.name,
-		                  run_id, bulk_progress, &bp, &err);
+		st = bulkrun_send(&ops, run_id, bulk_progress, &bp, &err);
 	if (st) {
 		rc = cli_report_error(c, st, &err);
-		fprintf(c->err, "novu-console: bulk run %lld stopped; events already sent are not "
-		                "sent again by: novu-console bulk --resume\n", (long long)run_id);
+		if (run_id)
+			fprintf(c->err, "novu-console: bulk run %lld stopped; events already sent are "
+			        "not sent again by: novu-console bulk --resume\n", (long long)run_id);
 	} else {
 		rc = bp.failed ? nc_status_exit_code(NC_E_API) : 0;
 		if (bp.failed)
@@ -451,7 +449,7 @@ bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 static int
 bulk_resume(struct cli_ctx *c)
 {
-	struct bulk_events none = { NULL, 0 };
+	struct bulk_events none = { NULL, 0, NULL };
 	struct nc_error err = NC_ERROR_INIT;
 	int64_t run_id = 0;
 	char *scope;
@@ -483,7 +481,7 @@ bulk_resume(struct cli_ctx *c)
 int
 cmd_bulk(struct cli_ctx *c)
 {
-	struct bulk_events b = { NULL, 0 };
+	struct bulk_events b = { NULL, 0, NULL };
 	int rc;
 
 	if (c->resume) {
@@ -505,40 +503,12 @@ cmd_bulk(struct cli_ctx *c)
 	else if (!rc)
 		rc = refuse_read_only(c);
 	if (!rc && !c->dry_run)
-		rc = b.n <= NC_MAX_BULK_EVENTS ? bulk_send_one_request(c, &b) : bulk_run(c, &b, 0);
+		rc = bulk_run(c, &b, 0);
 	bulk_events_free(&b);
 	return rc;
 }
 
 /* ---- cancel ---- */
-
-static void
-record_cancel(struct cli_ctx *c, const char *txid, enum nc_status st, int cancelled,
-              const struct nc_send_info *info, const struct nc_error *err)
-{
-	struct nc_history_entry e = { 0 };
-	struct nc_error herr = NC_ERROR_INIT;
-	char outcome[300];
-
-	if (!c->session.history)
-		return;
-	if (st)
-		snprintf(outcome, sizeof(outcome), "failed: %s",
-		         err && err->message ? err->message : nc_status_message(st));
-	else
-		snprintf(outcome, sizeof(outcome), "%s", cancelled ? "cancelled" : "nothing pending");
-	histdb_set_cancel(c->session.history, txid, outcome, &herr);
-	nc_error_clear(&herr);
-	e.profile = c->session.profile.name;
-	e.kind = (char *)(uintptr_t)"cancel";
-	e.transaction_id = (char *)(uintptr_t)txid;
-	e.http_status = info->http_status;
-	e.response_status = outcome;
-	e.error = st && err ? err->message : NULL;
-	e.response_json = info->response_body;
-	histdb_append(c->session.history, &e, &herr);
-	nc_error_clear(&herr);
-}
 
 static void
 print_cancel_json(struct cli_ctx *c, const char *txid, int cancelled)
@@ -559,7 +529,8 @@ int
 cmd_cancel(struct cli_ctx *c)
 {
 	const char *txid = c->args[0];
-	struct nc_send_info info = { 0 };
+	struct nc_cancel_outcome out = { 0 };
+	struct nc_ops ops;
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_prepared prep = { 0 };
 	enum nc_status st;
@@ -579,8 +550,9 @@ cmd_cancel(struct cli_ctx *c)
 		nc_error_clear(&err);
 		return rc;
 	}
-	st = api_cancel(c->session.client, txid, &cancelled, &info, &err);
-	record_cancel(c, txid, st, cancelled, &info, &err);
+	session_ops(&c->session, &ops);
+	st = ops_cancel(&ops, txid, &out, &err);
+	cancelled = out.cancelled;
 	if (st)
 		rc = cli_report_error(c, st, &err);
 	else if (c->json)
@@ -590,7 +562,7 @@ cmd_cancel(struct cli_ctx *c)
 	else
 		fprintf(c->out, "nothing pending for %s (already delivered, unknown, or not yet "
 		                "picked up by Novu's worker)\n", txid);
-	send_info_clear(&info);
+	cancel_outcome_clear(&out);
 	nc_error_clear(&err);
 	return rc;
 }
@@ -883,13 +855,15 @@ cmd_status(struct cli_ctx *c)
 	struct nc_delivery d = { 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	const struct nc_job_status *j;
+	struct nc_ops ops;
 	cJSON *rows;
 	size_t i;
 	int rc = cli_open_session(c, 0);
 
 	if (rc)
 		return rc;
-	if (api_notifications(c->session.client, c->args[0], &d, &err) != NC_OK) {
+	session_ops(&c->session, &ops);
+	if (ops_delivery_status(&ops, c->args[0], &d, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
 	} else if (d.n == 0 && !c->json) {
 		fprintf(c->out, "no notifications yet for %s (Novu's worker writes them after "

@@ -6,6 +6,7 @@
  * and what --dry-run shows (api_prepare_*).
  */
 #include "api.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,7 +152,7 @@ prepare_post(cJSON *json, const char *path, const char *idem_key,
 	p->body = json_print_compact(json);
 	cJSON_Delete(json);
 	p->path = strdup(path);
-	p->idempotency_key = idem_key && *idem_key ? strdup(idem_key) : idempotency_key_new();
+	p->idempotency_key = idem_key && *idem_key ? strdup(idem_key) : id_new_idempotency_key();
 	if (!p->body || !p->path || !p->idempotency_key) {
 		prepared_clear(p);
 		return oom(err);
@@ -259,7 +260,7 @@ api_prepare_cancel(const char *transaction_id, struct nc_prepared *p,
 	 * together in logs and proxies. */
 	p->method = "DELETE";
 	p->path = escaped_path(PATH_TRIGGER "/", transaction_id);
-	p->idempotency_key = idempotency_key_new();
+	p->idempotency_key = id_new_idempotency_key();
 	return p->path && p->idempotency_key ? NC_OK : oom(err);
 }
 
@@ -377,6 +378,33 @@ send_single(struct nc_client *c, struct nc_event *ev, const char *idem_key,
 	}
 	http_response_clear(&resp);
 	prepared_clear(&p);
+	return st;
+}
+
+enum nc_status
+api_event_raw(struct nc_client *c, int broadcast, const char *body, const char *idem_key,
+              const char *sent_txid, struct nc_trigger_result *out,
+              struct nc_send_info *info, struct nc_error *err)
+{
+	struct nc_http_request req = { "POST", broadcast ? PATH_BROADCAST : PATH_TRIGGER,
+	                               body, strlen(body), idem_key };
+	struct nc_http_response resp;
+	const cJSON *data;
+	cJSON *root;
+	enum nc_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (info)
+		send_info_init(info);
+	st = send_request(c, &req, &resp, info, err);
+	if (st == NC_OK) {
+		data = parse_body(&resp, &root);
+		st = result_from_json(data, sent_txid, out);
+		cJSON_Delete(root);
+		if (st)
+			oom(err);
+	}
+	http_response_clear(&resp);
 	return st;
 }
 
@@ -613,7 +641,7 @@ get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
          struct nc_error *err)
 {
 	/* A key on every call, as for cancel (see api_prepare_cancel). */
-	char *key = idempotency_key_new();
+	char *key = id_new_idempotency_key();
 	struct nc_http_request req = { "GET", path, NULL, 0, key };
 	struct nc_http_response resp;
 	enum nc_status st;

@@ -45,6 +45,14 @@ enum nc_status api_broadcast(struct nc_client *c, struct nc_event *ev,
                              const char *idem_key, struct nc_trigger_result *out,
                              struct nc_send_info *info, struct nc_error *err);
 
+/* Send a trigger (broadcast = 0) or broadcast body built earlier
+ * (api_prepare_*, or stored in History), byte for byte, with its key.
+ * sent_txid is the transactionId inside it, for an answer without one. */
+enum nc_status api_event_raw(struct nc_client *c, int broadcast, const char *body,
+                             const char *idem_key, const char *sent_txid,
+                             struct nc_trigger_result *out, struct nc_send_info *info,
+                             struct nc_error *err);
+
 /* Bulk trigger of 1..100 events (each gets a transactionId when empty).
  * out receives n results, index-aligned (caller: clear each, free array). */
 enum nc_status api_bulk(struct nc_client *c, struct nc_event *evs, size_t n,

@@ -16,7 +16,7 @@
 #include "jsonutil.h"
 #include "ratelimit.h"
 #include "textbuf.h"
-#include "uuid.h"
+#include "clock.h"
 
 #define BULK_COST 100           /* tokens per bulk request (CONTRACT 4.5) */
 #define SUMMARY_MAX 200
@@ -26,20 +26,21 @@
 static char *
 new_chunk_key(void)
 {
-	char uuid[NC_UUID_LEN + 1];
+	char uuid[NC_ID_LEN + 1];
 	struct textbuf b = TEXTBUF_INIT(0);
 
-	if (uuid_v4(uuid) != 0 || textbuf_printf(&b, "nc-bulk-%s", uuid)) {
+	id_new_uuid(uuid);
+	if (textbuf_printf(&b, "nc-bulk-%s", uuid)) {
 		textbuf_free(&b);
 		return NULL;
 	}
 	return textbuf_steal(&b);
 }
 
-/* Ids first, then validation with run-wide field names ("events[250].to"),
- * so an error points at the line the user can find. */
+/* Validation with run-wide field names ("events[250].to"), so an error
+ * points at the event the user can find. */
 static enum nc_status
-prepare_events(struct nc_event *evs, size_t n, struct nc_error *err)
+validate_events(struct nc_event *evs, size_t n, struct nc_error *err)
 {
 	char prefix[48];
 	enum nc_status st;
@@ -50,7 +51,7 @@ prepare_events(struct nc_event *evs, size_t n, struct nc_error *err)
 	for (i = 0; i < n; i++) {
 		st = event_ensure_transaction_id(&evs[i]);
 		if (st)
-			return nc_error_set(err, st, NULL, "cannot generate a transactionId: %s",
+			return nc_error_set(err, st, NULL, "cannot make a transactionId: %s",
 			                    nc_status_message(st));
 		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
 		st = event_validate(&evs[i], NC_USE_BULK_ENTRY, prefix, err);
@@ -61,8 +62,8 @@ prepare_events(struct nc_event *evs, size_t n, struct nc_error *err)
 }
 
 static enum nc_status
-build_chunk(struct nc_event *evs, size_t n, size_t i, char **body, char **key,
-            struct nc_error *err)
+build_chunk(struct nc_event *evs, size_t n, size_t i, const char *idem_key, char **body,
+            char **key, struct nc_error *err)
 {
 	size_t start, count;
 	cJSON *json;
@@ -73,7 +74,7 @@ build_chunk(struct nc_event *evs, size_t n, size_t i, char **body, char **key,
 		return err && err->status ? err->status : NC_E_INVALID;
 	*body = json_print_compact(json);
 	cJSON_Delete(json);
-	*key = new_chunk_key();
+	*key = idem_key ? strdup(idem_key) : new_chunk_key();
 	if (!*body || !*key)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	return NC_OK;
@@ -91,86 +92,214 @@ free_strings(char **v, size_t n)
 	free(v);
 }
 
-enum nc_status
-bulkrun_create(struct nc_history *h, const char *profile, const char *source,
-               struct nc_event *evs, size_t n, int64_t *run_id, struct nc_error *err)
+/* The byte spans of the elements of the compact {"events":[...]} body we
+ * built: each event's own request, exactly as sent, for its History row. */
+static size_t
+event_spans(const char *body, const char **starts, size_t *lens, size_t max)
 {
-	size_t nchunks, i;
-	char **bodies, **keys;
-	enum nc_status st;
+	const char *p = strchr(body, '[');
+	size_t n = 0;
+	int depth = 0, in_str = 0;
 
-	*run_id = 0;
-	st = prepare_events(evs, n, err);
-	if (st)
-		return st;
-	nchunks = bulk_plan_count(n);
-	bodies = calloc(nchunks, sizeof(*bodies));
-	keys = calloc(nchunks, sizeof(*keys));
-	if (!bodies || !keys)
+	if (!p)
+		return 0;
+	for (starts[0] = ++p; *p && n < max; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+		} else if (*p == '"') {
+			in_str = 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && depth > 0) {
+			depth--;
+		} else if ((*p == ',' || *p == ']') && depth == 0) {
+			lens[n] = (size_t)(p - starts[n]);
+			if (++n < max)
+				starts[n] = p + 1;
+			if (*p == ']')
+				break;
+		}
+	}
+	return n;
+}
+
+/* What History keeps of each event (pointers into evs and bodies). */
+static enum nc_status
+event_rows(struct nc_event *evs, size_t n, char **bodies, size_t nchunks,
+           struct histdb_bulk_event *rows, char **texts, struct nc_error *err)
+{
+	const char *starts[NC_MAX_BULK_EVENTS];
+	size_t lens[NC_MAX_BULK_EVENTS], i, k, got;
+
+	for (k = 0; k < nchunks; k++) {
+		size_t first = k * NC_MAX_BULK_EVENTS, count = n - first < NC_MAX_BULK_EVENTS ?
+		                                                n - first : NC_MAX_BULK_EVENTS;
+
+		got = event_spans(bodies[k], starts, lens, count);
+		if (got != count)
+			return nc_error_set(err, NC_E_IO, NULL, "bulk request %zu: cannot find its "
+			                    "%zu events in the body built", k, count);
+		for (i = 0; i < count; i++) {
+			texts[first + i] = strndup(starts[i], lens[i]);
+			rows[first + i].request_json = texts[first + i];
+			rows[first + i].workflow = evs[first + i].workflow;
+			rows[first + i].transaction_id = evs[first + i].transaction_id;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!texts[i])
+			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return NC_OK;
+}
+
+/* One attempt at storing: 0 stored; else *taken lists reused IDs. */
+static enum nc_status
+store_run(const struct nc_ops *o, const char *source, struct nc_event *evs, size_t n,
+          const char *idem_key, size_t **taken, size_t *ntaken, int64_t *run_id,
+          struct nc_error *err)
+{
+	size_t nchunks = bulk_plan_count(n), i;
+	char **bodies = calloc(nchunks, sizeof(*bodies)), **keys = calloc(nchunks, sizeof(*keys));
+	char **texts = calloc(n, sizeof(*texts)), **summaries = calloc(n, sizeof(*summaries));
+	struct histdb_bulk_event *rows = calloc(n, sizeof(*rows));
+	struct nc_history_entry tmpl;
+	enum nc_status st = NC_OK;
+
+	if (!bodies || !keys || !texts || !summaries || !rows)
 		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	for (i = 0; st == NC_OK && i < nchunks; i++)
-		st = build_chunk(evs, n, i, &bodies[i], &keys[i], err);
+		st = build_chunk(evs, n, i, nchunks == 1 ? idem_key : NULL, &bodies[i], &keys[i],
+		                 err);
 	if (st == NC_OK)
-		st = histdb_bulk_create(h, profile, source, bodies, keys, nchunks, run_id, err);
+		st = event_rows(evs, n, bodies, nchunks, rows, texts, err);
+	for (i = 0; st == NC_OK && i < n; i++)
+		rows[i].recipients = summaries[i] = event_recipients_summary(&evs[i], SUMMARY_MAX);
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.profile = (char *)(uintptr_t)o->profile;
+	tmpl.scope = (char *)(uintptr_t)o->scope;
+	if (st == NC_OK)
+		st = histdb_bulk_create(o->history, &tmpl, source, bodies, keys, nchunks, rows, n,
+		                        taken, ntaken, run_id, err);
 	free_strings(bodies, nchunks);
 	free_strings(keys, nchunks);
+	free_strings(texts, n);
+	free_strings(summaries, n);
+	free(rows);
+	return st;
+}
+
+/* Events whose transactionId History had: new IDs for ours, a refusal
+ * naming the user's. */
+static enum nc_status
+settle_taken(struct nc_event *evs, const unsigned char *user_txid, const size_t *taken,
+             size_t ntaken, struct nc_error *err)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	size_t i, refused = 0;
+	enum nc_status st = NC_OK;
+
+	for (i = 0; i < ntaken; i++) {
+		struct nc_event *ev = &evs[taken[i]];
+
+		if (user_txid && user_txid[taken[i]]) {
+			if (refused++ < 5)
+				textbuf_printf(&b, "%sevents[%zu] %s", refused > 1 ? ", " : "", taken[i],
+				               ev->transaction_id);
+			continue;
+		}
+		free(ev->transaction_id);
+		ev->transaction_id = NULL;
+		if (event_ensure_transaction_id(ev) != NC_OK)
+			st = NC_E_NOMEM;
+	}
+	if (refused)
+		st = nc_error_set(err, NC_E_USAGE, "transactionId", "%zu event%s carr%s a "
+		                  "transactionId that History shows as sent already (%s%s): Novu "
+		                  "would drop %s silently. Remove those transactionIds to have new "
+		                  "ones made; nothing was sent", refused, refused == 1 ? "" : "s",
+		                  refused == 1 ? "ies" : "y", b.data ? b.data : "",
+		                  refused > 5 ? ", ..." : "", refused == 1 ? "it" : "them");
+	textbuf_free(&b);
+	return st;
+}
+
+enum nc_status
+bulkrun_create(const struct nc_ops *o, const char *source, struct nc_event *evs, size_t n,
+               const unsigned char *user_txid, const char *idem_key, int64_t *run_id,
+               struct nc_error *err)
+{
+	size_t *taken = NULL, ntaken = 0;
+	enum nc_status st;
+	int tries;
+
+	*run_id = 0;
+	if (!o->history)
+		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open, so "
+		                    "nothing is sent: bulk runs are recorded before they leave");
+	st = validate_events(evs, n, err);
+	for (tries = 0; st == NC_OK && tries < 4; tries++) {
+		st = store_run(o, source, evs, n, idem_key, &taken, &ntaken, run_id, err);
+		if (st == NC_OK && ntaken == 0)
+			break;
+		if (st == NC_OK)
+			st = settle_taken(evs, user_txid, taken, ntaken, err);
+		free(taken);
+		taken = NULL;
+	}
+	if (st == NC_OK && *run_id == 0)
+		st = nc_error_set(err, NC_E_IO, NULL, "could not find unused transactionIds");
 	return st;
 }
 
 /* ---- sending a run ---- */
 
-/* One stored chunk, parsed back so each event can be recorded. */
-struct chunk_events {
+/* The transactionIds inside a stored chunk, for slots an answer leaves
+ * without one. */
+struct chunk_ids {
 	cJSON *root;
-	const cJSON **events;
 	const char **txids;
 	size_t n;
 };
 
 static void
-chunk_events_free(struct chunk_events *ce)
+chunk_ids_free(struct chunk_ids *ci)
 {
-	cJSON_Delete(ce->root);
-	free(ce->events);
-	free(ce->txids);
-	memset(ce, 0, sizeof(*ce));
+	cJSON_Delete(ci->root);
+	free(ci->txids);
+	memset(ci, 0, sizeof(*ci));
 }
 
 static enum nc_status
-chunk_events_parse(const struct nc_bulk_chunk *ch, struct chunk_events *ce,
-                   struct nc_error *err)
+chunk_ids_parse(const struct nc_bulk_chunk *ch, struct chunk_ids *ci, struct nc_error *err)
 {
 	const cJSON *list, *it;
 	size_t count;
 
-	memset(ce, 0, sizeof(*ce));
-	ce->root = ch->body ? json_parse_field(ch->body, strlen(ch->body), "body", 1, NULL) : NULL;
-	list = cJSON_GetObjectItemCaseSensitive(ce->root, "events");
+	memset(ci, 0, sizeof(*ci));
+	ci->root = ch->body ? cJSON_Parse(ch->body) : NULL;
+	list = cJSON_GetObjectItemCaseSensitive(ci->root, "events");
 	count = (size_t)cJSON_GetArraySize(list);
 	if (!cJSON_IsArray(list) || count == 0) {
-		chunk_events_free(ce);
+		chunk_ids_free(ci);
 		return nc_error_set(err, NC_E_IO, NULL,
 		                    "bulk run %lld: stored chunk %zu is damaged (no events)",
 		                    (long long)ch->run_id, ch->index);
 	}
-	ce->events = calloc(count, sizeof(*ce->events));
-	ce->txids = calloc(count, sizeof(*ce->txids));
-	if (!ce->events || !ce->txids) {
-		chunk_events_free(ce);
+	ci->txids = calloc(count, sizeof(*ci->txids));
+	if (!ci->txids) {
+		chunk_ids_free(ci);
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	}
-	cJSON_ArrayForEach(it, list) {
-		ce->events[ce->n] = it;
-		ce->txids[ce->n] = json_str(it, "transactionId");
-		ce->n++;
-	}
+	cJSON_ArrayForEach(it, list)
+		ci->txids[ci->n++] = json_str(it, "transactionId");
 	return NC_OK;
 }
 
 struct run {
-	struct nc_client *c;
-	struct nc_history *h;
-	const char *profile;
+	const struct nc_ops *o;
 	int64_t run_id;
 	nc_bulk_progress_cb cb;
 	void *ctx;
@@ -178,79 +307,10 @@ struct run {
 	size_t nchunks, events_done, events_total;
 };
 
-static char *
-recipients_of(const cJSON *event_json)
-{
-	struct nc_error ignored = NC_ERROR_INIT;
-	struct nc_event ev;
-	char *summary = NULL;
-
-	event_init(&ev);
-	if (event_from_json(&ev, event_json, NULL, &ignored) == NC_OK)
-		summary = event_recipients_summary(&ev, SUMMARY_MAX);
-	event_clear(&ev);
-	nc_error_clear(&ignored);
-	return summary;
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
-/* Record one event of a chunk: its result when the chunk was answered, the
- * chunk's error otherwise. */
-static enum nc_status
-record_event(struct run *r, const struct nc_bulk_chunk *ch, const cJSON *event_json,
-             const char *sent_txid, const struct nc_trigger_result *res,
-             const struct nc_send_info *info, const struct nc_error *cerr,
-             struct nc_error *err)
-{
-	struct nc_history_entry e;
-	struct textbuf batch = TEXTBUF_INIT(0);
-	enum nc_status st;
-
-	memset(&e, 0, sizeof(e));
-	textbuf_printf(&batch, "%lld:%zu", (long long)r->run_id, ch->index);
-	e.batch_id = textbuf_steal(&batch);
-	e.profile = dup_or_null(r->profile);
-	e.kind = strdup("bulk");
-	e.workflow = dup_or_null(json_str(event_json, "name"));
-	e.recipients = recipients_of(event_json);
-	e.transaction_id = dup_or_null(res && res->transaction_id ? res->transaction_id
-	                                                          : sent_txid);
-	e.idempotency_key = dup_or_null(ch->idempotency_key);
-	e.http_status = info->http_status;
-	e.response_status = res ? dup_or_null(res->status) : NULL;
-	e.error = dup_or_null(res ? res->error : cerr->message);
-	e.request_json = json_print_compact(event_json);
-	/* The chunk's raw answer would repeat 100 times; keep it for failures,
-	 * where it is the error body. */
-	e.response_json = res ? NULL : dup_or_null(info->response_body);
-	st = histdb_append(r->h, &e, err);
-	histdb_entry_clear(&e);
-	return st;
-}
-
-static enum nc_status
-record_chunk(struct run *r, const struct nc_bulk_chunk *ch, const struct chunk_events *ce,
-             const struct nc_trigger_result *results, const struct nc_send_info *info,
-             const struct nc_error *cerr, struct nc_error *err)
-{
-	enum nc_status st = NC_OK;
-	size_t i;
-
-	for (i = 0; i < ce->n && st == NC_OK; i++)
-		st = record_event(r, ch, ce->events[i], ce->txids[i],
-		                  results ? &results[i] : NULL, info, cerr, err);
-	return st;
-}
-
 static void
 report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiting_ms,
-       enum nc_status st, const struct nc_trigger_result *results,
-       const struct nc_error *cerr)
+       enum nc_status st, int unknown, const struct nc_trigger_result *results,
+       const char *body, const char *const *txids, const struct nc_error *cerr)
 {
 	struct nc_bulk_progress p;
 
@@ -263,23 +323,26 @@ report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiti
 	p.events_total = r->events_total;
 	p.waiting_ms = waiting_ms;
 	p.chunk_status = st;
+	p.chunk_unknown = unknown;
 	p.results = results;
-	p.nresults = results ? nevents : 0;
+	p.nresults = nevents;
 	p.first_event = ch->index * NC_MAX_BULK_EVENTS;
+	p.response_body = body;
+	p.txids = txids;
 	p.error = st == NC_OK ? NULL : cerr;
 	r->cb(r->ctx, &p);
 }
 
 /* Wait until the bucket can pay for a bulk request; -1 when stopped. */
 static int
-wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents)
+wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch)
 {
 	long wait = ratelimit_wait_ms(&r->rl, BULK_COST, ratelimit_now_ms());
 
 	if (wait <= 0)
 		return 0;
-	report(r, ch, nevents, wait, NC_OK, NULL, NULL);
-	return client_sleep(r->c, wait);
+	report(r, ch, 0, wait, NC_OK, 0, NULL, NULL, NULL, NULL);
+	return client_sleep(r->o->client, wait);
 }
 
 /* A chunk the server refused for what its body says (schema, size, type,
@@ -294,46 +357,97 @@ chunk_refused_for_good(enum nc_status st, long http_status)
 	                          http_status == 415 || http_status == 422);
 }
 
+/* Commit the chunk's answer and its events' results together. */
 static enum nc_status
-send_chunk(struct run *r, const struct nc_bulk_chunk *ch, int *settled,
+record_chunk(struct run *r, const struct nc_bulk_chunk *ch, enum nc_status st,
+             const struct nc_trigger_result *results, size_t n,
+             const struct nc_send_info *info, const struct nc_error *cerr, int *settled,
+             struct nc_error *err)
+{
+	struct histdb_event_result ev[NC_MAX_BULK_EVENTS];
+	struct histdb_chunk_outcome o;
+	char *why = NULL;
+	enum nc_status rst;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.chunk_id = ch->id;
+	o.http_status = info->http_status ? info->http_status : cerr->http_status;
+	o.response_json = info->response_body ? info->response_body : cerr->raw_body;
+	*settled = st == NC_OK || chunk_refused_for_good(st, cerr->http_status);
+	o.settled = *settled;
+	if (st == NC_OK) {
+		for (i = 0; i < n && i < NC_MAX_BULK_EVENTS; i++) {
+			ev[i].status = results[i].status;
+			ev[i].error = results[i].error;
+			ev[i].transaction_id = results[i].transaction_id;
+		}
+		o.results = ev;
+		o.nresults = i;
+	} else if (ops_answer_unknown(st, cerr->http_status)) {
+		o.status = HISTDB_UNKNOWN;
+		why = nc_asprintf("no answer (%s): it may have been accepted; resuming the run "
+		                  "resends it with the same key and bytes",
+		                  cerr->message ? cerr->message : "stopped");
+		o.error = why;
+	} else {
+		/* The server turned it away: refused for good, or to go again. */
+		o.status = *settled ? NULL : HISTDB_QUEUED;
+		o.error = cerr->message;
+	}
+	rst = histdb_bulk_finish_chunk(r->o->history, &o, err);
+	free(why);
+	return rst;
+}
+
+static enum nc_status
+send_chunk(struct run *r, const struct nc_bulk_chunk *ch, int *settled, int *unknown,
            struct nc_error *err)
 {
 	struct nc_error cerr = NC_ERROR_INIT;
 	struct nc_trigger_result *results = NULL;
 	struct nc_send_info info;
-	struct chunk_events ce;
+	struct chunk_ids ci;
 	enum nc_status st, rst;
 	size_t i;
 
-	st = chunk_events_parse(ch, &ce, err);
+	*settled = *unknown = 0;
+	st = chunk_ids_parse(ch, &ci, err);
 	if (st)
 		return st;
 	memset(&info, 0, sizeof(info));
-	if (wait_for_tokens(r, ch, ce.n) != 0 || client_aborted(r->c)) {
-		chunk_events_free(&ce);
+	if (wait_for_tokens(r, ch) != 0 || client_aborted(r->o->client)) {
+		chunk_ids_free(&ci);
 		return nc_error_set(err, NC_E_ABORTED, NULL, "stopped by the user");
 	}
-	st = api_bulk_raw(r->c, ch->body, ch->idempotency_key, ce.txids, ce.n, &results,
+	/* Recorded as on its way first: History that cannot be written stops
+	 * the run here, before anything leaves. */
+	st = histdb_bulk_begin_chunk(r->o->history, ch->id, err);
+	if (st) {
+		chunk_ids_free(&ci);
+		return st;
+	}
+	st = api_bulk_raw(r->o->client, ch->body, ch->idempotency_key, ci.txids, ci.n, &results,
 	                  &info, &cerr);
 	ratelimit_observe(&r->rl, info.ratelimit_limit, info.ratelimit_remaining,
 	                  info.ratelimit_reset, ratelimit_now_ms());
-	rst = record_chunk(r, ch, &ce, st == NC_OK ? results : NULL, &info, &cerr, err);
-	*settled = st == NC_OK || chunk_refused_for_good(st, cerr.http_status);
-	if (*settled && rst == NC_OK)
-		rst = histdb_bulk_mark_done(r->h, r->run_id, ch->index, err);
+	*unknown = st != NC_OK && ops_answer_unknown(st, cerr.http_status);
+	rst = record_chunk(r, ch, st, results, ci.n, &info, &cerr, settled, err);
 	if (st == NC_OK)
-		r->events_done += ce.n;
-	report(r, ch, ce.n, 0, st, results, &cerr);
+		r->events_done += ci.n;
+	report(r, ch, ci.n, 0, st, *unknown, results, info.response_body, ci.txids, &cerr);
 	if (st != NC_OK && err) {
 		nc_error_clear(err);
 		nc_error_copy(err, &cerr);
 	}
-	for (i = 0; results && i < ce.n; i++)
+	for (i = 0; results && i < ci.n; i++)
 		trigger_result_clear(&results[i]);
 	free(results);
 	send_info_clear(&info);
 	nc_error_clear(&cerr);
-	chunk_events_free(&ce);
+	chunk_ids_free(&ci);
+	if (rst != NC_OK)
+		*settled = 0;
 	return st != NC_OK ? st : rst;
 }
 
@@ -370,38 +484,20 @@ run_totals(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
 	}
 }
 
-enum nc_status
-bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
-             int64_t run_id, nc_bulk_progress_cb cb, void *ctx, struct nc_error *err)
+static enum nc_status
+send_chunks(struct run *r, struct nc_bulk_chunk *chunks, size_t n, struct nc_error *err)
 {
-	struct run r = { c, h, profile, run_id, cb, ctx, { 0, 0, 0, 0 }, 0, 0, 0 };
-	struct nc_bulk_chunk *chunks = NULL;
-	enum nc_status st;
-	size_t n = 0, i;
+	enum nc_status st = NC_OK;
+	size_t i;
 
-	long holder = 0;
-
-	ratelimit_init(&r.rl);
-	st = histdb_bulk_claim(h, run_id, &holder, err);
-	if (st)
-		return st;
-	if (holder)
-		return nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
-		                    "process %ld; wait for it to finish", (long long)run_id, holder);
-	st = histdb_bulk_pending(h, run_id, &chunks, &n, err);
-	if (st) {
-		histdb_bulk_release(h, run_id);
-		return st;
-	}
-	run_totals(&r, chunks, n);
 	for (i = 0; i < n; i++) {
 		struct nc_error cerr = NC_ERROR_INIT;
 		enum nc_status cst;
-		int settled = 0;
+		int settled = 0, unknown = 0;
 
 		if (chunks[i].done)
 			continue;
-		cst = send_chunk(&r, &chunks[i], &settled, &cerr);
+		cst = send_chunk(r, &chunks[i], &settled, &unknown, &cerr);
 		/* The first failure is the one reported. */
 		if (cst != NC_OK && st == NC_OK) {
 			st = cst;
@@ -414,9 +510,41 @@ bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
 		if (cst != NC_OK && !settled)
 			break;   /* pending: resume later */
 	}
+	return st;
+}
+
+enum nc_status
+bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb, void *ctx,
+             struct nc_error *err)
+{
+	struct run r;
+	struct nc_bulk_chunk *chunks = NULL;
+	enum nc_status st;
+	size_t n = 0, i;
+	long holder = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.run_id = run_id;
+	r.cb = cb;
+	r.ctx = ctx;
+	ratelimit_init(&r.rl);
+	if (!o->history)
+		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open");
+	st = histdb_bulk_claim(o->history, run_id, &holder, err);
+	if (st)
+		return st;
+	if (holder)
+		return nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
+		                    "process %ld; wait for it to finish", (long long)run_id, holder);
+	st = histdb_bulk_pending(o->history, run_id, &chunks, &n, err);
+	if (st == NC_OK) {
+		run_totals(&r, chunks, n);
+		st = send_chunks(&r, chunks, n, err);
+	}
 	for (i = 0; i < n; i++)
 		bulk_chunk_clear(&chunks[i]);
 	free(chunks);
-	histdb_bulk_release(h, run_id);
+	histdb_bulk_release(o->history, run_id);
 	return st;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "api.h"
 #include "histdb.h"
+#include "ops.h"
 
 /* Progress: called after each chunk (and while waiting for tokens, with
  * waiting_ms > 0). Runs on the caller's thread. */
@@ -21,27 +22,36 @@ struct nc_bulk_progress {
 	size_t events_done, events_total;
 	long waiting_ms;
 	enum nc_status chunk_status;
+	int chunk_unknown;           /* no answer: its events may have been accepted */
 	const struct nc_trigger_result *results; /* this chunk's, index-aligned */
-	size_t nresults;
-	size_t first_event;          /* index of results[0] in the whole run */
+	size_t nresults;             /* results' count, or the chunk's events */
+	size_t first_event;          /* index of the chunk's first event in the run */
+	const char *response_body;   /* the chunk's raw answer, or NULL */
+	const char *const *txids;    /* the chunk's transactionIds (nresults) */
 	const struct nc_error *error;/* when chunk_status != NC_OK */
 };
 typedef void (*nc_bulk_progress_cb)(void *ctx, const struct nc_bulk_progress *p);
 
-/* Store a new run for n events (transactionIds filled in evs) and return its
- * id; nothing is sent. */
-enum nc_status bulkrun_create(struct nc_history *h, const char *profile, const char *source,
-                              struct nc_event *evs, size_t n, int64_t *run_id,
-                              struct nc_error *err);
-/* Send every unfinished chunk of run_id. A chunk refused for its body
+/* Store a new run for n events and return its id; nothing is sent. Each
+ * event gets a transactionId when it has none. History is checked first:
+ * an event whose transactionId was sent already gets a new one when
+ * user_txid is NULL or user_txid[i] is 0 (the ID was ours), and fails the
+ * whole run (NC_E_USAGE naming every such event) when the user chose it.
+ * idem_key (NULL: made up) is used when the run is a single request. */
+enum nc_status bulkrun_create(const struct nc_ops *o, const char *source,
+                              struct nc_event *evs, size_t n, const unsigned char *user_txid,
+                              const char *idem_key, int64_t *run_id, struct nc_error *err);
+/* Send every unfinished chunk of run_id. Before a chunk leaves its events
+ * are recorded "unknown"; after, its answer and every event's result are
+ * committed together (two commits a chunk). A chunk refused for its body
  * (400, 413, 415, 422: resending the same bytes and key would only replay
- * the refusal) is recorded as failed and settled, and the run goes on with
- * the next chunk. Any other failure (network, 5xx, 429, 401, stop) leaves
- * the chunk unfinished and ends the run for a later resume. Returns the
- * first failure (err describes it), else NC_OK. Each event's result goes
- * to history. */
-enum nc_status bulkrun_send(struct nc_client *c, struct nc_history *h, const char *profile,
-                            int64_t run_id, nc_bulk_progress_cb cb, void *ctx,
-                            struct nc_error *err);
+ * the refusal) is settled as failed and the run goes on. A chunk without an
+ * answer stays "unknown", one the server turned away (5xx, 429, 401...)
+ * goes back to "queued"; either ends the run for a later resume, which
+ * sends the stored bytes with the stored key. History that cannot be
+ * written stops the run before the next request. Returns the first failure
+ * (err describes it), else NC_OK. */
+enum nc_status bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb,
+                            void *ctx, struct nc_error *err);
 
 #endif

@@ -12,6 +12,7 @@
  * A file SQLite cannot read is renamed aside, never deleted.
  */
 #include "histdb.h"
+#include "clock.h"
 #include "paths.h"
 #include "textbuf.h"
 
@@ -30,7 +31,7 @@
 
 #include <sqlite3.h>
 
-#define HISTORY_SCHEMA     1
+#define HISTORY_SCHEMA     2
 #define BUSY_TIMEOUT_MS    5000
 
 struct nc_history {
@@ -69,9 +70,27 @@ static const char SCHEMA_V1[] =
 	" UNIQUE (run_id, idx));"
 	"CREATE INDEX bulk_chunks_pending ON bulk_chunks(run_id) WHERE done = 0;";
 
+/* Version 2: the send ledger. `scope` ("PROFILE URL") is where a row was
+ * sent, so a transactionId or key is checked against the same server only;
+ * a bulk event row points at its chunk, which holds the request's answer
+ * once for its 100 events. */
+static const char SCHEMA_V2[] =
+	"ALTER TABLE entries ADD COLUMN scope TEXT;"
+	"ALTER TABLE entries ADD COLUMN chunk_id INTEGER;"
+	"CREATE INDEX entries_idem ON entries(idempotency_key)"
+	" WHERE idempotency_key IS NOT NULL AND chunk_id IS NULL;"
+	"CREATE INDEX entries_chunk ON entries(chunk_id) WHERE chunk_id IS NOT NULL;"
+	"ALTER TABLE bulk_chunks ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE bulk_chunks ADD COLUMN response_json TEXT;";
+
 #define ENTRY_COLS "id, time_ms, profile, kind, workflow, recipients, transaction_id," \
 	" idempotency_key, http_status, response_status, error, cancel_outcome," \
-	" request_json, response_json, batch_id"
+	" request_json, response_json, batch_id, scope, chunk_id"
+
+/* The same columns of `entries e` in a join. */
+#define ENTRY_COLS_E "e.id, e.time_ms, e.profile, e.kind, e.workflow, e.recipients," \
+	" e.transaction_id, e.idempotency_key, e.http_status, e.response_status, e.error," \
+	" e.cancel_outcome, e.request_json, e.response_json, e.batch_id, e.scope, e.chunk_id"
 
 /* ?1 is the LIKE pattern; '\' escapes the user's own % and _. */
 #define FILTER_SQL "(workflow LIKE ?1 ESCAPE '\\' OR recipients LIKE ?1 ESCAPE '\\'" \
@@ -81,18 +100,15 @@ static const char SCHEMA_V1[] =
 static const char INSERT_SQL[] =
 	"INSERT INTO entries (time_ms, profile, kind, workflow, recipients,"
 	" transaction_id, idempotency_key, http_status, response_status, error,"
-	" cancel_outcome, request_json, response_json, batch_id)"
-	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	" cancel_outcome, request_json, response_json, batch_id, scope, chunk_id)"
+	" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
 /* ---- helpers ---- */
 
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_wall_ms();
 }
 
 static int
@@ -288,12 +304,16 @@ migrate(sqlite3 *db, int *newer)
 	rc = read_user_version(db, &version);
 	if (rc == SQLITE_OK && version > HISTORY_SCHEMA)
 		*newer = version;
-	else if (rc == SQLITE_OK && version < 1) {
+	if (rc == SQLITE_OK && !*newer && version < 1) {
 		rc = exec_sql(db, SCHEMA_V1);
 		if (rc == SQLITE_OK)
 			rc = exec_sql(db, "PRAGMA user_version = 1");
 	}
-	/* Later versions: if (version < 2) { ALTER TABLE ...; user_version = 2 } */
+	if (rc == SQLITE_OK && !*newer && version < 2) {
+		rc = exec_sql(db, SCHEMA_V2);
+		if (rc == SQLITE_OK)
+			rc = exec_sql(db, "PRAGMA user_version = 2");
+	}
 	if (rc == SQLITE_OK && !*newer)
 		rc = exec_sql(db, "COMMIT");
 	else
@@ -507,6 +527,7 @@ histdb_entry_clear(struct nc_history_entry *e)
 	free(e->request_json);
 	free(e->response_json);
 	free(e->batch_id);
+	free(e->scope);
 	memset(e, 0, sizeof *e);
 }
 
@@ -527,6 +548,11 @@ bind_entry(sqlite3_stmt *st, const struct nc_history_entry *e)
 	bind_text(st, 12, e->request_json);
 	bind_text(st, 13, e->response_json);
 	bind_text(st, 14, e->batch_id);
+	bind_text(st, 15, e->scope);
+	if (e->chunk_id)
+		sqlite3_bind_int64(st, 16, e->chunk_id);
+	else
+		sqlite3_bind_null(st, 16);
 }
 
 /* Fill e from a row selected with ENTRY_COLS. Returns 0, or -1 when out of
@@ -552,6 +578,8 @@ row_to_entry(sqlite3_stmt *st, struct nc_history_entry *e)
 	e->request_json = column_dup(st, 12, &nomem);
 	e->response_json = column_dup(st, 13, &nomem);
 	e->batch_id = column_dup(st, 14, &nomem);
+	e->scope = column_dup(st, 15, &nomem);
+	e->chunk_id = sqlite3_column_int64(st, 16);
 	if (nomem) {
 		histdb_entry_clear(e);
 		return -1;
@@ -619,35 +647,6 @@ histdb_append_many(struct nc_history *h, struct nc_history_entry *entries, size_
 			entries[i].id = 0;
 	}
 out:
-	pthread_mutex_unlock(&h->lock);
-	return ret;
-}
-
-enum nc_status
-histdb_set_cancel(struct nc_history *h, const char *transaction_id, const char *outcome,
-                   struct nc_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	enum nc_status ret = NC_OK;
-
-	if (!transaction_id || !*transaction_id)
-		return nc_error_set(err, NC_E_USAGE, NULL, "a cancel outcome needs a "
-		                    "transactionId");
-	pthread_mutex_lock(&h->lock);
-	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET cancel_outcome = ?1"
-	                       " WHERE transaction_id = ?2 AND kind <> 'cancel'"
-	                       /* A later "nothing pending" must not hide that
-	                        * an earlier cancel did cancel. */
-	                       " AND (cancel_outcome IS NULL"
-	                       "      OR cancel_outcome <> 'cancelled')", -1, &st, NULL) != SQLITE_OK) {
-		ret = db_fail(h, err, "record the cancel outcome");
-	} else {
-		bind_text(st, 1, outcome);
-		bind_text(st, 2, transaction_id);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			ret = db_fail(h, err, "record the cancel outcome");
-	}
-	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
@@ -833,8 +832,13 @@ histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
 	enum nc_status st;
 
 	memset(out, 0, sizeof *out);
-	st = query_entries(h, "SELECT " ENTRY_COLS " FROM entries WHERE id = ?2",
-	                   NULL, id, 0, &v, &n, err);
+	/* A bulk event's answer is its request's, kept once on the chunk. */
+	st = query_entries(h, "SELECT e.id, e.time_ms, e.profile, e.kind, e.workflow,"
+	                   " e.recipients, e.transaction_id, e.idempotency_key, e.http_status,"
+	                   " e.response_status, e.error, e.cancel_outcome, e.request_json,"
+	                   " COALESCE(e.response_json, c.response_json), e.batch_id, e.scope,"
+	                   " e.chunk_id FROM entries e LEFT JOIN bulk_chunks c ON c.id = e.chunk_id"
+	                   " WHERE e.id = ?2", NULL, id, 0, &v, &n, err);
 	if (st)
 		return st;
 	if (n == 0) {
@@ -845,6 +849,296 @@ histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
 	*out = v[0];
 	free(v);
 	return NC_OK;
+}
+
+/* ---- the send ledger: claims, results, bulk runs with event rows ---- */
+
+/* Rows of the same server (?2). Rows from before scopes were kept (NULL)
+ * count everywhere: their server is not known, and a transactionId is
+ * unique enough that treating it as used costs nothing. Statements bind the
+ * profile as ?3 too; where it is unused, SQLite ignores that binding. */
+#define SCOPE_SQL "(scope = ?2 OR scope IS NULL)"
+
+/* The newest row matching sql (binds ?1 text, ?2 scope, ?3 profile) into
+ * *found. Returns 1 found, 0 none, -1 on error (the connection holds it). */
+static int
+find_row(struct nc_history *h, const char *sql, const char *arg,
+         const struct nc_history_entry *e, struct nc_history_entry *found)
+{
+	sqlite3_stmt *st;
+	int rc, ret;
+
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, arg);
+	bind_text(st, 2, e->scope);
+	bind_text(st, 3, e->profile);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = row_to_entry(st, found) == 0 ? 1 : -1;
+	else
+		ret = rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static const char FIND_KEY_SQL[] =
+	"SELECT " ENTRY_COLS " FROM entries WHERE idempotency_key = ?1"
+	" AND chunk_id IS NULL AND kind <> 'cancel' AND " SCOPE_SQL
+	" ORDER BY id DESC LIMIT 1";
+/* A row whose request was refused (no status kept) did not use its
+ * transactionId; every other send row did, or may have. */
+static const char FIND_TXID_SQL[] =
+	"SELECT " ENTRY_COLS " FROM entries WHERE transaction_id = ?1"
+	" AND kind <> 'cancel' AND response_status IS NOT NULL AND " SCOPE_SQL
+	" ORDER BY id DESC LIMIT 1";
+
+static int
+same_text(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* Decide with the write lock held; 0 or -1 on a database error. */
+static int
+judge_claim(struct nc_history *h, struct nc_history_entry *e, enum histdb_verdict *v,
+            struct nc_history_entry *found)
+{
+	int hit;
+
+	if (e->idempotency_key) {
+		hit = find_row(h, FIND_KEY_SQL, e->idempotency_key, e, found);
+		if (hit < 0)
+			return -1;
+		if (hit) {
+			*v = same_text(found->request_json, e->request_json) ? HISTDB_RETRY
+			                                                     : HISTDB_KEY_CHANGED;
+			return 0;
+		}
+	}
+	hit = e->transaction_id ? find_row(h, FIND_TXID_SQL, e->transaction_id, e, found) : 0;
+	if (hit < 0)
+		return -1;
+	if (hit) {
+		*v = HISTDB_TXID_TAKEN;
+		return 0;
+	}
+	*v = HISTDB_NEW;
+	return 0;
+}
+
+enum nc_status
+histdb_claim_send(struct nc_history *h, struct nc_history_entry *e, enum histdb_verdict *v,
+                  struct nc_history_entry *found, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	memset(found, 0, sizeof *found);
+	*v = HISTDB_NEW;
+	pthread_mutex_lock(&h->lock);
+	/* IMMEDIATE: the look-up and the insert hold the write lock together,
+	 * so two consoles cannot both claim one transactionId. */
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "check the history before sending");
+		goto out;
+	}
+	if (judge_claim(h, e, v, found) != 0) {
+		ret = db_fail(h, err, "check the history before sending");
+	} else if (*v == HISTDB_NEW) {
+		if (sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) != SQLITE_OK ||
+		    insert_entry(h, st, e) != SQLITE_OK)
+			ret = db_fail(h, err, "record the send before it leaves");
+	}
+	if (!ret && exec_sql(h->db, "COMMIT") != SQLITE_OK)
+		ret = db_fail(h, err, "record the send before it leaves");
+	if (ret) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		e->id = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+histdb_finish_send(struct nc_history *h, int64_t id, const struct nc_history_entry *r,
+                   struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET http_status = ?1,"
+	                       " response_status = ?2, error = ?3, response_json = ?4,"
+	                       " transaction_id = COALESCE(?5, transaction_id),"
+	                       " time_ms = CASE WHEN ?6 > 0 THEN ?6 ELSE time_ms END"
+	                       " WHERE id = ?7", -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "record the answer");
+	} else {
+		sqlite3_bind_int64(st, 1, r->http_status);
+		bind_text(st, 2, r->response_status);
+		bind_text(st, 3, r->error);
+		bind_text(st, 4, r->response_json);
+		bind_text(st, 5, r->transaction_id);
+		sqlite3_bind_int64(st, 6, r->time_ms);
+		sqlite3_bind_int64(st, 7, id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			ret = db_fail(h, err, "record the answer");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* Update the cancelled transaction's rows; 1 when there were any. */
+static int
+set_cancel_rows(struct nc_history *h, const struct nc_history_entry *c, int *rows)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET cancel_outcome = ?1"
+	                       " WHERE transaction_id = ?4 AND kind <> 'cancel'"
+	                       " AND " SCOPE_SQL
+	                       /* A later "nothing pending" must not hide that an
+	                        * earlier cancel did cancel. */
+	                       " AND (cancel_outcome IS NULL OR cancel_outcome <> 'cancelled')",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, c->cancel_outcome);
+	bind_text(st, 2, c->scope);
+	bind_text(st, 3, c->profile);
+	bind_text(st, 4, c->transaction_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*rows = sqlite3_changes(h->db);
+	return 0;
+}
+
+/* 1 when a send or cancel row of this transaction exists in scope. */
+static int
+has_rows(struct nc_history *h, const struct nc_history_entry *c, const char *kind_sql)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT 1 FROM entries WHERE transaction_id = ?1 AND %s"
+	         " AND " SCOPE_SQL " LIMIT 1", kind_sql);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, c->transaction_id);
+	bind_text(st, 2, c->scope);
+	bind_text(st, 3, c->profile);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The latest cancel of a transaction nobody recorded sending: its own row,
+ * kept up to date rather than one more row per cancel. */
+static int
+upsert_cancel_row(struct nc_history *h, struct nc_history_entry *c)
+{
+	sqlite3_stmt *st = NULL;
+	int have = has_rows(h, c, "kind = 'cancel'"), rc;
+
+	if (have < 0)
+		return -1;
+	if (!have) {
+		rc = sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) == SQLITE_OK &&
+		     insert_entry(h, st, c) == SQLITE_OK ? 0 : -1;
+		sqlite3_finalize(st);
+		return rc;
+	}
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET cancel_outcome = ?1,"
+	                       " response_status = ?1, http_status = ?5, error = ?6,"
+	                       " response_json = ?7, time_ms = ?8"
+	                       " WHERE transaction_id = ?4 AND kind = 'cancel' AND " SCOPE_SQL
+	                       " AND (cancel_outcome IS NULL OR cancel_outcome <> 'cancelled')",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, c->cancel_outcome);
+	bind_text(st, 2, c->scope);
+	bind_text(st, 3, c->profile);
+	bind_text(st, 4, c->transaction_id);
+	sqlite3_bind_int64(st, 5, c->http_status);
+	bind_text(st, 6, c->error);
+	bind_text(st, 7, c->response_json);
+	sqlite3_bind_int64(st, 8, c->time_ms ? c->time_ms : now_ms());
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum nc_status
+histdb_record_cancel(struct nc_history *h, struct nc_history_entry *c, int *own_row,
+                     struct nc_error *err)
+{
+	enum nc_status ret = NC_OK;
+	int rows = 0, sent;
+
+	*own_row = 0;
+	if (!c->transaction_id || !*c->transaction_id)
+		return nc_error_set(err, NC_E_USAGE, NULL, "a cancel outcome needs a "
+		                    "transactionId");
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "record the cancel");
+		goto out;
+	}
+	sent = set_cancel_rows(h, c, &rows) == 0 ? has_rows(h, c, "kind <> 'cancel'") : -1;
+	if (sent == 0) {
+		*own_row = 1;
+		sent = upsert_cancel_row(h, c) == 0 ? 0 : -1;
+	}
+	if (sent < 0 || exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+		ret = db_fail(h, err, "record the cancel");
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+out:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* Any send row of the transaction, refused ones too. */
+static const char FIND_SEND_SQL[] =
+	"SELECT " ENTRY_COLS " FROM entries WHERE transaction_id = ?1"
+	" AND kind <> 'cancel' AND " SCOPE_SQL " ORDER BY id DESC LIMIT 1";
+
+enum nc_status
+histdb_latest_sends(struct nc_history *h, const char *scope, const char *profile,
+                    const char *const *txids, size_t n, struct nc_history_entry *out,
+                    struct nc_error *err)
+{
+	struct nc_history_entry key;
+	enum nc_status ret = NC_OK;
+	size_t i;
+
+	memset(&key, 0, sizeof key);
+	key.scope = (char *)(uintptr_t)scope;
+	key.profile = (char *)(uintptr_t)profile;
+	memset(out, 0, n * sizeof *out);
+	pthread_mutex_lock(&h->lock);
+	/* One read transaction: a consistent picture, and one lock. */
+	if (exec_sql(h->db, "BEGIN") != SQLITE_OK) {
+		ret = db_fail(h, err, "read the history");
+		goto out;
+	}
+	for (i = 0; i < n && !ret; i++)
+		if (txids[i] && find_row(h, FIND_SEND_SQL, txids[i], &key, &out[i]) < 0)
+			ret = db_fail(h, err, "read the history");
+	sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	if (ret)
+		for (i = 0; i < n; i++)
+			histdb_entry_clear(&out[i]);
+out:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
 }
 
 /* ---- resumable bulk runs ---- */
@@ -924,8 +1218,9 @@ bulk_chunk_clear(struct nc_bulk_chunk *c)
 }
 
 static int
-insert_run(struct nc_history *h, const char *profile, const char *source,
-           char **bodies, char **keys, size_t nchunks, int64_t *run_id)
+insert_run(struct nc_history *h, const char *scope, const char *source,
+           char **bodies, char **keys, size_t nchunks, int64_t *run_id,
+           int64_t *chunk_ids)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -936,7 +1231,7 @@ insert_run(struct nc_history *h, const char *profile, const char *source,
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms());
-	bind_text(st, 2, profile);
+	bind_text(st, 2, scope);
 	bind_text(st, 3, source);
 	sqlite3_bind_int64(st, 4, (int64_t)nchunks);
 	rc = sqlite3_step(st);
@@ -958,36 +1253,123 @@ insert_run(struct nc_history *h, const char *profile, const char *source,
 		if (rc != SQLITE_DONE)
 			break;
 		rc = SQLITE_OK;
+		chunk_ids[i] = sqlite3_last_insert_rowid(h->db);
 	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/* Indices of events whose transactionId History shows as sent already. */
+static int
+find_taken(struct nc_history *h, const struct nc_history_entry *tmpl,
+           const struct histdb_bulk_event *evs, size_t nevents, size_t **taken,
+           size_t *ntaken)
+{
+	struct nc_history_entry probe_row = *tmpl, found;
+	size_t i;
+	int hit;
+
+	*taken = NULL;
+	*ntaken = 0;
+	for (i = 0; i < nevents; i++) {
+		probe_row.transaction_id = (char *)(uintptr_t)evs[i].transaction_id;
+		hit = find_row(h, FIND_TXID_SQL, evs[i].transaction_id, &probe_row, &found);
+		if (hit < 0)
+			return -1;
+		if (!hit)
+			continue;
+		histdb_entry_clear(&found);
+		if (!*taken && !(*taken = calloc(nevents, sizeof **taken)))
+			return -1;
+		(*taken)[(*ntaken)++] = i;
+	}
+	return 0;
+}
+
+/* One "queued" row per event, pointing at its chunk. */
+static int
+insert_event_rows(struct nc_history *h, const struct nc_history_entry *tmpl,
+                  const struct histdb_bulk_event *evs, size_t nevents, char **keys,
+                  int64_t run_id, const int64_t *chunk_ids)
+{
+	struct nc_history_entry e;
+	sqlite3_stmt *st;
+	char batch[64];
+	size_t i;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (i = 0; i < nevents && rc == SQLITE_OK; i++) {
+		size_t chunk = i / HISTDB_EVENTS_PER_CHUNK;
+
+		memset(&e, 0, sizeof e);
+		snprintf(batch, sizeof batch, "%" PRId64 ":%zu", run_id, chunk);
+		e.profile = tmpl->profile;
+		e.scope = tmpl->scope;
+		e.kind = (char *)(uintptr_t)"bulk";
+		e.workflow = (char *)(uintptr_t)evs[i].workflow;
+		e.recipients = (char *)(uintptr_t)evs[i].recipients;
+		e.transaction_id = (char *)(uintptr_t)evs[i].transaction_id;
+		e.idempotency_key = keys[chunk];
+		e.response_status = (char *)(uintptr_t)HISTDB_QUEUED;
+		e.request_json = (char *)(uintptr_t)evs[i].request_json;
+		e.batch_id = batch;
+		e.chunk_id = chunk_ids[chunk];
+		rc = insert_entry(h, st, &e);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 enum nc_status
-histdb_bulk_create(struct nc_history *h, const char *profile, const char *source,
-                    char **bodies, char **keys, size_t nchunks, int64_t *run_id,
-                    struct nc_error *err)
+histdb_bulk_create(struct nc_history *h, const struct nc_history_entry *tmpl,
+                   const char *source, char **bodies, char **keys, size_t nchunks,
+                   const struct histdb_bulk_event *evs, size_t nevents, size_t **taken,
+                   size_t *ntaken, int64_t *run_id, struct nc_error *err)
 {
 	enum nc_status ret = NC_OK;
+	int64_t *chunk_ids;
 	size_t i;
 
 	*run_id = 0;
-	if (nchunks == 0)
-		return nc_error_set(err, NC_E_USAGE, NULL, "a bulk run needs at least one chunk");
+	*taken = NULL;
+	*ntaken = 0;
+	if (nchunks == 0 || nchunks != (nevents + HISTDB_EVENTS_PER_CHUNK - 1) /
+	                                HISTDB_EVENTS_PER_CHUNK)
+		return nc_error_set(err, NC_E_USAGE, NULL, "a bulk run of %zu events cannot have "
+		                    "%zu chunks", nevents, nchunks);
 	for (i = 0; i < nchunks; i++)
 		if (!bodies[i] || !keys[i])
 			return nc_error_set(err, NC_E_USAGE, NULL, "bulk chunk %zu has no body "
 			                    "or no idempotency key", i);
+	chunk_ids = calloc(nchunks, sizeof *chunk_ids);
+	if (!chunk_ids)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	pthread_mutex_lock(&h->lock);
 	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		ret = db_fail(h, err, "start storing the bulk run");
-	} else if (insert_run(h, profile, source, bodies, keys, nchunks, run_id) != SQLITE_OK ||
-	           exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+	} else if (find_taken(h, tmpl, evs, nevents, taken, ntaken) != 0) {
+		ret = db_fail(h, err, "check the history before sending");
+	} else if (*ntaken == 0 &&
+	           (insert_run(h, tmpl->scope, source, bodies, keys, nchunks, run_id,
+	                       chunk_ids) != SQLITE_OK ||
+	            insert_event_rows(h, tmpl, evs, nevents, keys, *run_id, chunk_ids) != 0)) {
 		ret = db_fail(h, err, "store the bulk run");
+	}
+	if (!ret && *ntaken == 0 && exec_sql(h->db, "COMMIT") != SQLITE_OK)
+		ret = db_fail(h, err, "store the bulk run");
+	if (ret || *ntaken) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 		*run_id = 0;
 	}
+	if (ret) {
+		free(*taken);
+		*taken = NULL;
+		*ntaken = 0;
+	}
 	pthread_mutex_unlock(&h->lock);
+	free(chunk_ids);
 	return ret;
 }
 
@@ -1036,6 +1418,7 @@ collect_chunks(struct nc_history *h, sqlite3_stmt *st, int64_t run_id,
 		c->idempotency_key = column_dup(st, 1, &nomem);
 		c->body = column_dup(st, 2, &nomem);
 		c->done = sqlite3_column_int(st, 3);
+		c->id = sqlite3_column_int64(st, 4);
 		if (nomem)
 			break;
 	}
@@ -1069,7 +1452,7 @@ histdb_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk *
 	else if (!exists)
 		ret = nc_error_set(err, NC_E_USAGE, NULL, "there is no bulk run #%" PRId64,
 		                   run_id);
-	else if (sqlite3_prepare_v2(h->db, "SELECT idx, idempotency_key, body, done FROM"
+	else if (sqlite3_prepare_v2(h->db, "SELECT idx, idempotency_key, body, done, id FROM"
 	                            " bulk_chunks WHERE run_id = ? AND done = 0"
 	                            " ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
 		ret = db_fail(h, err, "read the bulk run");
@@ -1083,24 +1466,122 @@ histdb_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk *
 }
 
 enum nc_status
-histdb_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
-                       struct nc_error *err)
+histdb_bulk_begin_chunk(struct nc_history *h, int64_t chunk_id, struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
 
 	pthread_mutex_lock(&h->lock);
-	if (sqlite3_prepare_v2(h->db, "UPDATE bulk_chunks SET done = 1 WHERE run_id = ?"
-	                       " AND idx = ?", -1, &st, NULL) != SQLITE_OK) {
-		ret = db_fail(h, err, "mark the chunk done");
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET response_status = '" HISTDB_UNKNOWN "',"
+	                       " error = ?2 WHERE chunk_id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "record the request before it leaves");
+	} else {
+		sqlite3_bind_int64(st, 1, chunk_id);
+		bind_text(st, 2, HISTDB_UNKNOWN_WHY);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			ret = db_fail(h, err, "record the request before it leaves");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+/* The chunk's own row: its answer once, and whether it is settled. */
+static int
+update_chunk(struct nc_history *h, const struct histdb_chunk_outcome *o)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(h->db, "UPDATE bulk_chunks SET http_status = ?2,"
+	                       " response_json = ?3, done = ?4 WHERE id = ?1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, o->chunk_id);
+	sqlite3_bind_int64(st, 2, o->http_status);
+	bind_text(st, 3, o->response_json);
+	sqlite3_bind_int(st, 4, o->settled ? 1 : 0);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE && sqlite3_changes(h->db) == 1 ? 0 : -1;
+}
+
+/* Each event row of the chunk, in the order they were stored (= the order
+ * of the events in the body, = the order of the answer's slots). */
+static int
+update_event_rows(struct nc_history *h, const struct histdb_chunk_outcome *o)
+{
+	sqlite3_stmt *ids, *up;
+	size_t i = 0;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(h->db, "SELECT id FROM entries WHERE chunk_id = ?1 ORDER BY id",
+	                       -1, &ids, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET http_status = ?2, response_status = ?3,"
+	                       " error = ?4, transaction_id = COALESCE(?5, transaction_id),"
+	                       " time_ms = ?6 WHERE id = ?1", -1, &up, NULL) != SQLITE_OK) {
+		sqlite3_finalize(ids);
+		return -1;
+	}
+	sqlite3_bind_int64(ids, 1, o->chunk_id);
+	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+		const struct histdb_event_result *r = o->results && i < o->nresults ?
+		                                      &o->results[i] : NULL;
+
+		sqlite3_reset(up);
+		sqlite3_bind_int64(up, 1, sqlite3_column_int64(ids, 0));
+		sqlite3_bind_int64(up, 2, o->http_status);
+		bind_text(up, 3, r ? r->status : o->status);
+		bind_text(up, 4, r ? r->error : o->error);
+		bind_text(up, 5, r ? r->transaction_id : NULL);
+		sqlite3_bind_int64(up, 6, now_ms());
+		if (sqlite3_step(up) != SQLITE_DONE)
+			break;
+		i++;
+	}
+	sqlite3_finalize(ids);
+	sqlite3_finalize(up);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum nc_status
+histdb_bulk_finish_chunk(struct nc_history *h, const struct histdb_chunk_outcome *o,
+                         struct nc_error *err)
+{
+	enum nc_status ret = NC_OK;
+
+	pthread_mutex_lock(&h->lock);
+	/* One transaction: a kill while recording leaves the chunk as it was
+	 * (unknown, resumable), never half its events answered. */
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "record the chunk's answer");
+	} else if (update_chunk(h, o) != 0 || update_event_rows(h, o) != 0 ||
+	           exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+		ret = db_fail(h, err, "record the chunk's answer");
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+histdb_bulk_run_entries(struct nc_history *h, int64_t run_id, struct nc_history_entry **out,
+                        size_t *n, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "SELECT " ENTRY_COLS_E " FROM entries e"
+	                       " JOIN bulk_chunks c ON c.id = e.chunk_id"
+	                       " WHERE c.run_id = ?1 ORDER BY e.id", -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "read the bulk run");
 	} else {
 		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, (int64_t)index);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			ret = db_fail(h, err, "mark the chunk done");
-		else if (sqlite3_changes(h->db) == 0)
-			ret = nc_error_set(err, NC_E_USAGE, NULL, "bulk run #%" PRId64 " has no "
-			                   "chunk %zu", run_id, index);
+		ret = collect_entries(h, st, out, n, err);
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
@@ -1132,3 +1613,4 @@ histdb_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
+

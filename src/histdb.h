@@ -36,6 +36,8 @@ struct nc_history_entry {
 	char *request_json;       /* exact body sent (no key), or NULL */
 	char *response_json;      /* body received, or NULL */
 	char *batch_id;           /* bulk: shared by the events of one request */
+	char *scope;              /* "PROFILE URL" it was sent to (NULL: older rows) */
+	int64_t chunk_id;         /* bulk: its request in bulk_chunks, else 0 */
 };
 
 void histdb_entry_clear(struct nc_history_entry *e);
@@ -56,11 +58,46 @@ enum nc_status histdb_append(struct nc_history *h, struct nc_history_entry *e,
  * when 0). */
 enum nc_status histdb_append_many(struct nc_history *h, struct nc_history_entry *entries,
                                    size_t n, struct nc_error *err);
-/* Record the outcome of a cancel on every send entry with this
- * transactionId; an outcome of "cancelled" is kept over later ones (a second
- * cancel finds nothing pending, but the first one did cancel). */
-enum nc_status histdb_set_cancel(struct nc_history *h, const char *transaction_id,
-                                  const char *outcome, struct nc_error *err);
+/* ---- the send ledger ----
+ * A send is recorded before it leaves and completed when its answer comes,
+ * so a kill in between leaves it "unknown", never missing. */
+#define HISTDB_QUEUED  "queued"   /* stored in a bulk run, not sent yet */
+#define HISTDB_UNKNOWN "unknown"  /* sent; no answer recorded */
+#define HISTDB_UNKNOWN_WHY "sent, but no answer was recorded: it may have been accepted"
+
+enum histdb_verdict {
+	HISTDB_NEW,         /* e was inserted (e->id set): send it */
+	HISTDB_RETRY,       /* *found has this key and these very bytes: a retry */
+	HISTDB_KEY_CHANGED, /* *found has this key with other bytes */
+	HISTDB_TXID_TAKEN,  /* *found already used this transactionId */
+};
+/* In one write transaction (so two consoles cannot both claim an ID):
+ * look e's idempotency key, then its transactionId, up among the send rows
+ * of e->scope (rows refused by the API, which kept no status, did not use
+ * their transactionId); insert e only when neither is there. *found
+ * (cleared by the caller) holds the row behind any other verdict. */
+enum nc_status histdb_claim_send(struct nc_history *h, struct nc_history_entry *e,
+                                 enum histdb_verdict *v, struct nc_history_entry *found,
+                                 struct nc_error *err);
+/* The answer to a claimed send: http_status, response_status, error,
+ * response_json, transaction_id (when not NULL) and time_ms (when > 0) of r
+ * replace the row's. */
+enum nc_status histdb_finish_send(struct nc_history *h, int64_t id,
+                                  const struct nc_history_entry *r, struct nc_error *err);
+/* A cancel's outcome (c->cancel_outcome) goes on every send row of
+ * c->transaction_id in c->scope; only when there is none (sent by something
+ * else) is c recorded as a row of its own (*own_row = 1), one per
+ * transaction, kept up to date. One transaction. */
+enum nc_status histdb_record_cancel(struct nc_history *h, struct nc_history_entry *c,
+                                   int *own_row, struct nc_error *err);
+
+/* The newest send row (refused ones included) of each of n transactionIds
+ * in scope, into out[i] (all-zero when none; NULL txids are skipped). out
+ * holds n entries, each cleared by the caller. */
+enum nc_status histdb_latest_sends(struct nc_history *h, const char *scope,
+                                   const char *profile, const char *const *txids, size_t n,
+                                   struct nc_history_entry *out, struct nc_error *err);
+
 
 /* Newest first. `filter` (NULL or "" = all) matches, case-insensitively, a
  * substring of workflow, recipients, transactionId, kind, profile or
@@ -87,20 +124,55 @@ enum nc_status histdb_get_entry(struct nc_history *h, int64_t id,
  * sending only chunks not done, with their stored bytes and key, so the
  * server replays rather than re-sends one that had gone through. */
 struct nc_bulk_chunk {
+	int64_t id;               /* its row; event rows point at it */
 	int64_t run_id;
 	size_t index;
 	char *idempotency_key;
 	char *body;
 	int done;
 };
-enum nc_status histdb_bulk_create(struct nc_history *h, const char *profile,
-                                   const char *source, char **bodies, char **keys,
-                                   size_t nchunks, int64_t *run_id, struct nc_error *err);
+#define HISTDB_EVENTS_PER_CHUNK 100
+/* What each event row of a new run holds (borrowed strings). */
+struct histdb_bulk_event {
+	const char *workflow, *recipients, *transaction_id, *request_json;
+};
+/* Store a run in one transaction: its chunks (body and key each) and one
+ * "queued" row per event (event i in chunk i/100), with tmpl's profile and
+ * scope. Before storing, every event's transactionId is looked up in scope:
+ * when any was sent already, nothing is stored, *taken (malloc'd, caller
+ * frees) lists their indices and *ntaken their count. */
+enum nc_status histdb_bulk_create(struct nc_history *h, const struct nc_history_entry *tmpl,
+                                  const char *source, char **bodies, char **keys,
+                                  size_t nchunks, const struct histdb_bulk_event *evs,
+                                  size_t nevents, size_t **taken, size_t *ntaken,
+                                  int64_t *run_id, struct nc_error *err);
 enum nc_status histdb_bulk_pending(struct nc_history *h, int64_t run_id,
                                     struct nc_bulk_chunk **out, size_t *n,
                                     struct nc_error *err);
-enum nc_status histdb_bulk_mark_done(struct nc_history *h, int64_t run_id, size_t index,
-                                      struct nc_error *err);
+/* Before a chunk leaves: its events become "unknown" (one commit). */
+enum nc_status histdb_bulk_begin_chunk(struct nc_history *h, int64_t chunk_id,
+                                       struct nc_error *err);
+/* After: the answer, kept once on the chunk, and each event's result, in
+ * one transaction. results (index-aligned with the chunk's events) when the
+ * chunk was answered 2xx; else every event gets status/error. settled:
+ * the chunk is done (answered, or refused for good) and is not resent. */
+struct histdb_event_result { const char *status, *error, *transaction_id; };
+struct histdb_chunk_outcome {
+	int64_t chunk_id;
+	long http_status;
+	const char *response_json;
+	const struct histdb_event_result *results;
+	size_t nresults;
+	const char *status, *error;   /* when results is NULL */
+	int settled;
+};
+enum nc_status histdb_bulk_finish_chunk(struct nc_history *h,
+                                        const struct histdb_chunk_outcome *o,
+                                        struct nc_error *err);
+/* Every event row of a run, in event order (entries as histdb_page). */
+enum nc_status histdb_bulk_run_entries(struct nc_history *h, int64_t run_id,
+                                       struct nc_history_entry **out, size_t *n,
+                                       struct nc_error *err);
 /* Newest unfinished run id stored with this `profile` (the string given to
  * histdb_bulk_create; NULL: any), or 0. Filtering by it keeps a run made
  * against one server from being finished against another. */

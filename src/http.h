@@ -78,6 +78,16 @@ struct nc_http_response {
 
 void http_response_clear(struct nc_http_response *r);
 
+/* The transport seam, for unit tests of everything above HTTP: when set,
+ * each attempt calls fn instead of the network. fn fills resp->status,
+ * resp->body (malloc'd, NUL-terminated; freed by the client) and any header
+ * fields (retry_after, ratelimit_*, idempotency_replay), and returns 0; a
+ * non-zero return is "no answer", retried like a dropped connection. The
+ * retry policy, waits (clock.h: fake them too) and errors are the real ones. */
+typedef int (*nc_transport_fn)(void *ctx, const struct nc_http_request *req,
+                               struct nc_http_response *resp);
+void client_set_transport(struct nc_client *c, nc_transport_fn fn, void *ctx);
+
 /* Send with retries: 408, 409, 429, 502, 503, 504 and transport errors are
  * retried with exponential backoff and jitter, honouring Retry-After, then
  * RateLimit-Reset; the same Idempotency-Key and body bytes every attempt;

@@ -6,6 +6,7 @@
  * cheaper than a 429 plus its Retry-After.
  */
 #include "ratelimit.h"
+#include "clock.h"
 
 #include <time.h>
 
@@ -44,8 +45,5 @@ ratelimit_wait_ms(const struct nc_ratelimit *rl, long cost, long long now_ms)
 long long
 ratelimit_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_mono_ms();
 }

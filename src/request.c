@@ -7,6 +7,7 @@
  * recipient either way, and one shape is easier to diff and test).
  */
 #include "request.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,12 +253,11 @@ event_remove_recipient(struct nc_event *ev, size_t index)
 enum nc_status
 event_ensure_transaction_id(struct nc_event *ev)
 {
-	char id[NC_UUID_LEN + 1];
+	char id[NC_ID_LEN + 1];
 
 	if (is_set(ev->transaction_id))
 		return NC_OK;
-	if (uuid_v4(id) != 0)
-		return NC_E_IO;
+	id_new_uuid(id);
 	return nc_strset(&ev->transaction_id, id) == 0 ? NC_OK : NC_E_NOMEM;
 }
 
@@ -586,20 +586,6 @@ idempotency_key_validate(const char *key, struct nc_error *err)
 		}
 	}
 	return v.bad ? NC_E_INVALID : NC_OK;
-}
-
-char *
-idempotency_key_new(void)
-{
-	char id[NC_UUID_LEN + 1];
-	char *key;
-
-	if (uuid_v4(id) != 0)
-		return NULL;
-	key = malloc(3 + NC_UUID_LEN + 1);
-	if (key != NULL)
-		snprintf(key, 3 + NC_UUID_LEN + 1, "nc-%s", id);
-	return key;
 }
 
 /* ---- builders ------------------------------------------------------------ */

@@ -70,7 +70,8 @@ enum nc_status recipient_copy(struct nc_recipient *dst, const struct nc_recipien
 /* Add one exclude ID to a topic recipient. */
 enum nc_status recipient_add_exclude(struct nc_recipient *r, const char *subscriber_id);
 
-/* Give the event a fresh UUID v4 transactionId unless it already has one. */
+/* Give the event a fresh transactionId (clock.h id_new_uuid) unless it
+ * already has one. */
 enum nc_status event_ensure_transaction_id(struct nc_event *ev);
 
 /* Client-side validation, before anything is sent. The first problem is the
@@ -90,8 +91,6 @@ enum nc_status event_validate(const struct nc_event *ev, enum nc_event_use use,
 /* Validate an idempotency key: NULL/"" is fine (one is generated), else
  * 1..255 chars of printable ASCII. */
 enum nc_status idempotency_key_validate(const char *key, struct nc_error *err);
-/* Fresh key "nc-<uuid>" into a malloc'd string; NULL on failure. */
-char *idempotency_key_new(void);
 
 /* Builders. Each validates first and returns NULL with err set (NC_E_INVALID)
  * on bad input. The result is caller-owned (cJSON_Delete). Key order is

@@ -257,14 +257,17 @@ session_open(struct nc_session *s, const struct nc_session_options *o, struct nc
 	if (st)
 		return st;
 	session_open_history(s, o);
-	return NC_OK;
+	s->scope = session_run_scope(s);
+	return s->scope ? NC_OK : NC_E_NOMEM;
 }
 
 char *
 session_run_scope(const struct nc_session *s)
 {
 	const char *name = s->profile.name ? s->profile.name : "";
-	const char *url = s->profile.api_url ? s->profile.api_url : "";
+	/* The sandbox listens on a new port each start, but keeps one world:
+	 * its sends are one scope. */
+	const char *url = s->sandbox ? "(local)" : s->profile.api_url ? s->profile.api_url : "";
 	size_t n = strlen(name) + strlen(url) + 2;
 	char *scope = malloc(n);
 
@@ -274,8 +277,19 @@ session_run_scope(const struct nc_session *s)
 }
 
 void
+session_ops(const struct nc_session *s, struct nc_ops *o)
+{
+	o->client = s->client;
+	o->history = s->history;
+	o->profile = s->profile.name;
+	o->scope = s->scope;
+}
+
+void
 session_close(struct nc_session *s)
 {
+	free(s->scope);
+	s->scope = NULL;
 	client_free(s->client);
 	s->client = NULL;
 	if (s->history)

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include "api.h"
 #include "histdb.h"
+#include "ops.h"
 #include "profile.h"
 
 struct nc_session_options {
@@ -34,6 +35,7 @@ struct nc_session {
 	                               profile is then named "sandbox") */
 	pid_t sandbox_pid;
 	char *history_note;         /* e.g. "history was corrupt, moved aside" */
+	char *scope;                /* session_run_scope(), set by session_open */
 };
 
 enum nc_status session_open(struct nc_session *s, const struct nc_session_options *o,
@@ -43,6 +45,9 @@ void session_close(struct nc_session *s);
 /* "NAME URL": what a stored bulk run is tied to, so that it is resumed only
  * against the same profile and server. Caller frees. */
 char *session_run_scope(const struct nc_session *s);
+
+/* The use cases' view of this session (ops.h): borrows from s. */
+void session_ops(const struct nc_session *s, struct nc_ops *o);
 
 /* Where novu-sandbox is: $NOVU_SANDBOX_BIN, else next to /proc/self/exe,
  * else "novu-sandbox" on PATH. Caller frees. */

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "api.h"
+#include "clock.h"
 #include "dialog.h"
 #include "draft.h"
 #include "draw.h"
@@ -89,6 +90,16 @@ field_prompt_kind(int f)
 	case CF_TXN: return PK_TXN;
 	default: return PK_TEXT;
 	}
+}
+
+/* A transactionId of the console's choosing (History may swap it for a
+ * fresh one when it was used; never one the user typed). */
+static void
+compose_new_txid(struct compose *c)
+{
+	free(c->ev.transaction_id);
+	c->ev.transaction_id = ui_new_transaction_id();
+	c->txid_typed = 0;
 }
 
 struct compose *
@@ -204,8 +215,7 @@ compose_load_draft(struct app *a, struct compose *c)
 		app_message(a, MSG_WARN, "draft %s: %s", c->draft_name,
 		            err.message ? err.message : "unreadable");
 	if (str_empty(c->ev.transaction_id)) {
-		free(c->ev.transaction_id);
-		c->ev.transaction_id = ui_new_transaction_id();
+		compose_new_txid(c);
 	}
 	idem = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "idempotencyKey"));
 	str_set(&c->idem, idem);
@@ -241,8 +251,7 @@ compose_set_event(struct app *a, struct compose *c, const struct nc_event *ev)
 	}
 	event_clear(&c->ev);
 	c->ev = copy;
-	free(c->ev.transaction_id);
-	c->ev.transaction_id = ui_new_transaction_id();
+	compose_new_txid(c);
 	compose_clear_errors(c);
 	c->focus = CF_WORKFLOW;
 	compose_changed(a, c);
@@ -690,6 +699,8 @@ edit_done(struct app *a, void *ctx, const char *line)
 	}
 	workflow_changed = f == CF_WORKFLOW &&
 		strcmp(c->ev.workflow ? c->ev.workflow : "", line) != 0;
+	if (f == CF_TXN && strcmp(*slot ? *slot : "", line) != 0)
+		c->txid_typed = *line != '\0';
 	str_set(slot, *line ? line : NULL);
 	if (f == CF_TXN && !*line)
 		*slot = ui_new_transaction_id();
@@ -947,12 +958,17 @@ compose_validate(struct app *a, struct compose *c)
 static enum nc_status
 compose_prepare(struct compose *c, struct nc_prepared *p, struct nc_error *err)
 {
-	const char *idem = compose_idem(c);
+	struct nc_send_request rq;
 
-	memset(p, 0, sizeof(*p));
-	if (c->mode == CM_BROADCAST)
-		return api_prepare_broadcast(&c->ev, idem, p, err);
-	return api_prepare_trigger(&c->ev, idem, p, err);
+	/* What ^S sends, as the core builds it (an ID derived from a typed
+	 * key included). */
+	memset(&rq, 0, sizeof(rq));
+	rq.kind = c->mode == CM_BROADCAST ? NC_SEND_BROADCAST : NC_SEND_TRIGGER;
+	rq.ev = &c->ev;
+	rq.txid_origin = c->txid_typed ? NC_ID_USER : NC_ID_AUTO;
+	rq.idempotency_key = compose_idem(c);
+	rq.key_origin = str_empty(c->idem) ? NC_ID_AUTO : NC_ID_USER;
+	return ops_prepare(&rq, p, err);
 }
 
 static char *
@@ -1043,14 +1059,14 @@ compose_copy_curl(struct app *a, struct compose *c)
 }
 
 struct send_job {
-	struct nc_client *client;
+	struct nc_ops ops;
 	struct compose *c;
 	enum compose_mode mode;
 	struct nc_event ev;
+	struct nc_send_request rq;
 	char *idem;
-	char *profile;
-	struct nc_trigger_result res;
-	struct nc_send_info info;
+	int64_t resend_id;          /* > 0: resend this History row (ops_resend) */
+	struct nc_send_outcome out;
 	struct nc_error err;
 	enum nc_status st;
 };
@@ -1061,48 +1077,106 @@ send_run(void *data, struct worker *w)
 	struct send_job *j = data;
 
 	(void)w;
-	if (j->mode == CM_BROADCAST)
-		j->st = api_broadcast(j->client, &j->ev, j->idem, &j->res, &j->info, &j->err);
+	if (j->resend_id > 0)
+		j->st = ops_resend(&j->ops, j->resend_id, NULL, NULL, &j->out, &j->err);
 	else
-		j->st = api_trigger(j->client, &j->ev, j->idem, &j->res, &j->info, &j->err);
+		j->st = ops_send_event(&j->ops, &j->rq, &j->out, &j->err);
+}
+
+static const char *
+job_txid(const struct send_job *j)
+{
+	if (j->out.res.transaction_id)
+		return j->out.res.transaction_id;
+	return j->ev.transaction_id ? j->ev.transaction_id : "?";
+}
+
+/* After a processed send the form is a new notification: a new ID, a new
+ * key, and the next ^S is a new send. */
+static void
+form_after_processed(struct app *a, struct compose *c)
+{
+	compose_new_txid(c);
+	free(c->auto_idem);
+	c->auto_idem = NULL;
+	save_draft_with(a, c, -1, NULL);
+}
+
+/* What History changed before sending, for the form and the status line. */
+static void
+note_replacements(struct app *a, struct send_job *j)
+{
+	struct compose *c = j->c;
+
+	if (j->out.replaced_txid && c && c->ev.transaction_id &&
+	    strcmp(c->ev.transaction_id, j->out.replaced_txid) == 0) {
+		str_set(&c->ev.transaction_id, j->ev.transaction_id);
+		save_draft_with(a, c, -1, NULL);
+	}
+	if (j->out.replaced_txid)
+		app_message(a, MSG_INFO, "transactionId %s was sent before (History): this send "
+		            "used %s", j->out.replaced_txid, j->ev.transaction_id);
+}
+
+static char *
+result_text(struct app *a, struct send_job *j, const char *kind, enum msg_kind *mk)
+{
+	struct compose *c = j->c;
+	const char *txn = job_txid(j);
+
+	switch (j->out.result) {
+	case NC_SEND_PROCESSED:
+		*mk = MSG_OK;
+		app_message(a, MSG_OK, "%s %s: %s%s (recorded in History, 4)", kind,
+		            j->ev.workflow ? j->ev.workflow : "", j->out.res.status,
+		            j->out.retry_of_row ? ", a retry of the earlier send" : "");
+		return must_asprintf("Sent: %s · transactionId %s · HTTP %ld", j->out.res.status,
+		                     txn, j->out.info.http_status);
+	case NC_SEND_NOT_PROCESSED:
+		*mk = MSG_WARN;
+		app_message(a, MSG_WARN, "%s %s: the API answered %s (in History)", kind,
+		            j->ev.workflow ? j->ev.workflow : "",
+		            j->out.res.status ? j->out.res.status : "without a status");
+		return must_asprintf("Accepted but %s%s%s · transactionId %s",
+		                     j->out.res.status ? j->out.res.status : "not processed",
+		                     j->out.res.error ? ": " : "",
+		                     j->out.res.error ? j->out.res.error : "", txn);
+	case NC_SEND_UNKNOWN:
+		*mk = MSG_WARN;
+		/* Kept for its details, but not shown as a failure. */
+		errlog_add(a, &j->err, c ? (c->mode == CM_BROADCAST ? SCR_BROADCAST : SCR_TRIGGER) :
+		           SCR_HISTORY, kind);
+		app_message(a, MSG_WARN, "no answer: the %s may have reached Novu (History shows "
+		            "it as unknown)", kind);
+		return must_asprintf("Unknown: no answer, it may have been accepted · transactionId "
+		                     "%s kept, so ^S again retries it with the same key", txn);
+	default:
+		*mk = MSG_ERROR;
+		errlog_add(a, &j->err, c ? (c->mode == CM_BROADCAST ? SCR_BROADCAST : SCR_TRIGGER) :
+		           SCR_HISTORY, kind);
+		if (c)
+			compose_mark_errors(c, &j->err);
+		app_message(a, MSG_ERROR, "%s%s", j->err.message ? j->err.message : "failed",
+		            c && compose_field_for_error(&j->err, NULL, NULL) != CF_NONE ?
+		            " (f goes to the field)" : "");
+		scr_errors_show_latest(a);
+		if (j->out.result == NC_SEND_REFUSED_HERE)
+			return must_asprintf("Not sent: %s", j->err.message ? j->err.message : "?");
+		if (j->err.http_status)
+			return must_asprintf("Failed: HTTP %ld %s", j->err.http_status,
+			                     j->err.message ? j->err.message : "");
+		return must_asprintf("Failed: %s", j->err.message ? j->err.message : "error");
+	}
 }
 
 static void
-send_record(struct app *a, struct send_job *j)
+send_job_free(struct send_job *j)
 {
-	struct nc_history_entry e;
-	struct nc_error herr = NC_ERROR_INIT;
-	char *summary = j->mode == CM_BROADCAST ? must_strdup("(all subscribers)") :
-		event_recipients_summary(&j->ev, 200);
-	char kind[16];
-
-	if (!a->s->history) {
-		free(summary);
-		return;
-	}
-	memset(&e, 0, sizeof(e));
-	e.time_ms = ui_now_ms();
-	e.profile = j->profile;
-	snprintf(kind, sizeof(kind), "%s", j->mode == CM_BROADCAST ? "broadcast" : "trigger");
-	e.kind = kind;
-	e.workflow = j->ev.workflow;
-	e.recipients = summary;
-	e.transaction_id = j->res.transaction_id ? j->res.transaction_id : j->ev.transaction_id;
-	e.idempotency_key = j->info.idempotency_key ? j->info.idempotency_key : j->idem;
-	e.http_status = j->info.http_status ? j->info.http_status : j->err.http_status;
-	e.response_status = j->st == NC_OK ? j->res.status
-	                    : j->st == NC_E_ABORTED ? (char *)(uintptr_t)"unknown" : NULL;
-	e.error = j->st == NC_E_ABORTED
-	          ? (char *)(uintptr_t)"stopped waiting for the answer: it may have reached Novu"
-	          : j->st != NC_OK ? j->err.message : j->res.error;
-	e.request_json = j->info.request_body;
-	e.response_json = j->info.response_body ? j->info.response_body : j->err.raw_body;
-	if (histdb_append(a->s->history, &e, &herr) != NC_OK)
-		app_message(a, MSG_ERROR, "not recorded in history: %s",
-		            herr.message ? herr.message : "?");
-	nc_error_clear(&herr);
-	free(summary);
-	scr_history_invalidate(a);
+	event_clear(&j->ev);
+	send_outcome_clear(&j->out);
+	nc_error_clear(&j->err);
+	free(j->idem);
+	free(j);
 }
 
 static void
@@ -1110,80 +1184,47 @@ send_done(struct app *a, void *data)
 {
 	struct send_job *j = data;
 	struct compose *c = j->c;
-	const char *txn = j->res.transaction_id ? j->res.transaction_id : j->ev.transaction_id;
 	const char *kind = j->mode == CM_BROADCAST ? "broadcast" : "trigger";
-	char *result = NULL;
-	enum msg_kind result_kind;
+	enum msg_kind mk = MSG_INFO;
+	char *result;
 
-	/* Recorded even without an answer: a request the user stopped waiting
-	 * for may have reached Novu, and History is where an operator finds the
-	 * transactionId to cancel it. */
-	send_record(a, j);
-	if (j->st == NC_OK && trigger_result_ok(&j->res)) {
-		result = must_asprintf("Sent: %s · transactionId %s · HTTP %ld", j->res.status,
-		                   txn, j->info.http_status);
-		result_kind = MSG_OK;
-		app_message(a, MSG_OK, "%s %s: %s (recorded in History, 4)", kind,
-		            j->ev.workflow, j->res.status);
-		if (c) {
-			/* The next send is a new transaction. */
-			free(c->ev.transaction_id);
-			c->ev.transaction_id = ui_new_transaction_id();
-			free(c->auto_idem);
-			c->auto_idem = NULL;
-			save_draft_with(a, c, -1, NULL);
-		}
-	} else if (j->st == NC_OK) {
-		result = must_asprintf("Accepted but %s%s%s · transactionId %s",
-		                   j->res.status ? j->res.status : "not processed",
-		                   j->res.error ? ": " : "", j->res.error ? j->res.error : "", txn);
-		result_kind = MSG_WARN;
-		app_message(a, MSG_WARN, "%s %s: the API answered %s (in History)", kind,
-		            j->ev.workflow, j->res.status ? j->res.status : "without a status");
-	} else if (j->st == NC_E_ABORTED) {
-		result = must_asprintf("Stopped waiting: the request may have reached Novu · "
-		                   "transactionId %s kept, so a resend is deduplicated", txn);
-		result_kind = MSG_WARN;
-		app_message(a, MSG_WARN, "stopped waiting for the answer");
-	} else {
-		errlog_add(a, &j->err, c ? (c->mode == CM_BROADCAST ? SCR_BROADCAST : SCR_TRIGGER) :
-		           SCR_HISTORY, kind);
-		if (c)
-			compose_mark_errors(c, &j->err);
-		if (j->err.http_status)
-			result = must_asprintf("Failed: HTTP %ld %s", j->err.http_status,
-			                   j->err.message ? j->err.message : "");
-		else
-			result = must_asprintf("Failed: %s", j->err.message ? j->err.message : "error");
-		result_kind = MSG_ERROR;
-		app_message(a, MSG_ERROR, "%s%s", j->err.message ? j->err.message : "failed",
-		            c && compose_field_for_error(&j->err, NULL, NULL) != CF_NONE ?
-		            " (f goes to the field)" : "");
-		scr_errors_show_latest(a);
-	}
+	note_replacements(a, j);
+	result = result_text(a, j, kind, &mk);
+	if (j->st == NC_OK && j->err.message)   /* sent; History could not keep the answer */
+		app_message(a, MSG_ERROR, "%s", j->err.message);
+	if (c && j->out.result == NC_SEND_PROCESSED)
+		form_after_processed(a, c);
 	if (c) {
 		free(c->result);
 		c->result = result;
-		c->result_kind = result_kind;
+		c->result_kind = mk;
 	} else {
 		free(result);
 	}
-	event_clear(&j->ev);
-	trigger_result_clear(&j->res);
-	send_info_clear(&j->info);
-	nc_error_clear(&j->err);
-	free(j->idem);
-	free(j->profile);
-	free(j);
+	scr_history_invalidate(a);
+	send_job_free(j);
+}
+
+static int
+send_submit(struct app *a, struct send_job *j)
+{
+	session_ops(a->s, &j->ops);
+	if (worker_submit(a->worker, j->mode == CM_BROADCAST ? "Sending broadcast" :
+	                  "Sending trigger", send_run, send_done, j) != 0) {
+		send_job_free(j);
+		app_message(a, MSG_WARN, "a request is running; send again when it ends");
+		return -1;
+	}
+	return 0;
 }
 
 int
 compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
-                   const struct nc_event *ev, const char *idem)
+                   const struct nc_event *ev, const char *idem, int idem_typed,
+                   int txid_typed)
 {
 	struct send_job *j = must_calloc(1, sizeof(*j));
 
-	j->client = a->s->client;
 	j->c = c;
 	j->mode = mode;
 	event_init(&j->ev);
@@ -1194,23 +1235,31 @@ compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
 		return -1;
 	}
 	j->idem = must_strdup(idem);
-	j->profile = must_strdup(a->s->profile.name ? a->s->profile.name : "");
-	if (worker_submit(a->worker, mode == CM_BROADCAST ? "Sending broadcast" :
-	                  "Sending trigger", send_run, send_done, j) != 0) {
-		event_clear(&j->ev);
-		free(j->idem);
-		free(j->profile);
-		free(j);
-		app_message(a, MSG_WARN, "a request is running; send again when it ends");
-		return -1;
-	}
-	return 0;
+	j->rq.kind = mode == CM_BROADCAST ? NC_SEND_BROADCAST : NC_SEND_TRIGGER;
+	j->rq.ev = &j->ev;
+	j->rq.txid_origin = txid_typed ? NC_ID_USER : NC_ID_AUTO;
+	j->rq.idempotency_key = j->idem;
+	j->rq.key_origin = idem_typed ? NC_ID_USER : NC_ID_AUTO;
+	return send_submit(a, j);
+}
+
+int
+compose_resend_row(struct app *a, enum compose_mode mode, int64_t id)
+{
+	struct send_job *j = must_calloc(1, sizeof(*j));
+
+	j->mode = mode;
+	j->resend_id = id;
+	event_init(&j->ev);
+	nc_error_init(&j->err);
+	return send_submit(a, j);
 }
 
 static void
 send_start(struct app *a, struct compose *c)
 {
-	if (compose_send_event(a, c, c->mode, &c->ev, compose_idem(c)) == 0) {
+	if (compose_send_event(a, c, c->mode, &c->ev, compose_idem(c), !str_empty(c->idem),
+	                       c->txid_typed) == 0) {
 		free(c->result);
 		c->result = NULL;
 	}
@@ -1326,7 +1375,7 @@ reset_confirmed(struct app *a, void *ctx, int yes)
 	if (!yes)
 		return;
 	event_clear(&c->ev);
-	c->ev.transaction_id = ui_new_transaction_id();
+	compose_new_txid(c);
 	str_set(&c->idem, NULL);
 	compose_clear_errors(c);
 	c->focus = CF_WORKFLOW;
@@ -1348,7 +1397,7 @@ clear_field(struct app *a, struct compose *c)
 		return;
 	str_set(slot, NULL);
 	if (c->focus == CF_TXN)
-		*slot = ui_new_transaction_id();
+		compose_new_txid(c);
 	free(c->errors[c->focus]);
 	c->errors[c->focus] = NULL;
 	compose_changed(a, c);
@@ -1408,8 +1457,7 @@ compose_handle(struct app *a, struct compose *c, enum ui_req req, int key)
 		}
 		break;
 	case REQ_NEW_TXN:
-		free(c->ev.transaction_id);
-		c->ev.transaction_id = ui_new_transaction_id();
+		compose_new_txid(c);
 		compose_changed(a, c);
 		app_message(a, MSG_INFO, "new transactionId %s", c->ev.transaction_id);
 		break;

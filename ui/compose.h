@@ -27,6 +27,8 @@ struct compose {
 	char *idem;                /* typed Idempotency-Key; empty: generated */
 	char *auto_idem;           /* generated key, reused while the body is
 	                              unchanged so a retry is deduplicated */
+	int txid_typed;            /* the user typed the transactionId: History
+	                              refuses it when used, never swaps it */
 	int focus;                 /* enum cf_field */
 	int editing;               /* field under the readline prompt, or -1 */
 	int top;                   /* first field row shown (small terminals) */
@@ -62,13 +64,20 @@ void compose_save_draft(struct app *a, struct compose *c);
  * transactionId is generated. */
 void compose_set_event(struct app *a, struct compose *c, const struct nc_event *ev);
 
-/* Send ev (copied) as a trigger or a broadcast on the worker and record
- * it in History. The outcome goes to the status line, and to the form when
- * c is not NULL (then c must be the form ev came from); a failure is added
- * to the Errors screen, whose detail opens. Returns -1 when the worker is
- * busy. Checks (read-only, confirmations) are the caller's. */
+/* Send ev (copied) as a trigger or a broadcast on the worker, through the
+ * core's send use case (ops.h: History checked first, recorded before it
+ * leaves). idem_typed / txid_typed: the user typed that key / ID (History
+ * then refuses a used one instead of swapping it). The outcome goes to the
+ * status line, and to the form when c is not NULL (then c must be the form
+ * ev came from); a failure is added to the Errors screen, whose detail
+ * opens. Returns -1 when the worker is busy. Checks (read-only,
+ * confirmations) are the caller's. */
 int compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
-                       const struct nc_event *ev, const char *idem);
+                       const struct nc_event *ev, const char *idem, int idem_typed,
+                       int txid_typed);
+/* Resend History row id with its stored key and bytes (ops_resend), the
+ * same way. */
+int compose_resend_row(struct app *a, enum compose_mode mode, int64_t id);
 
 /* Mark the fields an error names and focus the first. */
 void compose_mark_errors(struct compose *c, const struct nc_error *err);

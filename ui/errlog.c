@@ -1,6 +1,8 @@
 /* errlog.c - the session's list of failed requests. */
 #include "errlog.h"
 
+#include "clock.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +64,7 @@ errlog_add(struct app *a, const struct nc_error *err, enum ui_screen origin,
 	nc_error_init(&e->err);
 	if (nc_error_copy(&e->err, err) != NC_OK)
 		nc_error_set(&e->err, NC_E_NOMEM, NULL, "out of memory copying an error");
-	e->time_ms = ui_now_ms();
+	e->time_ms = clock_wall_ms();
 	e->origin = origin;
 	e->what = must_strdup(what ? what : "");
 	l->n++;

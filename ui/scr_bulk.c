@@ -17,19 +17,36 @@
 #include "draw.h"
 #include "errlog.h"
 #include "import.h"
+#include "jsonutil.h"
+#include "viewer.h"
 #include "uiops.h"
 #include "worker.h"
 
+/* What History says of an event of the list: a sent event stays sent
+ * across edits, imports and restarts. */
+enum bstate {
+	BS_NEW,            /* not sent (or its request was refused) */
+	BS_QUEUED,         /* in a stored run, not sent yet: R resumes it */
+	BS_UNKNOWN,        /* sent, no answer: may have been accepted */
+	BS_PROCESSED,
+	BS_NOT_PROCESSED,  /* accepted with another status */
+	BS_FAILED,         /* refused: its transactionId is still unused */
+};
+
+struct item {
+	enum bstate state;
+	char *text;              /* the Result column */
+	unsigned char user_txid; /* its transactionId came from the user's file */
+};
+
 struct bulk {
 	struct nc_event *evs;
+	struct item *items;      /* index-aligned with evs */
 	size_t n, cap;
 	int sel, top;
-	/* Results, index-aligned with evs; written by the worker's progress
-	 * callback while a run is going, so guarded by mu. */
+	/* items[] is written by the worker's progress callback while a run is
+	 * going (evs[] never is), so it is guarded by mu. */
 	pthread_mutex_t mu;
-	char **result;
-	enum ui_role *result_role;
-	size_t nresult;
 	int running;
 	int64_t run_id;
 };
@@ -40,44 +57,130 @@ bulk_of(struct app *a)
 	return app_screen_priv(a, SCR_BULK);
 }
 
-static void
-results_clear(struct bulk *b)
-{
-	size_t i;
-
-	pthread_mutex_lock(&b->mu);
-	for (i = 0; i < b->nresult; i++)
-		free(b->result[i]);
-	free(b->result);
-	free(b->result_role);
-	b->result = NULL;
-	b->result_role = NULL;
-	b->nresult = 0;
-	pthread_mutex_unlock(&b->mu);
-}
-
-static void
-results_alloc(struct bulk *b, size_t n)
-{
-	results_clear(b);
-	pthread_mutex_lock(&b->mu);
-	b->result = must_calloc(n + 1, sizeof(*b->result));
-	b->result_role = must_calloc(n + 1, sizeof(*b->result_role));
-	b->nresult = n;
-	pthread_mutex_unlock(&b->mu);
-}
-
 /* Caller holds mu. */
 static void
-result_set(struct bulk *b, size_t i, enum ui_role role, char *text)
+item_set(struct bulk *b, size_t i, enum bstate state, char *text)
 {
-	if (i >= b->nresult) {
+	if (i >= b->n) {
 		free(text);
 		return;
 	}
-	free(b->result[i]);
-	b->result[i] = text;
-	b->result_role[i] = role;
+	free(b->items[i].text);
+	b->items[i].text = text;
+	b->items[i].state = state;
+}
+
+static enum ui_role
+state_role(enum bstate s)
+{
+	switch (s) {
+	case BS_PROCESSED: return ROLE_OK;
+	case BS_QUEUED:
+	case BS_UNKNOWN: return ROLE_WARN;
+	case BS_NOT_PROCESSED:
+	case BS_FAILED: return ROLE_ERROR;
+	default: return ROLE_NORMAL;
+	}
+}
+
+/* Sending it again as it is would repeat a transactionId Novu has. */
+static int
+state_used_txid(enum bstate s)
+{
+	return s == BS_QUEUED || s == BS_UNKNOWN || s == BS_PROCESSED || s == BS_NOT_PROCESSED;
+}
+
+static enum bstate
+state_of_row(const struct nc_history_entry *e)
+{
+	if (!e->id)
+		return BS_NEW;
+	if (!e->response_status)
+		return BS_FAILED;
+	if (strcmp(e->response_status, HISTDB_QUEUED) == 0)
+		return BS_QUEUED;
+	if (strcmp(e->response_status, HISTDB_UNKNOWN) == 0)
+		return BS_UNKNOWN;
+	return strcmp(e->response_status, "processed") == 0 ? BS_PROCESSED : BS_NOT_PROCESSED;
+}
+
+static char *
+row_text(const struct nc_history_entry *e, enum bstate s)
+{
+	switch (s) {
+	case BS_NEW: return NULL;
+	case BS_PROCESSED: return must_asprintf("processed %s", e->transaction_id);
+	case BS_QUEUED:
+		return e->error ? must_asprintf("queued: %s", e->error)
+		                : must_strdup("queued: R resumes");
+	case BS_UNKNOWN: return must_strdup("unknown: may be accepted");
+	default:
+		return must_asprintf("%s%s%s", e->response_status ? e->response_status : "failed",
+		                     e->error ? ": " : "", e->error ? e->error : "");
+	}
+}
+
+/* Every event's state from History, by transactionId. */
+static void
+refresh_from_history(struct app *a, struct bulk *b)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *rows;
+	const char **txids;
+	size_t i;
+
+	if (!a->s->history || !b->n)
+		return;
+	rows = must_calloc(b->n, sizeof(*rows));
+	txids = must_calloc(b->n, sizeof(*txids));
+	for (i = 0; i < b->n; i++)
+		txids[i] = b->evs[i].transaction_id;
+	if (histdb_latest_sends(a->s->history, a->s->scope, a->s->profile.name, txids, b->n,
+	                        rows, &err) == NC_OK) {
+		pthread_mutex_lock(&b->mu);
+		for (i = 0; i < b->n; i++) {
+			enum bstate st = state_of_row(&rows[i]);
+
+			item_set(b, i, st, row_text(&rows[i], st));
+			histdb_entry_clear(&rows[i]);
+		}
+		pthread_mutex_unlock(&b->mu);
+	} else {
+		app_message(a, MSG_WARN, "History: %s", err.message ? err.message : "?");
+	}
+	nc_error_clear(&err);
+	free(rows);
+	free(txids);
+}
+
+static size_t
+count_state(struct bulk *b, int (*pred)(enum bstate))
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < b->n; i++)
+		k += pred(b->items[i].state) != 0;
+	return k;
+}
+
+/* Sent by ^S: new events, refused ones, and (with a new transactionId)
+ * accepted-but-not-processed ones. */
+static int
+state_to_send(enum bstate s)
+{
+	return s == BS_NEW || s == BS_FAILED || s == BS_NOT_PROCESSED;
+}
+
+static int
+state_pending(enum bstate s)
+{
+	return s == BS_QUEUED || s == BS_UNKNOWN;
+}
+
+static int
+state_processed(enum bstate s)
+{
+	return s == BS_PROCESSED;
 }
 
 /* ---- the draft ---- */
@@ -115,13 +218,31 @@ scr_bulk_save(struct app *a)
 		bulk_save(a, b);
 }
 
+/* Room for n events. Pointers into evs/items do not survive it. */
 static void
 bulk_reserve(struct bulk *b, size_t n)
 {
-	if (n > b->cap) {
-		b->cap = n > b->cap * 2 ? n : b->cap * 2;
-		b->evs = must_realloc(b->evs, b->cap * sizeof(*b->evs));
-	}
+	size_t old = b->cap;
+
+	if (n <= b->cap)
+		return;
+	b->cap = n > b->cap * 2 ? n : b->cap * 2;
+	pthread_mutex_lock(&b->mu);
+	b->evs = must_realloc(b->evs, b->cap * sizeof(*b->evs));
+	b->items = must_realloc(b->items, b->cap * sizeof(*b->items));
+	memset(b->items + old, 0, (b->cap - old) * sizeof(*b->items));
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Append ev (taken over: the caller's copy is not freed) as a new item. */
+static void
+bulk_append(struct bulk *b, struct nc_event *ev, int user_txid)
+{
+	bulk_reserve(b, b->n + 1);
+	b->evs[b->n] = *ev;
+	memset(&b->items[b->n], 0, sizeof(b->items[b->n]));
+	b->items[b->n].user_txid = (unsigned char)(user_txid != 0);
+	b->n++;
 }
 
 static void
@@ -136,10 +257,13 @@ bulk_load(struct app *a, struct bulk *b)
 		return;
 	}
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "events")) {
-		bulk_reserve(b, b->n + 1);
-		event_init(&b->evs[b->n]);
-		if (draft_event_from_json(&b->evs[b->n], item, &err) == NC_OK)
-			b->n++;
+		struct nc_event ev;
+
+		event_init(&ev);
+		if (draft_event_from_json(&ev, item, &err) == NC_OK)
+			bulk_append(b, &ev, 0);
+		else
+			event_clear(&ev);
 		nc_error_clear(&err);
 	}
 	cJSON_Delete(doc);
@@ -148,7 +272,6 @@ bulk_load(struct app *a, struct bulk *b)
 static void
 bulk_changed(struct app *a, struct bulk *b)
 {
-	results_clear(b);
 	bulk_save(a, b);
 	app_redraw(a);
 }
@@ -163,6 +286,8 @@ bulk_open(struct app *a, struct view *v)
 	pthread_mutex_init(&b->mu, NULL);
 	a->bulk = b;
 	bulk_load(a, b);
+	/* After a restart too, every event shows what became of it. */
+	refresh_from_history(a, b);
 }
 
 static void
@@ -172,10 +297,12 @@ bulk_done(struct app *a, struct view *v)
 	size_t i;
 
 	(void)a;
-	results_clear(b);
-	for (i = 0; i < b->n; i++)
+	for (i = 0; i < b->n; i++) {
 		event_clear(&b->evs[i]);
+		free(b->items[i].text);
+	}
 	free(b->evs);
+	free(b->items);
 	pthread_mutex_destroy(&b->mu);
 }
 
@@ -242,8 +369,9 @@ bulk_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 			draw_text_cut(row, cx, plw, pl, role);
 			cx += plw + 1;
 		}
-		if ((size_t)idx < b->nresult && b->result[idx])
-			draw_text_cut(row, cx, resw, b->result[idx], cur ? role : b->result_role[idx]);
+		if (b->items[idx].text)
+			draw_text_cut(row, cx, resw, b->items[idx].text,
+			              cur ? role : state_role(b->items[idx].state));
 		free(rc);
 		free(pl);
 	}
@@ -266,8 +394,25 @@ event_changed(struct app *a, struct compose *c)
 	struct bulk *b = bulk_of(a);
 	struct event_view *ev = c->owner;
 
+	struct item *it;
+
 	if (ev->index >= b->n)
 		return;
+	it = &b->items[ev->index];
+	if (state_used_txid(it->state)) {
+		/* Its transactionId went out with the old content: the edited
+		 * event is a new one. */
+		free(c->ev.transaction_id);
+		c->ev.transaction_id = ui_new_transaction_id();
+		app_message(a, MSG_INFO, "event %zu was sent: the edited copy is a new event "
+		            "with transactionId %s", ev->index + 1, c->ev.transaction_id);
+	}
+	if (it->state != BS_NEW) {
+		pthread_mutex_lock(&b->mu);
+		item_set(b, ev->index, BS_NEW, NULL);
+		it->user_txid = 0;
+		pthread_mutex_unlock(&b->mu);
+	}
 	event_clear(&b->evs[ev->index]);
 	if (event_copy(&b->evs[ev->index], &c->ev) != NC_OK)
 		app_message(a, MSG_ERROR, "out of memory");
@@ -363,31 +508,32 @@ refuse_101st(struct app *a, struct bulk *b)
 	return 1;
 }
 
+/* Add a new event, a copy of event `from` when from >= 0. */
 static void
-add_event(struct app *a, struct bulk *b, const struct nc_event *from)
+add_event(struct app *a, struct bulk *b, long from)
 {
-	struct nc_event *ev;
+	struct nc_event ev;
 
 	if (refuse_101st(a, b))
 		return;
-	bulk_reserve(b, b->n + 1);
-	ev = &b->evs[b->n];
-	event_init(ev);
-	if (from) {
-		event_copy(ev, from);
-		free(ev->transaction_id);
-		ev->transaction_id = NULL;
+	/* Built aside: appending may move the array `from` points into. */
+	event_init(&ev);
+	if (from >= 0) {
+		if (event_copy(&ev, &b->evs[from]) != NC_OK)
+			app_message(a, MSG_ERROR, "out of memory");
+		free(ev.transaction_id);
+		ev.transaction_id = NULL;
 	} else if (b->n) {
 		/* Most bulk lists use one workflow: start from the last one's. */
-		str_set(&ev->workflow, b->evs[b->n - 1].workflow);
+		str_set(&ev.workflow, b->evs[b->n - 1].workflow);
 	} else if (a->forms[0] && !str_empty(a->forms[0]->ev.workflow)) {
-		str_set(&ev->workflow, a->forms[0]->ev.workflow);
+		str_set(&ev.workflow, a->forms[0]->ev.workflow);
 	}
-	ev->transaction_id = ui_new_transaction_id();
-	b->n++;
+	ev.transaction_id = ui_new_transaction_id();
+	bulk_append(b, &ev, 0);
 	b->sel = (int)b->n - 1;
 	bulk_changed(a, b);
-	if (!from)
+	if (from < 0)
 		open_event(a, b, b->n - 1);
 	else
 		app_message(a, MSG_OK, "duplicated as event %zu (new transactionId)", b->n);
@@ -401,7 +547,9 @@ delete_event(struct app *a, struct bulk *b)
 	if (!b->n)
 		return;
 	event_clear(&b->evs[i]);
+	free(b->items[i].text);
 	memmove(b->evs + i, b->evs + i + 1, (b->n - i - 1) * sizeof(*b->evs));
+	memmove(b->items + i, b->items + i + 1, (b->n - i - 1) * sizeof(*b->items));
 	b->n--;
 	if (b->sel >= (int)b->n && b->sel > 0)
 		b->sel--;
@@ -414,12 +562,16 @@ move_event(struct app *a, struct bulk *b, int dir)
 {
 	int to = b->sel + dir;
 	struct nc_event tmp;
+	struct item it;
 
 	if (to < 0 || to >= (int)b->n)
 		return;
 	tmp = b->evs[b->sel];
 	b->evs[b->sel] = b->evs[to];
 	b->evs[to] = tmp;
+	it = b->items[b->sel];
+	b->items[b->sel] = b->items[to];
+	b->items[to] = it;
 	b->sel = to;
 	bulk_changed(a, b);
 }
@@ -446,14 +598,16 @@ import_entered(struct app *a, void *ctx, const char *line)
 	    import_events(text, len, &opts, &evs, &n, &err) == NC_OK) {
 		bulk_reserve(b, b->n + n);
 		for (i = 0; i < n; i++) {
-			b->evs[b->n] = evs[i];
-			if (str_empty(b->evs[b->n].transaction_id)) {
-				free(b->evs[b->n].transaction_id);
-				b->evs[b->n].transaction_id = ui_new_transaction_id();
+			int given = !str_empty(evs[i].transaction_id);
+
+			if (!given) {
+				free(evs[i].transaction_id);
+				evs[i].transaction_id = ui_new_transaction_id();
 			}
-			b->n++;
+			bulk_append(b, &evs[i], given);
 		}
 		free(evs);
+		refresh_from_history(a, b);
 		bulk_changed(a, b);
 		if (b->n > NC_MAX_BULK_EVENTS)
 			app_message(a, MSG_OK, "imported %zu events from %s: %zu in all, sent as %zu "
@@ -474,18 +628,28 @@ import_entered(struct app *a, void *ctx, const char *line)
 /* ---- send ---- */
 
 struct bulk_job {
-	struct nc_client *client;
-	struct nc_history *h;
+	struct nc_ops ops;
 	struct worker *w;
 	struct bulk *b;
-	char *profile;
 	int64_t run_id;
-	int same_events;      /* results map onto the builder's list */
-	size_t nchunks_done, nchunks;
 	enum nc_status st;
 	struct nc_error err;
 };
 
+/* The list's index of the event carrying txid, or -1. */
+static long
+index_of_txid(const struct bulk *b, const char *txid)
+{
+	size_t i;
+
+	for (i = 0; txid && i < b->n; i++)
+		if (b->evs[i].transaction_id && strcmp(b->evs[i].transaction_id, txid) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Worker thread: results go to the events they belong to, found by
+ * transactionId, so a resumed run lands on the right rows too. */
 static void
 bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 {
@@ -500,24 +664,27 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 	else
 		snprintf(text, sizeof(text), "request %zu of %zu", p->chunk + 1, p->nchunks);
 	worker_set_progress(j->w, p->events_done, p->events_total, text);
-	if (!j->same_events || p->waiting_ms > 0)
+	if (p->waiting_ms > 0 || !p->txids)
 		return;
 	pthread_mutex_lock(&b->mu);
 	for (i = 0; i < p->nresults; i++) {
-		const struct nc_trigger_result *r = &p->results[i];
-		int ok = trigger_result_ok(r);
+		const struct nc_trigger_result *r = p->results ? &p->results[i] : NULL;
+		long k = index_of_txid(b, p->txids[i]);
+		const char *why = p->error && p->error->message ? p->error->message : "failed";
 
-		result_set(b, p->first_event + i, ok ? ROLE_OK : ROLE_ERROR,
-		           ok ? must_asprintf("%s %s", r->status, r->transaction_id ? r->transaction_id : "")
-		              : must_asprintf("%s%s%s", r->status ? r->status : "error",
-		                          r->error ? ": " : "", r->error ? r->error : ""));
-	}
-	if (p->chunk_status != NC_OK && p->error) {
-		size_t k, first = p->chunk * NC_MAX_BULK_EVENTS;
-
-		for (k = first; k < first + NC_MAX_BULK_EVENTS && k < b->nresult; k++)
-			result_set(b, k, ROLE_ERROR, must_asprintf("not sent: %s",
-			           p->error->message ? p->error->message : "failed"));
+		if (k < 0)
+			continue;
+		if (r && trigger_result_ok(r))
+			item_set(b, (size_t)k, BS_PROCESSED, must_asprintf("processed %s",
+			         p->txids[i]));
+		else if (r)
+			item_set(b, (size_t)k, BS_NOT_PROCESSED, must_asprintf("%s%s%s",
+			         r->status ? r->status : "error", r->error ? ": " : "",
+			         r->error ? r->error : ""));
+		else if (p->chunk_unknown)
+			item_set(b, (size_t)k, BS_UNKNOWN, must_strdup("unknown: may be accepted"));
+		else
+			item_set(b, (size_t)k, BS_FAILED, must_asprintf("not sent: %s", why));
 	}
 	pthread_mutex_unlock(&b->mu);
 }
@@ -528,7 +695,7 @@ bulk_run(void *data, struct worker *w)
 	struct bulk_job *j = data;
 
 	j->w = w;
-	j->st = bulkrun_send(j->client, j->h, j->profile, j->run_id, bulk_progress, j, &j->err);
+	j->st = bulkrun_send(&j->ops, j->run_id, bulk_progress, j, &j->err);
 }
 
 static void
@@ -536,24 +703,20 @@ bulk_run_done(struct app *a, void *data)
 {
 	struct bulk_job *j = data;
 	struct bulk *b = j->b;
-	size_t i, ok = 0, bad = 0;
+	size_t ok, waiting;
 
 	b->running = 0;
-	pthread_mutex_lock(&b->mu);
-	for (i = 0; i < b->nresult; i++) {
-		if (b->result[i] && b->result_role[i] == ROLE_OK)
-			ok++;
-		else if (b->result[i])
-			bad++;
-	}
-	pthread_mutex_unlock(&b->mu);
+	/* History has the last word: it holds what every event came to. */
+	refresh_from_history(a, b);
+	ok = count_state(b, state_processed);
+	waiting = count_state(b, state_pending);
 	scr_history_invalidate(a);
 	if (j->st == NC_OK) {
-		app_message(a, bad ? MSG_WARN : MSG_OK, "bulk sent: %zu processed, %zu not "
-		            "(results per event below; all in History)", ok, bad);
+		app_message(a, b->n - ok ? MSG_WARN : MSG_OK, "bulk sent: %zu processed, %zu not "
+		            "(results per event below; all in History)", ok, b->n - ok);
 	} else if (j->st == NC_E_ABORTED) {
-		app_message(a, MSG_WARN, "bulk run stopped: R resumes it (finished requests are "
-		            "not sent again)");
+		app_message(a, MSG_WARN, "bulk run stopped: %zu events unknown or queued; R resumes "
+		            "(nothing is sent twice)", waiting);
 	} else {
 		errlog_add(a, &j->err, SCR_BULK, "bulk");
 		app_message(a, MSG_ERROR, "bulk run stopped: %s (R resumes after a fix)",
@@ -561,24 +724,19 @@ bulk_run_done(struct app *a, void *data)
 		scr_errors_show_latest(a);
 	}
 	nc_error_clear(&j->err);
-	free(j->profile);
 	free(j);
 }
 
 static void
-start_run(struct app *a, struct bulk *b, int64_t run_id, int same_events)
+start_run(struct app *a, struct bulk *b, int64_t run_id)
 {
 	struct bulk_job *j = must_calloc(1, sizeof(*j));
 
-	j->client = a->s->client;
-	j->h = a->s->history;
+	session_ops(a->s, &j->ops);
 	j->b = b;
-	j->profile = must_strdup(a->s->profile.name ? a->s->profile.name : "");
 	j->run_id = run_id;
-	j->same_events = same_events;
 	nc_error_init(&j->err);
 	if (worker_submit(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
-		free(j->profile);
 		free(j);
 		app_message(a, MSG_WARN, "a request is running; try again when it ends");
 		return;
@@ -587,38 +745,107 @@ start_run(struct app *a, struct bulk *b, int64_t run_id, int same_events)
 	b->run_id = run_id;
 }
 
+/* The events ^S sends (copies) and their indices in the list. */
+struct send_set {
+	struct nc_event *evs;
+	unsigned char *user_txid;
+	size_t *index;
+	size_t n;
+};
+
+static void
+send_set_free(struct send_set *ss)
+{
+	size_t i;
+
+	for (i = 0; i < ss->n; i++)
+		event_clear(&ss->evs[i]);
+	free(ss->evs);
+	free(ss->user_txid);
+	free(ss->index);
+	memset(ss, 0, sizeof(*ss));
+}
+
+static void
+send_set_make(struct bulk *b, struct send_set *ss)
+{
+	size_t i;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->evs = must_calloc(b->n + 1, sizeof(*ss->evs));
+	ss->user_txid = must_calloc(b->n + 1, 1);
+	ss->index = must_calloc(b->n + 1, sizeof(*ss->index));
+	for (i = 0; i < b->n; i++) {
+		if (!state_to_send(b->items[i].state))
+			continue;
+		if (event_copy(&ss->evs[ss->n], &b->evs[i]) != NC_OK)
+			continue;
+		/* Accepted but not processed: that ID is Novu's now. */
+		ss->user_txid[ss->n] = b->items[i].user_txid &&
+		                       b->items[i].state != BS_NOT_PROCESSED;
+		ss->index[ss->n++] = i;
+	}
+}
+
+/* IDs the core replaced (History had them) go back into the list. */
+static size_t
+send_set_take_ids(struct bulk *b, const struct send_set *ss)
+{
+	size_t i, changed = 0;
+
+	for (i = 0; i < ss->n; i++) {
+		struct nc_event *ev = &b->evs[ss->index[i]];
+
+		if (ev->transaction_id && ss->evs[i].transaction_id &&
+		    strcmp(ev->transaction_id, ss->evs[i].transaction_id) == 0)
+			continue;
+		str_set(&ev->transaction_id, ss->evs[i].transaction_id);
+		changed++;
+	}
+	return changed;
+}
+
 static void
 send_confirmed(struct app *a, void *ctx, int yes)
 {
 	struct bulk *b = ctx;
 	struct nc_error err = NC_ERROR_INIT;
+	struct send_set ss;
+	struct nc_ops ops;
 	int64_t run_id = 0;
-	char *scope;
+	size_t changed;
 	enum nc_status st;
 
 	if (!yes) {
 		app_message(a, MSG_INFO, "not sent");
 		return;
 	}
-	scope = session_run_scope(a->s);
-	st = bulkrun_create(a->s->history, scope, "bulk builder", b->evs, b->n, &run_id, &err);
-	free(scope);
+	session_ops(a->s, &ops);
+	send_set_make(b, &ss);
+	st = bulkrun_create(&ops, "bulk builder", ss.evs, ss.n, ss.user_txid, NULL, &run_id,
+	                    &err);
 	if (st != NC_OK) {
 		long idx, evi;
 
 		compose_field_for_error(&err, &idx, &evi);
-		if (evi >= 0 && evi < (long)b->n)
-			b->sel = (int)evi;
+		if (evi >= 0 && (size_t)evi < ss.n)
+			b->sel = (int)ss.index[evi];
 		app_message(a, MSG_ERROR, "%s - nothing was sent", err.message ? err.message : "?");
 		nc_error_clear(&err);
+		send_set_free(&ss);
 		return;
 	}
+	changed = send_set_take_ids(b, &ss);
+	send_set_free(&ss);
 	bulk_save(a, b);
-	results_alloc(b, b->n);
-	start_run(a, b, run_id, 1);
+	refresh_from_history(a, b);   /* all "queued" now */
+	if (changed)
+		app_message(a, MSG_INFO, "%zu event%s had a transactionId that was used already: "
+		            "given new ones", changed, changed == 1 ? "" : "s");
+	start_run(a, b, run_id);
 }
 
-/* Check every event; select and report the first that is wrong. */
+/* Check every event to be sent; select and report the first that is wrong. */
 static int
 bulk_validate(struct app *a, struct bulk *b)
 {
@@ -628,6 +855,8 @@ bulk_validate(struct app *a, struct bulk *b)
 		struct nc_error err = NC_ERROR_INIT;
 		char prefix[40];
 
+		if (!state_to_send(b->items[i].state))
+			continue;
 		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
 		if (event_validate(&b->evs[i], NC_USE_BULK_ENTRY, prefix, &err) != NC_OK) {
 			b->sel = (int)i;
@@ -664,40 +893,80 @@ bulk_can_send(struct app *a, struct bulk *b)
 	return 1;
 }
 
+static char *
+plan_text(size_t n, size_t sent, size_t pending)
+{
+	size_t k = bulk_plan_count(n), rest = n % NC_MAX_BULK_EVENTS;
+	char split[64], left[160] = "";
+
+	if (sent || pending)
+		snprintf(left, sizeof(left), " Left out: %zu processed%s%.0zu%s.", sent,
+		         pending ? ", " : "", pending, pending ? " unknown or queued (R resumes those)"
+		                                        : "");
+	if (k == 1)
+		return must_asprintf("Send %zu event%s in one bulk request (POST "
+		                     "/v1/events/trigger/bulk, 100 rate-limit tokens)?%s", n,
+		                     n == 1 ? "" : "s", left);
+	if (rest)
+		snprintf(split, sizeof(split), "%zu of %d and one of %zu", k - 1, NC_MAX_BULK_EVENTS,
+		         rest);
+	else
+		snprintf(split, sizeof(split), "%zu of %d", k, NC_MAX_BULK_EVENTS);
+	return must_asprintf("Plan: %zu events in %zu requests (%s), sent one after another and "
+	                     "paced by the RateLimit headers. Each request has its own "
+	                     "idempotency key; a stopped run resumes (R) without sending any "
+	                     "event twice.%s Send?", n, k, split, left);
+}
+
 static void
 bulk_send(struct app *a, struct bulk *b)
 {
-	size_t i, k = bulk_plan_count(b->n);
+	size_t todo, sent, pending;
 	char *text;
 
-
-	if (!bulk_can_send(a, b) || !bulk_validate(a, b))
+	if (!bulk_can_send(a, b))
 		return;
-	for (i = 0; i < b->n; i++)
-		if (str_empty(b->evs[i].transaction_id)) {
-			free(b->evs[i].transaction_id);
-			b->evs[i].transaction_id = ui_new_transaction_id();
-		}
-	if (k == 1) {
-		text = must_asprintf("Send %zu event%s in one bulk request (POST /v1/events/trigger/bulk, "
-		                 "100 rate-limit tokens)?", b->n, b->n == 1 ? "" : "s");
-	} else {
-		size_t rest = b->n % NC_MAX_BULK_EVENTS;
-		char split[64];
-
-		if (rest)
-			snprintf(split, sizeof(split), "%zu of %d and one of %zu", k - 1,
-			         NC_MAX_BULK_EVENTS, rest);
-		else
-			snprintf(split, sizeof(split), "%zu of %d", k, NC_MAX_BULK_EVENTS);
-		text = must_asprintf("Plan: %zu events in %zu requests (%s), sent one after another "
-		                 "and paced by the RateLimit headers. Each request has its own "
-		                 "idempotency key; a stopped run resumes (R) without sending any "
-		                 "event twice. Send?", b->n, k, split);
+	refresh_from_history(a, b);
+	todo = count_state(b, state_to_send);
+	sent = count_state(b, state_processed);
+	pending = count_state(b, state_pending);
+	if (!todo) {
+		app_message(a, MSG_INFO, "every event was sent already (%zu processed, %zu unknown "
+		            "or queued: R resumes those); X clears the processed ones", sent, pending);
+		return;
 	}
-	dialog_confirm(a, k == 1 ? "Send bulk" : "Send in several requests", text,
+	if (!bulk_validate(a, b))
+		return;
+	text = plan_text(todo, sent, pending);
+	dialog_confirm(a, todo < b->n ? "Send the unsent and failed only" :
+	               bulk_plan_count(todo) > 1 ? "Send in several requests" : "Send bulk", text,
 	               send_confirmed, b);
 	free(text);
+}
+
+static void
+clear_sent(struct app *a, struct bulk *b)
+{
+	size_t i = 0, gone = 0;
+
+	while (i < b->n) {
+		if (b->items[i].state != BS_PROCESSED) {
+			i++;
+			continue;
+		}
+		b->sel = (int)i;
+		event_clear(&b->evs[i]);
+		free(b->items[i].text);
+		memmove(b->evs + i, b->evs + i + 1, (b->n - i - 1) * sizeof(*b->evs));
+		memmove(b->items + i, b->items + i + 1, (b->n - i - 1) * sizeof(*b->items));
+		b->n--;
+		gone++;
+	}
+	if (b->sel >= (int)b->n)
+		b->sel = b->n ? (int)b->n - 1 : 0;
+	bulk_changed(a, b);
+	app_message(a, MSG_INFO, gone ? "%zu processed events cleared (%zu left; all stay in "
+	            "History)" : "no processed events to clear%.0zu%.0zu", gone, b->n);
 }
 
 static void
@@ -707,7 +976,7 @@ resume_confirmed(struct app *a, void *ctx, int yes)
 	int64_t *run = ctx;
 
 	if (yes)
-		start_run(a, b, *run, *run == b->run_id);
+		start_run(a, b, *run);
 	free(run);
 }
 
@@ -718,16 +987,14 @@ bulk_resume(struct app *a, struct bulk *b)
 	struct nc_bulk_chunk *chunks = NULL;
 	int64_t run_id = 0, *ctx;
 	size_t n = 0, i, pending = 0;
-	char *text, *scope;
+	char *text;
 	enum nc_status st;
 
 	if (!bulk_can_send(a, b) && b->n)
 		return;
 	if (!a->s->history || !a->s->client)
 		return;
-	scope = session_run_scope(a->s);
-	st = histdb_bulk_last_unfinished(a->s->history, scope, &run_id, &err);
-	free(scope);
+	st = histdb_bulk_last_unfinished(a->s->history, a->s->scope, &run_id, &err);
 	if (st != NC_OK || !run_id) {
 		app_message(a, MSG_INFO, "%s", err.message ? err.message : "no stopped bulk run to resume");
 		nc_error_clear(&err);
@@ -743,11 +1010,95 @@ bulk_resume(struct app *a, struct bulk *b)
 	nc_error_clear(&err);
 	ctx = must_malloc(sizeof(*ctx));
 	*ctx = run_id;
-	text = must_asprintf("Resume bulk run %lld: %zu of %zu requests still to send, with their "
-	                 "stored bodies and idempotency keys (nothing is sent twice)?",
-	                 (long long)run_id, pending, n);
+	text = must_asprintf("Resume bulk run %lld: %zu request%s still to send, with their "
+	                     "stored bodies and idempotency keys (nothing is sent twice)?",
+	                     (long long)run_id, pending, pending == 1 ? "" : "s");
 	dialog_confirm(a, "Resume", text, resume_confirmed, ctx);
 	free(text);
+}
+
+/* ---- the request ^S sends, shown and copied ---- */
+
+/* The bulk request holding the selected event (or the first one to send),
+ * as ^S would send it; its key is made when it is sent. */
+static int
+prepare_selected_request(struct bulk *b, struct nc_prepared *p, size_t *req, size_t *nreq,
+                         struct nc_error *err)
+{
+	struct send_set ss;
+	size_t k = 0, i, start, count;
+	enum nc_status st;
+
+	send_set_make(b, &ss);
+	if (!ss.n) {
+		send_set_free(&ss);
+		nc_error_set(err, NC_E_USAGE, NULL, "every event was sent already: nothing for "
+		             "^S to send");
+		return -1;
+	}
+	for (i = 0; i < ss.n; i++)
+		if (ss.index[i] == (size_t)b->sel)
+			k = i / NC_MAX_BULK_EVENTS;
+	*req = k;
+	*nreq = bulk_plan_count(ss.n);
+	bulk_plan_range(ss.n, k, &start, &count);
+	st = api_prepare_bulk(ss.evs + start, count, NULL, p, err);
+	send_set_free(&ss);
+	return st == NC_OK ? 0 : -1;
+}
+
+static unsigned
+preview_action(struct app *a, void *ctx, enum ui_req req)
+{
+	if (req != REQ_COPY_CURL)
+		return 0;
+	clip_copy(a, ctx, "last-curl.sh", "curl command");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static void
+bulk_preview(struct app *a, struct bulk *b, int copy)
+{
+	static const enum ui_req bar[] = { REQ_COPY_CURL };
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_http_request req;
+	struct nc_prepared p;
+	size_t k = 0, nreq = 0;
+	char *dump = NULL, *curl = NULL, *pretty, *text, title[120];
+	struct viewer *v;
+
+	if (prepare_selected_request(b, &p, &k, &nreq, &err) != 0) {
+		app_message(a, MSG_ERROR, "%s", err.message ? err.message : "cannot build the request");
+		nc_error_clear(&err);
+		return;
+	}
+	req = prepared_request(&p);
+	if (a->s->client) {
+		dump = client_dump_request(a->s->client, &req);
+		curl = client_curl_command(a->s->client, &req);
+	}
+	if (copy) {
+		if (curl)
+			clip_copy(a, curl, "last-curl.sh", "curl command");
+		else
+			app_message(a, MSG_WARN, "no API client (offline): nothing to copy");
+		free(curl);
+		free(dump);
+		prepared_clear(&p);
+		return;
+	}
+	pretty = json_pretty_text(p.body);
+	text = must_asprintf("%s\n\nThe body again, formatted for reading:\n%s\n",
+	                     dump ? dump : "", pretty ? pretty : "");
+	snprintf(title, sizeof(title), "Preview: bulk request %zu of %zu as ^S sends it (its "
+	         "Idempotency-Key is made when it is sent)", k + 1, nreq);
+	v = viewer_open(a, title, text);
+	if (curl)
+		viewer_set_actions(v, preview_action, curl, NULL, bar, 1);
+	free(pretty);
+	free(text);
+	free(dump);
+	prepared_clear(&p);
 }
 
 static unsigned
@@ -760,7 +1111,7 @@ bulk_handle(struct app *a, struct view *v, enum ui_req req, int key)
 	if (b->running && (req == REQ_ADD || req == REQ_DUPLICATE || req == REQ_DELETE ||
 	                   req == REQ_MOVE_ITEM_UP || req == REQ_MOVE_ITEM_DOWN ||
 	                   req == REQ_IMPORT || req == REQ_EDIT)) {
-		app_message(a, MSG_WARN, "the list is being sent; Esc stops, then edit");
+		app_message(a, MSG_WARN, "the list is being sent; edit it when the run ends");
 		return UI_HANDLED;
 	}
 	switch (req) {
@@ -785,11 +1136,11 @@ bulk_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		b->sel = (int)b->n - 1;
 		break;
 	case REQ_ADD:
-		add_event(a, b, NULL);
+		add_event(a, b, -1);
 		break;
 	case REQ_DUPLICATE:
 		if (b->n)
-			add_event(a, b, &b->evs[b->sel]);
+			add_event(a, b, b->sel);
 		break;
 	case REQ_EDIT:
 		if (b->n)
@@ -816,11 +1167,11 @@ bulk_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		break;
 	case REQ_PREVIEW:
 	case REQ_COPY_CURL:
-		if (b->n) {
-			struct compose *c = open_event(a, b, (size_t)b->sel);
-
-			compose_handle(a, c, req, key);
-		}
+		if (b->n)
+			bulk_preview(a, b, req == REQ_COPY_CURL);
+		break;
+	case REQ_CLEAR_SENT:
+		clear_sent(a, b);
 		break;
 	default:
 		return 0;

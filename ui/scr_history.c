@@ -362,10 +362,11 @@ detail_text(const struct nc_history_entry *e, const char *delivery)
 /* ---- cancel (one or many) ---- */
 
 struct cancel_job {
-	struct nc_client *client;
+	struct nc_ops ops;
+	struct worker *w;
 	size_t n;
 	char **txns;
-	int *cancelled;
+	struct nc_cancel_outcome *outs;
 	enum nc_status *st;
 	struct nc_error *errs;
 	size_t done;
@@ -380,31 +381,31 @@ cancel_job_free(struct cancel_job *j)
 	for (i = 0; i < j->n; i++) {
 		free(j->txns[i]);
 		nc_error_clear(&j->errs[i]);
+		cancel_outcome_clear(&j->outs[i]);
 	}
 	free(j->txns);
-	free(j->cancelled);
+	free(j->outs);
 	free(j->st);
 	free(j->errs);
 	free(j);
 }
 
 static void
+cancel_progress(void *ctx, size_t done, size_t total)
+{
+	struct cancel_job *j = ctx;
+
+	worker_set_progress(j->w, done, total, done < total ? j->txns[done] : NULL);
+}
+
+static void
 cancel_run(void *data, struct worker *w)
 {
 	struct cancel_job *j = data;
-	size_t i;
 
-	for (i = 0; i < j->n && !worker_aborting(w); i++) {
-		struct nc_send_info info;
-
-		memset(&info, 0, sizeof(info));
-		worker_set_progress(w, i, j->n, j->txns[i]);
-		j->st[i] = api_cancel(j->client, j->txns[i], &j->cancelled[i], &info, &j->errs[i]);
-		send_info_clear(&info);
-		j->done = i + 1;
-		if (j->st[i] == NC_E_ABORTED)
-			break;
-	}
+	j->w = w;
+	j->done = ops_cancel_many(&j->ops, (const char *const *)j->txns, j->n, j->outs, j->st,
+	                          j->errs, cancel_progress, j);
 	worker_set_progress(w, j->done, j->n, NULL);
 }
 
@@ -414,33 +415,20 @@ cancel_done(struct app *a, void *data)
 	struct cancel_job *j = data;
 	size_t i, ok = 0, none = 0, failed = 0;
 
+	/* Each outcome is on its History row already (ops_cancel). */
 	for (i = 0; i < j->done; i++) {
-		struct nc_error herr = NC_ERROR_INIT;
-		char *outcome;
-
-		if (j->st[i] == NC_OK) {
-			outcome = must_strdup(j->cancelled[i] ? "cancelled" : "nothing pending");
-			if (j->cancelled[i])
-				ok++;
-			else
-				none++;
-		} else if (j->st[i] == NC_E_ABORTED) {
-			continue;
-		} else {
-			outcome = must_asprintf("failed: %s", j->errs[i].message ? j->errs[i].message : "?");
+		if (j->st[i] == NC_OK && j->outs[i].cancelled) {
+			ok++;
+		} else if (j->st[i] == NC_OK) {
+			none++;
+		} else if (j->st[i] != NC_E_ABORTED) {
 			errlog_add(a, &j->errs[i], SCR_HISTORY, "cancel");
 			failed++;
 		}
-		if (a->s->history &&
-		    histdb_set_cancel(a->s->history, j->txns[i], outcome, &herr) != NC_OK)
-			app_message(a, MSG_ERROR, "cancel outcome not recorded: %s",
-			            herr.message ? herr.message : "?");
-		nc_error_clear(&herr);
-		free(outcome);
 	}
 	if (j->n == 1 && j->done == 1 && j->st[0] == NC_OK)
-		app_message(a, j->cancelled[0] ? MSG_OK : MSG_INFO, "%s: %s", j->txns[0],
-		            j->cancelled[0] ? "cancelled" :
+		app_message(a, j->outs[0].cancelled ? MSG_OK : MSG_INFO, "%s: %s", j->txns[0],
+		            j->outs[0].cancelled ? "cancelled" :
 		            "nothing was pending (already sent, or unknown)");
 	else
 		app_message(a, failed ? MSG_ERROR : MSG_OK,
@@ -456,9 +444,9 @@ cancel_job_new(struct app *a, size_t n)
 	struct cancel_job *j = must_calloc(1, sizeof(*j));
 	size_t i;
 
-	j->client = a->s->client;
+	session_ops(a->s, &j->ops);
 	j->txns = must_calloc(n + 1, sizeof(*j->txns));
-	j->cancelled = must_calloc(n + 1, sizeof(*j->cancelled));
+	j->outs = must_calloc(n + 1, sizeof(*j->outs));
 	j->st = must_calloc(n + 1, sizeof(*j->st));
 	j->errs = must_calloc(n + 1, sizeof(*j->errs));
 	for (i = 0; i < n; i++)
@@ -567,7 +555,7 @@ cancel_marked(struct app *a, struct history_view *hv)
 /* ---- delivery status ---- */
 
 struct status_job {
-	struct nc_client *client;
+	struct nc_ops ops;
 	char *txn;
 	int64_t id;
 	struct nc_delivery d;
@@ -581,7 +569,7 @@ status_run(void *data, struct worker *w)
 	struct status_job *j = data;
 
 	(void)w;
-	j->st = api_notifications(j->client, j->txn, &j->d, &j->err);
+	j->st = ops_delivery_status(&j->ops, j->txn, &j->d, &j->err);
 }
 
 static char *
@@ -658,7 +646,7 @@ refresh_status(struct app *a, int64_t id, const char *txn)
 	if (!can_network(a))
 		return;
 	j = must_calloc(1, sizeof(*j));
-	j->client = a->s->client;
+	session_ops(a->s, &j->ops);
 	j->txn = must_strdup(txn);
 	j->id = id;
 	nc_error_init(&j->err);
@@ -717,6 +705,7 @@ entry_event(struct app *a, const struct nc_history_entry *e, struct nc_event *ev
 struct resend_ctx {
 	struct nc_event ev;
 	enum compose_mode mode;
+	int64_t retry_id;   /* the row's answer never came: resend it as it was */
 };
 
 static void
@@ -724,14 +713,25 @@ resend_confirmed(struct app *a, void *ctx, int yes)
 {
 	struct resend_ctx *r = ctx;
 
-	if (yes) {
-		char *idem = ui_new_idempotency_key();
-
-		compose_send_event(a, NULL, r->mode, &r->ev, idem);
-		free(idem);
-	}
+	if (yes && r->retry_id)
+		compose_resend_row(a, r->mode, r->retry_id);
+	else if (yes)
+		compose_send_event(a, NULL, r->mode, &r->ev, NULL, 0, 0);
 	event_clear(&r->ev);
 	free(r);
+}
+
+/* A bulk event whose run is unfinished is resent by resuming that run. */
+static int
+resend_belongs_to_run(struct app *a, const struct nc_history_entry *e)
+{
+	if (!e->kind || strcmp(e->kind, "bulk") != 0 || !e->response_status ||
+	    (strcmp(e->response_status, HISTDB_UNKNOWN) != 0 &&
+	     strcmp(e->response_status, HISTDB_QUEUED) != 0))
+		return 0;
+	app_message(a, MSG_INFO, "this event belongs to a bulk run that has not finished: R on "
+	            "the Bulk screen (3) resumes it with its own key and bytes");
+	return 1;
 }
 
 static void
@@ -751,6 +751,10 @@ resend(struct app *a, struct history_view *hv)
 		histdb_entry_clear(&e);
 		return;
 	}
+	if (resend_belongs_to_run(a, &e)) {
+		histdb_entry_clear(&e);
+		return;
+	}
 	r = must_calloc(1, sizeof(*r));
 	if (!entry_event(a, &e, &r->ev)) {
 		free(r);
@@ -758,6 +762,18 @@ resend(struct app *a, struct history_view *hv)
 		return;
 	}
 	r->mode = e.kind && strcmp(e.kind, "broadcast") == 0 ? CM_BROADCAST : CM_TRIGGER;
+	if (e.response_status && strcmp(e.response_status, HISTDB_UNKNOWN) == 0) {
+		r->retry_id = e.id;
+		text = must_asprintf("No answer was recorded for %s: it may have reached Novu. Send "
+		                     "the very same request again (same transactionId %s, same "
+		                     "Idempotency-Key), so Novu replays it if it had arrived and "
+		                     "nothing is delivered twice?", e.workflow ? e.workflow : "?",
+		                     e.transaction_id ? e.transaction_id : "?");
+		dialog_confirm(a, "Retry the unanswered send", text, resend_confirmed, r);
+		free(text);
+		histdb_entry_clear(&e);
+		return;
+	}
 	free(r->ev.transaction_id);
 	r->ev.transaction_id = ui_new_transaction_id();
 	if (r->mode == CM_BROADCAST) {

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "uuid.h"
+#include "clock.h"
 
 static void (*fatal_hook)(void);
 
@@ -272,18 +272,6 @@ strlist_clear(struct strlist *l)
 	l->n = l->cap = 0;
 }
 
-int64_t
-ui_now_ms(void)
-{
-	const char *fixed = getenv("NOVU_CONSOLE_TEST_TIME");
-	struct timespec ts;
-
-	if (!str_empty(fixed))
-		return (int64_t)strtoll(fixed, NULL, 10) * 1000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 ui_format_time(int64_t ms, char *buf, size_t size)
 {
@@ -297,7 +285,7 @@ ui_format_time(int64_t ms, char *buf, size_t size)
 void
 ui_format_time_short(int64_t ms, char *buf, size_t size)
 {
-	time_t t = (time_t)(ms / 1000), now = (time_t)(ui_now_ms() / 1000);
+	time_t t = (time_t)(ms / 1000), now = (time_t)(clock_wall_ms() / 1000);
 	struct tm tm, tn;
 
 	if (!localtime_r(&t, &tm) || !localtime_r(&now, &tn)) {
@@ -310,54 +298,21 @@ ui_format_time_short(int64_t ms, char *buf, size_t size)
 		strftime(buf, size, "%m-%d %H:%M", &tm);
 }
 
-/* Counter for predictable IDs; the UI thread is the only caller. */
-static unsigned long long test_id_counter;
-
-static int
-test_seed(unsigned long *seed)
-{
-	const char *s = getenv("NOVU_CONSOLE_TEST_SEED");
-
-	if (str_empty(s))
-		return 0;
-	*seed = strtoul(s, NULL, 10);
-	return 1;
-}
-
-static void
-uuid_or_test(char out[NC_UUID_LEN + 1])
-{
-	unsigned long seed;
-
-	if (test_seed(&seed)) {
-		/* Counter first, so short forms ("00000002") differ. */
-		snprintf(out, NC_UUID_LEN + 1, "%08llx-0000-4000-8000-%012lx",
-		         ++test_id_counter & 0xffffffffULL, seed & 0xffffffffffffUL);
-		return;
-	}
-	if (uuid_v4(out) != 0) {
-		/* No randomness: fall back to time and address bits; still unique
-		 * enough for a transactionId and never empty. */
-		snprintf(out, NC_UUID_LEN + 1, "%08llx-0000-4000-8000-%012llx",
-		         (unsigned long long)ui_now_ms() & 0xffffffffULL,
-		         (unsigned long long)(uintptr_t)out ^ ++test_id_counter);
-	}
-}
 
 char *
 ui_new_transaction_id(void)
 {
-	char id[NC_UUID_LEN + 1];
+	char id[NC_ID_LEN + 1];
 
-	uuid_or_test(id);
+	id_new_uuid(id);
 	return must_strdup(id);
 }
 
 char *
 ui_new_idempotency_key(void)
 {
-	char id[NC_UUID_LEN + 1];
+	char id[NC_ID_LEN + 1];
 
-	uuid_or_test(id);
+	id_new_uuid(id);
 	return must_asprintf("nc-%s", id);
 }

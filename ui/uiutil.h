@@ -61,16 +61,14 @@ void strlist_clear(struct strlist *l);
 
 /* ---- time and IDs ---- */
 
-/* Unix time in ms; NOVU_CONSOLE_TEST_TIME (seconds) fixes it for tests. */
-int64_t ui_now_ms(void);
 /* "YYYY-MM-DD HH:MM:SS" (local time) into buf. */
 void ui_format_time(int64_t ms, char *buf, size_t size);
-/* "HH:MM:SS" today, "MM-DD HH:MM" otherwise (relative to ui_now_ms). */
+/* "HH:MM:SS" today, "MM-DD HH:MM" otherwise (relative to clock_wall_ms). */
 void ui_format_time_short(int64_t ms, char *buf, size_t size);
 
-/* A fresh transactionId (UUID v4). With NOVU_CONSOLE_TEST_SEED=N set the
- * IDs are predictable ("0000000K-0000-4000-8000-00000000000N", K counting
- * up from 1), so screen dumps are stable. Caller frees. */
+/* A fresh transactionId from the core's ID source (clock.h: predictable
+ * under NOVU_CONSOLE_TEST_SEED, so screen dumps are stable). Never NULL;
+ * caller frees. */
 char *ui_new_transaction_id(void);
 /* A fresh idempotency key "nc-<uuid>", predictable under the same seed. */
 char *ui_new_idempotency_key(void);

@@ -14,6 +14,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
+let consoleRuns = 0;
 const { isDeepStrictEqual } = require('util');
 const { Novu } = require('@novu/api');
 const capture = require('./capture-server.js');
@@ -265,7 +266,9 @@ function runConsole(args, apiUrl) {
 	Object.assign(env, {
 		HOME: path.join(WORK, 'home'),
 		XDG_CONFIG_HOME: path.join(WORK, 'config'),
-		XDG_STATE_HOME: path.join(WORK, 'state'),
+		// A History of its own per run: cases reuse transactionIds (tx-b-1...),
+		// which one History would rightly refuse to send twice.
+		XDG_STATE_HOME: path.join(WORK, 'state', String(++consoleRuns)),
 		XDG_DATA_HOME: path.join(WORK, 'data'),
 		XDG_CACHE_HOME: path.join(WORK, 'cache'),
 		NOVU_SECRET_KEY: KEY,   // the key is never on argv

@@ -131,6 +131,19 @@ sb_down(void)
 	remove_dir(dir);
 }
 
+/* The use cases' view of this test's client and History, for one scope. */
+static const struct nc_ops *
+ops(const char *scope)
+{
+	static struct nc_ops o;
+
+	o.client = cl;
+	o.history = hist;
+	o.profile = "test";
+	o.scope = scope;
+	return &o;
+}
+
 TestSuite(bulk, .init = sb_up, .fini = sb_down, .timeout = 90);
 
 /* Small events with short transactionIds, so that every chunk body stays
@@ -286,14 +299,14 @@ Test(bulk, run_of_250_in_three_requests)
 	cJSON *reqs;
 
 	memset(&log, 0, sizeof(log));
-	cr_assert_eq(bulkrun_create(hist, "test", "events.jsonl", evs, NEVENTS, &run, &err),
+	cr_assert_eq(bulkrun_create(ops("test"), "events.jsonl", evs, NEVENTS, NULL, NULL, &run, &err),
 	             NC_OK, "%s", err.message ? err.message : "");
 	cr_assert_gt(run, 0);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(cJSON_GetArraySize(reqs), 0, "creating a run sends nothing");
 	cJSON_Delete(reqs);
 
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
@@ -312,7 +325,7 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(unfinished, 0, "the run is finished");
 
 	/* Sending a finished run again sends nothing. */
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, NULL, NULL, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, NULL, NULL, &err), NC_OK);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
 	cJSON_Delete(reqs);
@@ -326,7 +339,7 @@ Test(bulk, invalid_event_is_named_by_its_run_index)
 	int64_t run = -1;
 
 	cr_assert_eq(nc_strset(&evs[123].workflow, ""), 0);
-	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, 150, &run, &err), NC_E_INVALID);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, 150, NULL, NULL, &run, &err), NC_E_INVALID);
 	cr_assert_eq(run, 0);
 	cr_assert_geq(err.nfields, 1);
 	cr_assert(strncmp(err.fields[0].field, "events[123].", 12) == 0, "%s",
@@ -368,8 +381,8 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 
 	memset(&log, 0, sizeof(log));
 	log.inject_after_first = 1;
-	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_SERVER);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_SERVER);
 	cr_assert_eq(err.http_status, 503);
 	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
 	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
@@ -377,7 +390,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	nc_error_clear(&err);
 
 	memset(&log, 0, sizeof(log));
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	cr_assert_eq(log.chunks_reported, 2, "only chunks 2 and 3 are sent again");
 	cr_assert_eq(log.first_event[0], 100);
@@ -418,8 +431,8 @@ Test(bulk, chunk_refused_for_its_body_is_settled_and_the_run_goes_on)
 
 	memset(&log, 0, sizeof(log));
 	log.inject_after_first = 3;
-	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_API);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_API);
 	cr_assert_eq(err.http_status, 400, "the first failure is reported");
 	cr_assert_eq(log.chunks_reported, 3, "chunk 3 is sent after chunk 2 was refused");
 	reqs = tsb_requests(&sb);
@@ -442,8 +455,8 @@ Test(bulk, resume_looks_only_at_runs_of_the_same_profile)
 	struct nc_error err = NC_ERROR_INIT;
 	int64_t run = 0, found = -1;
 
-	cr_assert_eq(bulkrun_create(hist, "staging https://staging.example", NULL, evs, NEVENTS,
-	                            &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_create(ops("staging https://staging.example"), NULL, evs,
+	                            NEVENTS, NULL, NULL, &run, &err), NC_OK);
 	cr_assert_eq(histdb_bulk_last_unfinished(hist, "prod https://api.novu.co", &found, &err),
 	             NC_OK);
 	cr_assert_eq(found, 0, "another profile's run is not offered");
@@ -466,15 +479,15 @@ Test(bulk, abort_flag_stops_between_chunks)
 	log.inject_after_first = 2;
 	log.flag = &flag;
 	client_set_abort_flag(cl, &flag);
-	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_E_ABORTED);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_ABORTED);
 	nc_error_clear(&err);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 1);
 	cJSON_Delete(reqs);
 
 	atomic_store(&flag, 0);
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, NULL, NULL, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, NULL, NULL, &err), NC_OK);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
 	cJSON_Delete(reqs);
@@ -507,8 +520,8 @@ Test(paced, bulk_requests_wait_for_tokens)
 	int n, i;
 
 	memset(&log, 0, sizeof(log));
-	cr_assert_eq(bulkrun_create(hist, "test", NULL, evs, NEVENTS, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(cl, hist, "test", run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	cr_assert_geq(log.waits, 1, "no wait for tokens was reported");
 	reqs = tsb_requests(&sb);

@@ -400,40 +400,205 @@ assert_outcome(struct nc_history *h, int64_t id, const char *want, const char *w
 	histdb_entry_clear(&got);
 }
 
+static void
+cancel_ok(struct nc_history *h, const char *txid, const char *outcome, int want_own_row)
+{
+	struct nc_history_entry c = entry("cancel", NULL, NULL, txid);
+	struct nc_error err = NC_ERROR_INIT;
+	int own = -1;
+
+	c.profile = S("prod");
+	c.scope = S("prod https://api.novu.co");
+	c.cancel_outcome = S(outcome);
+	c.response_status = S(outcome);
+	cr_assert_eq(histdb_record_cancel(h, &c, &own, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(own, want_own_row, "%s: own row %d", txid, own);
+}
+
+static struct nc_history_entry
+scoped(const char *kind, const char *txid)
+{
+	struct nc_history_entry e = entry(kind, "w", "r", txid);
+
+	e.profile = S("prod");
+	e.scope = S("prod https://api.novu.co");
+	e.response_status = S("processed");
+	return e;
+}
+
 Test(history, cancel_outcome_lands_on_the_sends_of_the_transaction)
 {
 	struct nc_history *h = open_ok();
-	struct nc_history_entry a = entry("trigger", "w", "r", "tx-1");
-	struct nc_history_entry b = entry("cancel", "w", "r", "tx-1");
-	struct nc_history_entry c = entry("trigger", "w", "r", "tx-2");
-	struct nc_history_entry d = entry("bulk", "w", "r", "tx-1");
-	struct nc_history_entry f = entry("trigger", "w", "r", "tx-3");
+	struct nc_history_entry a = scoped("trigger", "tx-1");
+	struct nc_history_entry c = scoped("trigger", "tx-2");
+	struct nc_history_entry d = scoped("bulk", "tx-1");
+	struct nc_history_entry f = scoped("trigger", "tx-3");
+	struct nc_history_entry other = entry("trigger", "w", "r", "tx-4");
 	struct nc_error err = NC_ERROR_INIT;
+	size_t before, after;
 
+	other.profile = S("staging");
+	other.scope = S("staging https://staging.example");
 	append_ok(h, &a);
-	append_ok(h, &b);
 	append_ok(h, &c);
 	append_ok(h, &d);
 	append_ok(h, &f);
-	cr_assert_eq(histdb_set_cancel(h, "tx-1", "cancelled", &err), NC_OK);
+	append_ok(h, &other);
+	before = count_ok(h, NULL);
+	cancel_ok(h, "tx-1", "cancelled", 0);
 	assert_outcome(h, a.id, "cancelled", "trigger of tx-1");
 	assert_outcome(h, d.id, "cancelled", "bulk event of tx-1");
-	assert_outcome(h, b.id, NULL, "the cancel entry itself");
 	assert_outcome(h, c.id, NULL, "another transaction");
+	cr_assert_eq(count_ok(h, NULL), before, "a cancel of a recorded send adds no row");
 
 	/* A second cancel finds nothing pending; the first one did cancel. */
-	cr_assert_eq(histdb_set_cancel(h, "tx-1", "nothing pending", &err), NC_OK);
+	cancel_ok(h, "tx-1", "nothing pending", 0);
 	assert_outcome(h, a.id, "cancelled", "cancelled is kept");
 	/* Other outcomes are replaced by later ones. */
-	cr_assert_eq(histdb_set_cancel(h, "tx-3", "failed: HTTP 503", &err), NC_OK);
+	cancel_ok(h, "tx-3", "failed: HTTP 503", 0);
 	assert_outcome(h, f.id, "failed: HTTP 503", "first try");
-	cr_assert_eq(histdb_set_cancel(h, "tx-3", "cancelled", &err), NC_OK);
+	cancel_ok(h, "tx-3", "cancelled", 0);
 	assert_outcome(h, f.id, "cancelled", "retry");
 
-	cr_assert_eq(histdb_set_cancel(h, "tx-unknown", "cancelled", &err), NC_OK);
-	cr_assert_eq(histdb_set_cancel(h, NULL, "cancelled", &err), NC_E_USAGE);
-	nc_error_clear(&err);
+	/* Sent by something else (or another server): a row of its own, once. */
+	cancel_ok(h, "tx-unknown", "nothing pending", 1);
+	after = count_ok(h, NULL);
+	cr_assert_eq(after, before + 1);
+	cancel_ok(h, "tx-unknown", "cancelled", 1);
+	cr_assert_eq(count_ok(h, NULL), after, "the cancel row is updated, not repeated");
+	cancel_ok(h, "tx-4", "cancelled", 1);
+	assert_outcome(h, other.id, NULL, "another server's send is not touched");
+	{
+		struct nc_history_entry none = entry("cancel", NULL, NULL, NULL);
+		int own;
+
+		cr_assert_eq(histdb_record_cancel(h, &none, &own, &err), NC_E_USAGE);
+		nc_error_clear(&err);
+	}
 	histdb_close(h);
+}
+
+/* ---- the send ledger ---- */
+
+static enum histdb_verdict
+claim(struct nc_history *h, const char *txid, const char *key, const char *body,
+      int64_t *id)
+{
+	struct nc_history_entry e = scoped("trigger", txid), found;
+	struct nc_error err = NC_ERROR_INIT;
+	enum histdb_verdict v;
+
+	e.idempotency_key = S(key);
+	e.request_json = S(body);
+	e.response_status = S(HISTDB_UNKNOWN);
+	cr_assert_eq(histdb_claim_send(h, &e, &v, &found, &err), NC_OK, "%s", err.message);
+	*id = v == HISTDB_NEW ? e.id : found.id;
+	histdb_entry_clear(&found);
+	return v;
+}
+
+Test(history, claim_tells_new_retry_changed_key_and_used_id)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry done;
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t id1, id;
+
+	cr_assert_eq(claim(h, "t1", "k1", "{\"a\":1}", &id1), HISTDB_NEW);
+	cr_assert_eq(claim(h, "t1", "k1", "{\"a\":1}", &id), HISTDB_RETRY);
+	cr_assert_eq(id, id1, "the retry is of the first row");
+	cr_assert_eq(claim(h, "t9", "k1", "{\"a\":2}", &id), HISTDB_KEY_CHANGED);
+	cr_assert_eq(claim(h, "t1", "k2", "{\"a\":1}", &id), HISTDB_TXID_TAKEN);
+	cr_assert_eq(id, id1);
+	cr_assert_eq(count_ok(h, NULL), 1, "only the first claim was recorded");
+
+	/* A send the API refused (no status kept) did not use its ID. */
+	memset(&done, 0, sizeof(done));
+	done.http_status = 400;
+	done.error = S("payload is invalid");
+	cr_assert_eq(histdb_finish_send(h, id1, &done, &err), NC_OK);
+	cr_assert_eq(claim(h, "t1", "k3", "{\"a\":3}", &id), HISTDB_NEW);
+	histdb_close(h);
+}
+
+Test(history, claim_is_per_server)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e = scoped("trigger", "t1"), found;
+	struct nc_error err = NC_ERROR_INIT;
+	enum histdb_verdict v;
+	int64_t id;
+
+	cr_assert_eq(claim(h, "t1", "k1", "{}", &id), HISTDB_NEW);
+	e.scope = S("prod https://eu.api.novu.co");
+	e.idempotency_key = S("k1");
+	e.request_json = S("{}");
+	cr_assert_eq(histdb_claim_send(h, &e, &v, &found, &err), NC_OK);
+	cr_assert_eq(v, HISTDB_NEW, "another URL is another Novu");
+	histdb_close(h);
+}
+
+static struct histdb_bulk_event *
+bulk_rows(size_t n)
+{
+	struct histdb_bulk_event *r = calloc(n, sizeof(*r));
+	size_t i;
+
+	cr_assert_not_null(r);
+	for (i = 0; i < n; i++) {
+		char *id = malloc(32);
+
+		cr_assert_not_null(id);
+		snprintf(id, 32, "b%u", (unsigned)i);
+		r[i].workflow = "w";
+		r[i].recipients = "u1";
+		r[i].transaction_id = id;
+		r[i].request_json = "{}";
+	}
+	return r;
+}
+
+static void
+bulk_rows_free(struct histdb_bulk_event *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((char *)(uintptr_t)r[i].transaction_id);
+	free(r);
+}
+
+static int64_t
+create_run(struct nc_history *h, const char *scope, char **bodies, char **keys,
+           size_t nchunks, struct histdb_bulk_event *rows, size_t n)
+{
+	struct nc_history_entry tmpl;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t *taken = NULL, ntaken = 9;
+	int64_t run = 0;
+
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.profile = S("prod");
+	tmpl.scope = S(scope);
+	cr_assert_eq(histdb_bulk_create(h, &tmpl, "events.jsonl", bodies, keys, nchunks, rows, n,
+	                                &taken, &ntaken, &run, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(ntaken, 0);
+	free(taken);
+	return run;
+}
+
+static void
+settle(struct nc_history *h, int64_t chunk_id)
+{
+	struct histdb_chunk_outcome o;
+	struct nc_error err = NC_ERROR_INIT;
+
+	memset(&o, 0, sizeof(o));
+	o.chunk_id = chunk_id;
+	o.http_status = 201;
+	o.status = "processed";
+	o.settled = 1;
+	cr_assert_eq(histdb_bulk_finish_chunk(h, &o, &err), NC_OK, "%s", err.message);
 }
 
 static double
@@ -919,15 +1084,17 @@ Test(history, bulk_run_resume_cycle)
 	struct nc_error err = NC_ERROR_INIT;
 	char *bodies[3] = { S("{\"events\":[1]}"), S("{\"events\":[2]}"), S("{\"events\":[3]}") };
 	char *keys[3] = { S("idem-a"), S("idem-b"), S("idem-c") };
+	struct histdb_bulk_event *rows = bulk_rows(201), *more = bulk_rows(1);
+	struct nc_history_entry *evs;
 	struct nc_bulk_chunk *c;
-	int64_t run, run2, last;
+	int64_t run, run2, last, ids[3];
 	size_t n, i;
 
 	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
-	cr_assert_eq(histdb_bulk_create(h, "prod", "events.jsonl", bodies, keys, 3, &run, &err),
-	             NC_OK, "%s", err.message);
+	run = create_run(h, "prod x", bodies, keys, 3, rows, 201);
 	cr_assert_gt(run, 0);
+	cr_assert_eq(count_ok(h, NULL), 201, "a queued row per event");
 	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 3);
 	for (i = 0; i < n; i++) {
@@ -936,18 +1103,29 @@ Test(history, bulk_run_resume_cycle)
 		cr_assert_str_eq(c[i].body, bodies[i]);
 		cr_assert_str_eq(c[i].idempotency_key, keys[i]);
 		cr_assert_eq(c[i].done, 0);
+		ids[i] = c[i].id;
 		bulk_chunk_clear(&c[i]);
 	}
 	free(c);
 
-	cr_assert_eq(histdb_bulk_mark_done(h, run, 1, &err), NC_OK);
-	cr_assert_eq(histdb_bulk_mark_done(h, run, 1, &err), NC_OK, "marking twice is fine");
+	cr_assert_eq(histdb_bulk_begin_chunk(h, ids[1], &err), NC_OK);
+	settle(h, ids[1]);
 	histdb_close(h);
 
-	/* A stopped run is found again after a restart. */
+	/* A stopped run is found again after a restart, its events as they were. */
 	h = open_ok();
 	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
+	cr_assert_eq(histdb_bulk_run_entries(h, run, &evs, &n, &err), NC_OK);
+	cr_assert_eq(n, 201);
+	cr_assert_str_eq(evs[0].response_status, HISTDB_QUEUED);
+	cr_assert_str_eq(evs[100].response_status, "processed");
+	cr_assert_str_eq(evs[199].response_status, "processed");
+	cr_assert_str_eq(evs[200].response_status, HISTDB_QUEUED);
+	cr_assert_str_eq(evs[200].transaction_id, "b200");
+	for (i = 0; i < n; i++)
+		histdb_entry_clear(&evs[i]);
+	free(evs);
 	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(c[0].index, 0);
@@ -958,29 +1136,57 @@ Test(history, bulk_run_resume_cycle)
 		bulk_chunk_clear(&c[i]);
 	free(c);
 
-	cr_assert_eq(histdb_bulk_create(h, "prod", "more.csv", bodies, keys, 1, &run2, &err),
-	             NC_OK);
+	snprintf((char *)(uintptr_t)more[0].transaction_id, 16, "other");
+	run2 = create_run(h, "prod x", bodies, keys, 1, more, 1);
 	cr_assert_gt(run2, run);
 	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run2, "the newest unfinished run");
-	cr_assert_eq(histdb_bulk_mark_done(h, run2, 0, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_pending(h, run2, &c, &n, &err), NC_OK);
+	settle(h, c[0].id);
+	bulk_chunk_clear(&c[0]);
+	free(c);
 	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
-	cr_assert_eq(histdb_bulk_mark_done(h, run, 0, &err), NC_OK);
-	cr_assert_eq(histdb_bulk_mark_done(h, run, 2, &err), NC_OK);
+	settle(h, ids[0]);
+	settle(h, ids[2]);
 	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
 	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 0);
 	free(c);
 
-	cr_assert_eq(histdb_bulk_mark_done(h, run, 7, &err), NC_E_USAGE);
-	nc_error_clear(&err);
 	cr_assert_eq(histdb_bulk_pending(h, run2 + 50, &c, &n, &err), NC_E_USAGE);
 	nc_error_clear(&err);
-	cr_assert_eq(histdb_bulk_create(h, "prod", "x", bodies, keys, 0, &run, &err),
-	             NC_E_USAGE);
-	nc_error_clear(&err);
+	bulk_rows_free(rows, 201);
+	bulk_rows_free(more, 1);
+	histdb_close(h);
+}
+
+/* A run whose events carry a transactionId History has stores nothing and
+ * names them. */
+Test(history, bulk_run_with_a_used_transaction_id_is_not_stored)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry sent = scoped("trigger", "b1"), tmpl;
+	struct nc_error err = NC_ERROR_INIT;
+	char *bodies[1] = { S("{\"events\":[1,2,3]}") };
+	char *keys[1] = { S("k") };
+	struct histdb_bulk_event *rows = bulk_rows(3);
+	size_t *taken = NULL, ntaken = 0;
+	int64_t run = -1;
+
+	append_ok(h, &sent);
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.profile = S("prod");
+	tmpl.scope = S("prod https://api.novu.co");
+	cr_assert_eq(histdb_bulk_create(h, &tmpl, NULL, bodies, keys, 1, rows, 3, &taken, &ntaken,
+	                                &run, &err), NC_OK);
+	cr_assert_eq(ntaken, 1);
+	cr_assert_eq(taken[0], 1);
+	cr_assert_eq(run, 0);
+	cr_assert_eq(count_ok(h, NULL), 1, "nothing stored");
+	free(taken);
+	bulk_rows_free(rows, 3);
 	histdb_close(h);
 }
 

@@ -8,6 +8,7 @@
 
 #include "jsonutil.h"
 #include "request.h"
+#include "clock.h"
 #include "uuid.h"
 
 #ifndef NC_EXAMPLES_DIR
@@ -619,7 +620,7 @@ Test(validate, idempotency_key)
 	cr_assert_eq(idempotency_key_validate("caf\xc3\xa9", &err), NC_E_INVALID);
 	nc_error_clear(&err);
 
-	gen = idempotency_key_new();
+	gen = id_new_idempotency_key();
 	cr_assert_not_null(gen);
 	cr_assert_eq(strncmp(gen, "nc-", 3), 0);
 	cr_assert(uuid_is_valid(gen + 3));

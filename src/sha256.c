@@ -50,9 +50,8 @@ compress_block(uint32_t h[8], const unsigned char blk[64])
 }
 
 void
-sha256_hex(const void *data, size_t len, char out[65])
+sha256(const void *data, size_t len, unsigned char digest[32])
 {
-	static const char hex[] = "0123456789abcdef";
 	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 	                  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 	const unsigned char *p = data;
@@ -73,11 +72,21 @@ sha256_hex(const void *data, size_t len, char out[65])
 	compress_block(h, tail);
 	if (tail_len == 128)
 		compress_block(h, tail + 64);
-	for (i = 0; i < 32; i++) {
-		unsigned char byte = (unsigned char)(h[i / 4] >> (24 - (i % 4) * 8));
+	for (i = 0; i < 32; i++)
+		digest[i] = (unsigned char)(h[i / 4] >> (24 - (i % 4) * 8));
+}
 
-		out[i * 2] = hex[byte >> 4];
-		out[i * 2 + 1] = hex[byte & 0x0f];
+void
+sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[32];
+	size_t i;
+
+	sha256(data, len, d);
+	for (i = 0; i < 32; i++) {
+		out[i * 2] = hex[d[i] >> 4];
+		out[i * 2 + 1] = hex[d[i] & 0x0f];
 	}
 	out[64] = '\0';
 }

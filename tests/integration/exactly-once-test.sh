@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Exactly once, or visibly unknown, from the headless side: transactionIds
+# History has seen are never sent in a new request, a scripted rerun with an
+# idempotency key sends the very same bytes, an interrupted send has told
+# the user its transactionId and is in History as unknown, a killed bulk run
+# resumes without sending any event twice, and every event of a failed bulk
+# request gets its line.
+set -eu
+. "$(dirname "$0")/../lib/testlib.sh"
+
+KEY=sk_sandbox_local
+start_sandbox --pending-seconds 30 --rate-limit 0
+export NOVU_API_URL="$SB_URL" NOVU_SECRET_KEY="$KEY"
+T="$NC_TMP/t"
+DB="$NOVU_CONSOLE_STATE_DIR/history.db"
+
+# Per transactionId, under how many idempotency keys the sandbox accepted
+# it (2xx): a request repeated with its key is replayed, not delivered, so
+# more than one key means delivered more than once.
+accepted_per_txid() {
+  sb_requests | python3 -c '
+import json, sys, collections
+c = collections.defaultdict(set)
+for r in json.load(sys.stdin):
+    if r["path"] != "/v1/events/trigger/bulk" or (r.get("status") or 0) // 100 != 2 or not r.get("body"):
+        continue
+    for e in json.loads(r["body"])["events"]:
+        c[e["transactionId"]].add(r["idempotencyKey"])
+print(" ".join("%s=%d" % (k, len(v)) for k, v in sorted(c.items())))'
+}
+history_rows() { # SQL WHERE clause -> count
+  python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM entries WHERE ' + sys.argv[2]).fetchone()[0])" "$DB" "$1"
+}
+
+# --- a typed transactionId that History shows as sent is refused
+run_nc "$T" trigger welcome-onboarding --to user-001 --transaction-id typed-tx-1
+expect_rc "first send of a typed transactionId" 0 "$T"
+before=$(sb_count)
+run_nc "$T" trigger welcome-onboarding --to user-002 --transaction-id typed-tx-1
+expect_rc "the same typed transactionId again exits 2" 2 "$T"
+expect_grep "says it was sent and Novu would drop it" 'typed-tx-1 was already sent.*drop' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
+
+# --- a rerun with the same idempotency key sends the same bytes
+run_nc "$T" trigger welcome-onboarding --to user-003 --payload '{"n":1}' --idempotency-key order-77
+expect_rc "keyed send" 0 "$T"
+TXK=$(head -1 "$T.out")
+run_nc "$T" trigger welcome-onboarding --to user-003 --payload '{"n":1}' --idempotency-key order-77
+expect_rc "the rerun with the same key exits 0" 0 "$T"
+check "the rerun carries the same transactionId (derived from the key)" test "$(head -1 "$T.out")" = "$TXK"
+expect_grep "and says it is a retry" 'retry' "$T.err"
+check "both requests had identical bytes and key" python3 -c "
+import json, urllib.request
+r = [x for x in json.load(urllib.request.urlopen('$SB_URL/__sandbox/requests')) if x.get('idempotencyKey') == 'order-77']
+assert len(r) == 2 and r[0]['bodySha'] == r[1]['bodySha'], r"
+check "History has one row for it" test "$(history_rows "transaction_id = '$TXK'")" = 1
+before=$(sb_count)
+run_nc "$T" trigger welcome-onboarding --to user-003 --payload '{"n":2}' --idempotency-key order-77
+expect_rc "the same key with another payload exits 2" 2 "$T"
+expect_grep "names what differs" 'payload differs' "$T.err"
+check "and nothing was sent" test "$(sb_count)" = "$before"
+
+# --- an interrupted send has printed its transactionId and is in History
+stop_sandbox
+start_sandbox --pending-seconds 30 --rate-limit 0 --latency-ms 4000
+export NOVU_API_URL="$SB_URL"
+set +e
+timeout -s KILL 1.5 "$NC_CONSOLE" trigger welcome-onboarding --to user-004 >"$T.out" 2>"$T.err" </dev/null
+set -e
+TXI=$(head -1 "$T.out")
+check "killed mid-send, stdout already holds the transactionId" bash -c "[[ '$TXI' =~ ^[0-9a-f-]{36}\$ ]]"
+check "History shows it as unknown" test "$(history_rows "transaction_id = '$TXI' AND response_status = 'unknown'")" = 1
+sleep 3   # the sandbox finishes the request the client left
+
+# --- a killed bulk run resumes without sending any event twice
+python3 -c "
+import json
+with open('$NC_TMP/250.jsonl', 'w') as f:
+    for i in range(250):
+        f.write(json.dumps({'name': 'welcome-onboarding', 'to': 'u%d' % i, 'transactionId': 'k-%03d' % i}) + '\n')"
+stop_sandbox
+start_sandbox --pending-seconds 30 --rate-limit 0 --latency-ms 1200
+export NOVU_API_URL="$SB_URL"
+set +e
+timeout -s KILL 2 "$NC_CONSOLE" bulk "$NC_TMP/250.jsonl" >"$T.out" 2>"$T.err" </dev/null
+set -e
+check "the kill left the run unfinished" test "$(history_rows "kind = 'bulk' AND response_status IN ('queued','unknown')")" -gt 0
+sleep 2
+run_nc "$T" bulk --resume
+expect_rc "bulk --resume finishes the run" 0 "$T"
+check "each of the 250 events was accepted under one key only (once)" python3 -c "
+got = '''$(accepted_per_txid)'''.split()
+assert len(got) == 250, len(got)
+bad = [g for g in got if not g.endswith('=1')]
+assert not bad, bad[:5]"
+check "History: 250 bulk rows, all processed" test "$(history_rows "kind = 'bulk' AND response_status = 'processed'")" = 250
+check "and no other bulk rows" test "$(history_rows "kind = 'bulk'")" = 250
+
+# --- the same file again: its transactionIds were sent
+before=$(sb_count)
+run_nc "$T" bulk "$NC_TMP/250.jsonl"
+expect_rc "a file whose transactionIds were sent exits 2" 2 "$T"
+expect_grep "names the events" 'events\[0\] k-000' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
+
+# --- every event of a refused bulk request gets its line
+stop_sandbox
+start_sandbox --pending-seconds 30 --rate-limit 0
+export NOVU_API_URL="$SB_URL"
+printf '{"name":"welcome-onboarding","to":"a"}\n{"name":"welcome-onboarding","to":"b"}\n' > "$NC_TMP/two.jsonl"
+sb_faults '{"failNext":1,"status":400}'
+run_nc "$T" bulk "$NC_TMP/two.jsonl"
+expect_rc "a refused bulk request exits 3" 3 "$T"
+check "one line per event, with the reason" bash -c "grep -cE '^[01]	failed	[0-9a-f-]{36}	' '$T.out' | grep -qx 2"
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/fast.ini" <<INI
+[api]
+url = $SB_URL
+[http]
+retry_attempts = 2
+INI
+sb_faults '{"dropNext":5}'
+run_nc "$T" --profile fast bulk "$NC_TMP/two.jsonl"
+expect_rc "an unanswered bulk request exits 4" 4 "$T"
+check "an unanswered bulk request: its events are unknown" bash -c "grep -cE '^[01]	unknown	' '$T.out' | grep -qx 2"
+
+# --- cancel: on the sent row, or a row of its own
+run_nc "$T" trigger comment-digest --to user-005
+TXC=$(head -1 "$T.out")
+run_nc "$T" cancel "$TXC"
+expect_rc "cancel exits 0" 0 "$T"
+check "the cancel is recorded on the send, with no row of its own" test "$(history_rows "transaction_id = '$TXC'")" = 1
+check "outcome on the row" test "$(history_rows "transaction_id = '$TXC' AND cancel_outcome = 'cancelled'")" = 1
+run_nc "$T" cancel sent-by-the-backend-1
+check "a transaction History never sent gets a cancel row" test "$(history_rows "transaction_id = 'sent-by-the-backend-1' AND kind = 'cancel'")" = 1
+run_nc "$T" cancel sent-by-the-backend-1
+check "once" test "$(history_rows "transaction_id = 'sent-by-the-backend-1'")" = 1
+
+expect_no_grep "the key never appears in any output" "$KEY" "$NC_TMP"/t.out "$NC_TMP"/t.err
+finish
