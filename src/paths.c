@@ -68,3 +68,18 @@ paths_state_dir(void)
 {
 	return app_dir("NOVU_CONSOLE_STATE_DIR", "XDG_STATE_HOME", ".local/state");
 }
+
+char *
+paths_expand_home(const char *path)
+{
+	char *home, *out;
+
+	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
+		return strdup(path);
+	home = paths_home();
+	if (!home)
+		return NULL;
+	out = path[1] ? paths_join(home, path + 2) : strdup(home);
+	free(home);
+	return out;
+}

@@ -15,5 +15,8 @@ char *paths_config_dir(void);
 char *paths_state_dir(void);
 /* dir + "/" + name. */
 char *paths_join(const char *dir, const char *name);
+/* "~" and "~/x" -> home and home + "/x" (paths_home()); anything else is
+ * copied as it is. */
+char *paths_expand_home(const char *path);
 
 #endif
