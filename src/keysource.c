@@ -8,6 +8,7 @@
 #include "keysource.h"
 #include "paths.h"
 #include "profile.h"
+#include "redact.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -542,8 +543,8 @@ key_from_command(struct nc_profile *p, struct nc_error *err)
 	return st;
 }
 
-enum nc_status
-profile_resolve_key(struct nc_profile *p, struct nc_error *err)
+static enum nc_status
+resolve_key(struct nc_profile *p, struct nc_error *err)
 {
 	const char *var;
 
@@ -564,4 +565,15 @@ profile_resolve_key(struct nc_profile *p, struct nc_error *err)
 		break;
 	}
 	return NC_OK;
+}
+
+enum nc_status
+profile_resolve_key(struct nc_profile *p, struct nc_error *err)
+{
+	enum nc_status st = resolve_key(p, err);
+
+	/* A failing command's stderr is quoted, and may hold the key. */
+	if (st)
+		redact_error(err, keysource_env_key(NULL));
+	return st;
 }

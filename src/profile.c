@@ -14,6 +14,7 @@
 #include "keysource.h"
 #include "url.h"
 #include "paths.h"
+#include "redact.h"
 #include "textbuf.h"
 
 #include <ctype.h>
@@ -594,8 +595,10 @@ profile_parse(struct nc_profile *p, const char *text, const char *path,
 		profile_clear(p);
 		if (c.nomem)
 			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-		return nc_error_set(err, NC_E_CONFIG, NULL, "%s:%d: %s",
-		                    c.where, c.err_line, c.msg);
+		nc_error_set(err, NC_E_CONFIG, NULL, "%s:%d: %s", c.where, c.err_line, c.msg);
+		/* Values and names are echoed: hide a key pasted as one. */
+		redact_error(err, keysource_env_key(NULL));
+		return NC_E_CONFIG;
 	}
 	return NC_OK;
 }
@@ -888,8 +891,8 @@ load_file(struct nc_profile *p, const char *name, const char *file, int *missing
 	return NC_OK;
 }
 
-enum nc_status
-profile_load(struct nc_profile *p, const char *name, struct nc_error *err)
+static enum nc_status
+load_by_name(struct nc_profile *p, const char *name, struct nc_error *err)
 {
 	const char *env_name = getenv("NOVU_CONSOLE_PROFILE");
 	char *dir, *file;
@@ -924,5 +927,17 @@ profile_load(struct nc_profile *p, const char *name, struct nc_error *err)
 	st = apply_env_url(p, err);
 	if (st)
 		profile_clear(p);
+	return st;
+}
+
+enum nc_status
+profile_load(struct nc_profile *p, const char *name, struct nc_error *err)
+{
+	enum nc_status st = load_by_name(p, name, err);
+
+	/* The messages above echo the profile name, NOVU_API_URL and the file's
+	 * lines: hide a key pasted into any of them, here, once for all. */
+	if (st)
+		redact_error(err, keysource_env_key(NULL));
 	return st;
 }
