@@ -6,6 +6,7 @@
  * may be anything, even a key.
  */
 #include "keysource.h"
+#include "fileio.h"
 #include "paths.h"
 #include "profile.h"
 #include "redact.h"
@@ -223,7 +224,7 @@ key_from_file(struct nc_profile *p, struct nc_error *err)
 	char *path, *buf;
 	struct stat st;
 	size_t used = 0;
-	int fd;
+	int fd, e;
 
 	path = paths_expand_home(p->key_file);
 	if (!path)
@@ -231,8 +232,7 @@ key_from_file(struct nc_profile *p, struct nc_error *err)
 		                    "set", p->key_file);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		int e = errno;
-
+		e = errno;
 		nc_error_set(err, NC_E_CONFIG, NULL, "cannot open key file %s: %s%s", path,
 		             strerror(e), e == ENOENT ? " (fix [secret] file = ... in the "
 		             "profile, or create the file with mode 600)" : "");
@@ -262,28 +262,25 @@ key_from_file(struct nc_profile *p, struct nc_error *err)
 		free(path);
 		return NC_E_CONFIG;
 	}
-	buf = malloc(KEY_MAX_BYTES + 1);
-	if (!buf) {
-		close(fd);
-		free(path);
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + used, KEY_MAX_BYTES - used);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || (used += (size_t)r) == KEY_MAX_BYTES)
-			break;
-	}
+	e = fileio_read_fd(fd, KEY_MAX_BYTES, FILEIO_SECRET, &buf, &used);
 	close(fd);
-	buf[used] = '\0';
+	if (e) {
+		enum nc_status rc = e == ENOMEM ? NC_E_NOMEM : NC_E_CONFIG;
+
+		if (e == EFBIG)
+			nc_error_set(err, rc, NULL, "key file %s is larger than %d bytes; it must "
+			             "hold the key alone", path, KEY_MAX_BYTES);
+		else
+			nc_error_set(err, rc, NULL, "cannot read key file %s: %s", path, strerror(e));
+		free(path);
+		return rc;
+	}
 	if (memchr(buf, '\0', used))
 		buf[0] = '\0';  /* binary: report as no key rather than half of one */
 	keep_first_line(buf);
 	free(path);
 	snprintf(origin, sizeof origin, "file %s", p->key_file);
-	return set_key(p, buf, KEY_MAX_BYTES + 1, origin, err);
+	return set_key(p, buf, used + 1, origin, err);
 }
 
 /* ---- key command: fork/execvp, no shell ---- */

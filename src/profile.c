@@ -11,10 +11,12 @@
  * command, file), never data read from those sources.
  */
 #include "profile.h"
+#include "fileio.h"
 #include "keysource.h"
 #include "url.h"
 #include "paths.h"
 #include "redact.h"
+#include "trust.h"
 #include "textbuf.h"
 
 #include <ctype.h>
@@ -611,61 +613,6 @@ profile_config_dir(void)
 	return paths_config_dir();
 }
 
-/* Read a whole small regular file. Returns 0, or an errno value (EFBIG when
- * larger than max, EINVAL when not a regular file). */
-static int
-read_small_file(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t used = 0;
-	int fd, e = 0;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return errno;
-	if (fstat(fd, &st) != 0)
-		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = EINVAL;
-	else if ((unsigned long long)st.st_size > max)
-		e = EFBIG;
-	if (e) {
-		close(fd);
-		return e;
-	}
-	buf = malloc(max + 1);
-	if (!buf) {
-		close(fd);
-		return ENOMEM;
-	}
-	for (;;) {
-		ssize_t r = read(fd, buf + used, max - used);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			e = errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		used += (size_t)r;
-		if (used == max)
-			break;
-	}
-	close(fd);
-	if (e) {
-		free(buf);
-		return e;
-	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	return 0;
-}
-
 static int
 valid_profile_name(const char *name)
 {
@@ -846,6 +793,45 @@ load_builtin(struct nc_profile *p, struct nc_error *err)
 	return NC_OK;
 }
 
+/* Open a profile and check who can change it before reading a byte of it.
+ * *missing is set when it does not exist. */
+static enum nc_status
+read_profile(const char *file, int *missing, char **text, size_t *len, struct nc_error *err)
+{
+	struct stat st;
+	enum nc_status rc;
+	int fd, e;
+
+	*missing = 0;
+	/* O_NONBLOCK: a FIFO in its place must not hang the start-up. */
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		e = errno;
+		*missing = e == ENOENT;
+		return *missing ? NC_E_CONFIG : nc_error_set(err, NC_E_CONFIG, NULL,
+		                  "cannot read profile %s: %s", file, strerror(e));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		rc = nc_error_set(err, NC_E_CONFIG, NULL, "profile %s is not a regular file", file);
+	else
+		rc = trust_check_opened(fd, file, "profile", err);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	e = fileio_read_fd(fd, PROFILE_MAX_BYTES, 0, text, len);
+	close(fd);
+	if (e == EFBIG)
+		return nc_error_set(err, NC_E_CONFIG, NULL, "profile %s is larger than "
+		                    "%d bytes; is it the right file?", file, PROFILE_MAX_BYTES);
+	if (e == ENOMEM)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	if (e)
+		return nc_error_set(err, NC_E_CONFIG, NULL, "cannot read profile %s: %s",
+		                    file, strerror(e));
+	return NC_OK;
+}
+
 /* Load `file` as profile `name`. *missing is set when it does not exist. */
 static enum nc_status
 load_file(struct nc_profile *p, const char *name, const char *file, int *missing,
@@ -854,25 +840,10 @@ load_file(struct nc_profile *p, const char *name, const char *file, int *missing
 	char *text = NULL;
 	size_t len = 0;
 	enum nc_status st;
-	int e;
 
-	*missing = 0;
-	e = read_small_file(file, PROFILE_MAX_BYTES, &text, &len);
-	if (e == ENOENT) {
-		*missing = 1;
-		return NC_E_CONFIG;
-	}
-	if (e == EFBIG)
-		return nc_error_set(err, NC_E_CONFIG, NULL, "profile %s is larger than "
-		                    "%d bytes; is it the right file?", file, PROFILE_MAX_BYTES);
-	if (e == EINVAL)
-		return nc_error_set(err, NC_E_CONFIG, NULL, "profile %s is not a regular file",
-		                    file);
-	if (e == ENOMEM)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	if (e)
-		return nc_error_set(err, NC_E_CONFIG, NULL, "cannot read profile %s: %s",
-		                    file, strerror(e));
+	st = read_profile(file, missing, &text, &len, err);
+	if (st)
+		return st;
 	if (memchr(text, '\0', len)) {
 		free(text);
 		return nc_error_set(err, NC_E_CONFIG, NULL, "profile %s contains NUL bytes; "
