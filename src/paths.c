@@ -2,10 +2,12 @@
  * drafts). */
 #include "paths.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *
@@ -82,4 +84,30 @@ paths_expand_home(const char *path)
 	out = path[1] ? paths_join(home, path + 2) : strdup(home);
 	free(home);
 	return out;
+}
+
+int
+paths_mkdir_private(const char *dir)
+{
+	char *copy = strdup(dir), *s;
+	int e = 0;
+
+	if (!copy)
+		return ENOMEM;
+	for (s = copy + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char saved = *s;
+
+			*s = '\0';
+			if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+				e = errno;
+				break;
+			}
+			*s = saved;
+			if (!saved)
+				break;
+		}
+	}
+	free(copy);
+	return e;
 }
