@@ -22,6 +22,11 @@
  * Environment: NOVU_SECRET_KEY (else NOVU_API_KEY) overrides the key source,
  * NOVU_API_URL the URL. The key is never read from argv.
  *
+ * Trust: a profile file others could change is refused before it is read
+ * (trust.h: ours or root's, not group/other-writable, nor any directory
+ * above it up to $HOME). Errors that quote the file's text, the profile name
+ * or NOVU_API_URL hide anything that looks like a key (redact.h).
+ *
  * Ownership: struct nc_profile owns its strings; profile_clear() frees them
  * and wipes the key with explicit_bzero.
  */
