@@ -14,6 +14,10 @@
 
 #include "jsonutil.h"
 #include "commands.h"
+#include "keysource.h"
+#include "redact.h"
+#include "textbuf.h"
+#include "url.h"
 #include "ui.h"
 
 enum cmd_id {
@@ -152,12 +156,18 @@ static int usage_error(struct cli_ctx *c, enum cmd_id cmd, const char *fmt, ...)
 static int
 usage_error(struct cli_ctx *c, enum cmd_id cmd, const char *fmt, ...)
 {
+	struct textbuf b = TEXTBUF_INIT(0);
 	va_list ap;
+	char *msg;
 
-	fprintf(c->err, "novu-console: ");
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	(void)textbuf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	/* Arguments are echoed: a key pasted as one is hidden. */
+	msg = redact_secrets(b.data ? b.data : "", keysource_env_key(NULL));
+	textbuf_free(&b);
+	fprintf(c->err, "novu-console: %s", msg ? msg : nc_status_message(NC_E_USAGE));
+	free(msg);
 	fprintf(c->err, "\nusage: novu-console %s\n", cmd == CMD_TUI
 	        ? "[--profile NAME] [--api-url URL] [COMMAND [ARGS]] (see --help)"
 	        : commands[cmd].usage);
@@ -267,12 +277,26 @@ add_exclude(struct cli_ctx *c, const char *id)
 	return recipient_add_exclude(last, id) ? -1 : 0;
 }
 
+/* --api-url follows the profile's url rule; the reason never quotes it. */
+static int
+set_api_url(struct cli_ctx *c, const char *arg)
+{
+	char why[256];
+
+	if (url_check_base(arg, NULL, why, sizeof(why)) != NC_OK) {
+		fprintf(c->err, "novu-console: --api-url cannot be used: %s\n", why);
+		return -1;
+	}
+	c->api_url = arg;
+	return 0;
+}
+
 static int
 apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 {
 	switch (id) {
 	case OPT_PROFILE: c->profile = arg; return 0;
-	case OPT_API_URL: c->api_url = arg; return 0;
+	case OPT_API_URL: return set_api_url(c, arg);
 	case OPT_TO: return add_to(c, arg);
 	case OPT_TOPIC: return add_topic(c, arg);
 	case OPT_EXCLUDE: return add_exclude(c, arg);

@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
-#include "textbuf.h"
+#include "fileio.h"
 
 #define CLI_MAX_INPUT (64u * 1024u * 1024u)
 
@@ -27,36 +28,19 @@ cli_report_error(struct cli_ctx *c, enum nc_status st, const struct nc_error *er
 char *
 cli_read_file(const char *path, size_t *len, struct nc_error *err)
 {
-	struct textbuf b = TEXTBUF_INIT(CLI_MAX_INPUT);
-	char chunk[65536];
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t n;
+	char *text;
+	int e = strcmp(path, "-") == 0
+	        ? fileio_read_fd(STDIN_FILENO, CLI_MAX_INPUT, 0, &text, len)
+	        : fileio_read_path(path, CLI_MAX_INPUT, 0, &text, len);
 
-	if (!f) {
-		nc_error_set(err, NC_E_USAGE, NULL, "cannot read %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (textbuf_append(&b, chunk, n) != 0) {
-			nc_error_set(err, NC_E_USAGE, NULL, "%s is larger than %u MiB", path,
-			             CLI_MAX_INPUT >> 20);
-			break;
-		}
-	}
-	if (ferror(f) && !err->message)
-		nc_error_set(err, NC_E_USAGE, NULL, "cannot read %s: %s", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	if (err->message) {
-		textbuf_free(&b);
-		return NULL;
-	}
-	if (textbuf_append(&b, "", 0) != 0) {
-		textbuf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	return textbuf_steal(&b);
+	if (e == EFBIG)
+		nc_error_set(err, NC_E_USAGE, NULL, "%s is larger than %u MiB", path,
+		             CLI_MAX_INPUT >> 20);
+	else if (e == ENOMEM)
+		nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading %s", path);
+	else if (e)
+		nc_error_set(err, NC_E_USAGE, NULL, "cannot read %s: %s", path, strerror(e));
+	return text;
 }
 
 char *

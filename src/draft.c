@@ -1,5 +1,6 @@
 /* draft.c - atomic JSON drafts under the state directory. */
 #include "draft.h"
+#include "fileio.h"
 #include "paths.h"
 #include "textbuf.h"
 
@@ -65,33 +66,6 @@ draft_path(const char *name)
 	return path;
 }
 
-/* mkdir -p with mode 0700 for every directory we create. */
-static int
-make_dirs(const char *path)
-{
-	char *p = strdup(path), *s;
-	int rc = 0;
-
-	if (!p)
-		return -1;
-	for (s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-				rc = -1;
-				break;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 static int
 write_all(int fd, const char *buf, size_t len)
 {
@@ -114,7 +88,7 @@ draft_write(const char *name, const cJSON *doc, unsigned flags, struct nc_error 
 {
 	char *dir = NULL, *path = NULL, *tmp = NULL, *text = NULL;
 	enum nc_status st = NC_OK;
-	int fd = -1;
+	int fd = -1, e;
 
 	if (!draft_name_valid(name))
 		return nc_error_set(err, NC_E_USAGE, NULL, "invalid draft name \"%s\"",
@@ -126,8 +100,8 @@ draft_write(const char *name, const cJSON *doc, unsigned flags, struct nc_error 
 		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory saving a draft");
 		goto out;
 	}
-	if (make_dirs(dir) != 0) {
-		st = nc_error_set(err, NC_E_IO, NULL, "cannot create %s: %s", dir, strerror(errno));
+	if ((e = paths_mkdir_private(dir)) != 0) {
+		st = nc_error_set(err, NC_E_IO, NULL, "cannot create %s: %s", dir, strerror(e));
 		goto out;
 	}
 	tmp = nc_asprintf("%s.tmp-XXXXXX", path);
@@ -170,50 +144,21 @@ out:
 	return st;
 }
 
+/* The draft's text, or *out NULL (NC_OK) when there is none. */
 static enum nc_status
 read_file(const char *path, char **out, struct nc_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
+	size_t len;
+	int e = fileio_read_path(path, DRAFT_MAX_BYTES, 0, out, &len);
 
-	*out = NULL;
-	if (!f) {
-		if (errno == ENOENT)
-			return NC_OK;
-		return nc_error_set(err, NC_E_IO, NULL, "cannot read %s: %s", path, strerror(errno));
-	}
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading %s", path);
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-		if (n < 4096)
-			break;
-		if (len > DRAFT_MAX_BYTES) {
-			free(buf);
-			fclose(f);
-			return nc_error_set(err, NC_E_IO, NULL, "%s is too large for a draft", path);
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return nc_error_set(err, NC_E_IO, NULL, "cannot read %s", path);
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*out = buf;
+	if (e == ENOENT)
+		return NC_OK;
+	if (e == ENOMEM)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading %s", path);
+	if (e == EFBIG)
+		return nc_error_set(err, NC_E_IO, NULL, "%s is too large for a draft", path);
+	if (e)
+		return nc_error_set(err, NC_E_IO, NULL, "cannot read %s: %s", path, strerror(e));
 	return NC_OK;
 }
 

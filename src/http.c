@@ -12,8 +12,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "ratelimit.h"
+#include "url.h"
 
 #define SLEEP_SLICE_MS 25
 #define DEFAULT_BASE_URL "https://api.novu.co"
@@ -104,52 +103,11 @@ dup_range(const char *s, size_t n)
 	return d;
 }
 
-static int
-host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-	char buf[INET6_ADDRSTRLEN + 1];
-	size_t len = strlen(host);
-
-	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	/* curl hands IPv6 hosts back in brackets. */
-	if (len > 2 && host[0] == '[' && host[len - 1] == ']' && len - 2 < sizeof(buf)) {
-		memcpy(buf, host + 1, len - 2);
-		buf[len - 2] = '\0';
-		if (inet_pton(AF_INET6, buf, &a6) == 1)
-			return memcmp(&a6, &in6addr_loopback, sizeof(a6)) == 0;
-	}
-	return 0;
-}
-
+/* The rule lives in url.c, shared with the profile loader. */
 int
 http_url_allowed(const char *url)
 {
-	CURLU *u;
-	char *scheme = NULL, *host = NULL;
-	int ok = 0;
-
-	if (!url || !*url)
-		return 0;
-	u = curl_url();
-	if (!u)
-		return 0;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host) {
-		if (strcasecmp(scheme, "https") == 0)
-			ok = 1;
-		else if (strcasecmp(scheme, "http") == 0)
-			ok = host_is_loopback(host);
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return ok;
+	return url_allowed(url);
 }
 
 char *

@@ -2,10 +2,12 @@
  * drafts). */
 #include "paths.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *
@@ -67,4 +69,45 @@ char *
 paths_state_dir(void)
 {
 	return app_dir("NOVU_CONSOLE_STATE_DIR", "XDG_STATE_HOME", ".local/state");
+}
+
+char *
+paths_expand_home(const char *path)
+{
+	char *home, *out;
+
+	if (path[0] != '~' || (path[1] != '/' && path[1] != '\0'))
+		return strdup(path);
+	home = paths_home();
+	if (!home)
+		return NULL;
+	out = path[1] ? paths_join(home, path + 2) : strdup(home);
+	free(home);
+	return out;
+}
+
+int
+paths_mkdir_private(const char *dir)
+{
+	char *copy = strdup(dir), *s;
+	int e = 0;
+
+	if (!copy)
+		return ENOMEM;
+	for (s = copy + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char saved = *s;
+
+			*s = '\0';
+			if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+				e = errno;
+				break;
+			}
+			*s = saved;
+			if (!saved)
+				break;
+		}
+	}
+	free(copy);
+	return e;
 }

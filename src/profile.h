@@ -22,6 +22,11 @@
  * Environment: NOVU_SECRET_KEY (else NOVU_API_KEY) overrides the key source,
  * NOVU_API_URL the URL. The key is never read from argv.
  *
+ * Trust: a profile file others could change is refused before it is read
+ * (trust.h: ours or root's, not group/other-writable, nor any directory
+ * above it up to $HOME). Errors that quote the file's text, the profile name
+ * or NOVU_API_URL hide anything that looks like a key (redact.h).
+ *
  * Ownership: struct nc_profile owns its strings; profile_clear() frees them
  * and wipes the key with explicit_bzero.
  */
@@ -70,8 +75,8 @@ enum nc_status profile_load(struct nc_profile *p, const char *name, struct nc_er
 enum nc_status profile_parse(struct nc_profile *p, const char *text, const char *path,
                              struct nc_error *err);
 
-/* Fetch the secret key: NOVU_SECRET_KEY, NOVU_API_KEY, then the profile's
- * source. Leaves secret_key NULL (NC_OK) when nothing is configured, which
+/* Fetch the secret key (implemented in keysource.c): NOVU_SECRET_KEY,
+ * NOVU_API_KEY, then the profile's source. Leaves secret_key NULL (NC_OK) when nothing is configured, which
  * means "use the sandbox". A file that is not 0600 or not owned by us, a
  * failing command or an unset named variable is NC_E_CONFIG with the fix
  * (e.g. "chmod 600 FILE"). */
