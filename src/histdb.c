@@ -184,6 +184,7 @@ histdb_default_path(void)
 }
 
 /* mkdir -p for the directories above path; new ones are private (0700). */
+/* The directory of path, made private (0700) where missing. */
 static int
 make_parent_dirs(const char *path)
 {
@@ -193,24 +194,9 @@ make_parent_dirs(const char *path)
 	if (!dir)
 		return ENOMEM;
 	p = strrchr(dir, '/');
-	if (!p || p == dir) {
-		free(dir);
-		return 0;
-	}
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char saved = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-				e = errno;
-				break;
-			}
-			*p = saved;
-			if (!saved)
-				break;
-		}
+	if (p && p != dir) {
+		*p = '\0';
+		e = paths_mkdir_private(dir);
 	}
 	free(dir);
 	return e;

@@ -6,6 +6,7 @@
  * may be anything, even a key.
  */
 #include "keysource.h"
+#include "clock.h"
 #include "fileio.h"
 #include "paths.h"
 #include "profile.h"
@@ -298,10 +299,7 @@ struct cmd_out {
 static long
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long)clock_mono_ms();
 }
 
 static void

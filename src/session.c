@@ -1,6 +1,10 @@
 /* session.c - open a profile, find the key (or start the local sandbox when
  * there is none), create the client and open history. */
 #include "session.h"
+#include "paths.h"
+#include "trust.h"
+#include "redact.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,15 +75,12 @@ sandbox_read_banner(int fd, char *line, size_t cap)
 {
 	size_t len = 0;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct timespec start, now;
+	int64_t start = clock_mono_ms();
 	long waited;
 	ssize_t r;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (len + 1 < cap) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		waited = (now.tv_sec - start.tv_sec) * 1000 +
-		         (now.tv_nsec - start.tv_nsec) / 1000000;
+		waited = (long)(clock_mono_ms() - start);
 		if (waited >= SANDBOX_START_TIMEOUT_MS)
 			return -1;
 		if (poll(&pfd, 1, (int)(SANDBOX_START_TIMEOUT_MS - waited)) <= 0)
@@ -195,15 +196,21 @@ session_open_history(struct nc_session *s, const struct nc_session_options *o)
 {
 	struct nc_error herr = NC_ERROR_INIT;
 	char *path = o->history_path ? strdup(o->history_path) : histdb_default_path();
+	char *dir = o->history_path ? NULL : paths_state_dir();
 
-	/* History is a convenience: a console that cannot record still sends,
-	 * but says so. */
-	if (path && histdb_open(path, &s->history, &herr) != NC_OK)
+	/* Without History nothing is sent (ops.h), but reads and lists still
+	 * work, so a problem here is a note, not a failure. A state directory
+	 * others can write is not trusted with what guards against sending
+	 * twice. */
+	if (dir && trust_check_dir(dir, "state directory", &herr) != NC_OK)
+		s->history = NULL;
+	else if (path && histdb_open(path, &s->history, &herr) != NC_OK)
 		s->history = NULL;
 	if (herr.message)
 		s->history_note = strdup(herr.message);
 	nc_error_clear(&herr);
 	free(path);
+	free(dir);
 }
 
 /* No key anywhere. With nothing configured at all, the sandbox stands in
@@ -218,10 +225,12 @@ session_keyless(struct nc_session *s, const struct nc_session_options *o,
 		return nc_error_set(err, NC_E_CONFIG, NULL,
 		                    "profile '%s' gives no key: add a [secret] source to %s, "
 		                    "or set NOVU_SECRET_KEY", s->profile.name, s->profile.path);
-	if (o->api_url || getenv("NOVU_API_URL"))
-		return nc_error_set(err, NC_E_CONFIG, NULL,
-		                    "no key for %s: set NOVU_SECRET_KEY, or use a profile "
-		                    "with a [secret] source", s->profile.api_url);
+	if (o->api_url || getenv("NOVU_API_URL")) {
+		nc_error_set(err, NC_E_CONFIG, NULL, "no key for %s: set NOVU_SECRET_KEY, or use a "
+		             "profile with a [secret] source", s->profile.api_url);
+		redact_error(err, NULL);   /* a key pasted into the URL stays hidden */
+		return NC_E_CONFIG;
+	}
 	if (o->no_sandbox)
 		return nc_error_set(err, NC_E_CONFIG, NULL,
 		                    "no key is configured: set NOVU_SECRET_KEY or create a "

@@ -13,6 +13,7 @@
 
 #include "curses_compat.h"
 #include "draft.h"
+#include "paths.h"
 #include "import.h"
 
 static const char b64[] =
@@ -49,11 +50,9 @@ base64(const char *s, size_t n)
 char *
 expand_home(const char *path)
 {
-	const char *home = getenv("HOME");
+	char *p = paths_expand_home(path);
 
-	if (path[0] == '~' && (path[1] == '/' || !path[1]) && home)
-		return must_asprintf("%s%s", home, path + 1);
-	return must_strdup(path);
+	return p ? p : must_strdup(path);   /* no home: the path as typed */
 }
 
 char *
@@ -71,7 +70,7 @@ path_for_display(const char *path)
 static char *
 save_copy(const char *text, const char *name, char *errbuf, size_t errsize)
 {
-	char *dir = draft_state_dir(), *path, *p;
+	char *dir = draft_state_dir(), *path;
 	int fd;
 	size_t len = strlen(text);
 
@@ -79,18 +78,7 @@ save_copy(const char *text, const char *name, char *errbuf, size_t errsize)
 		snprintf(errbuf, errsize, "out of memory");
 		return NULL;
 	}
-	/* mkdir -p, 0700 */
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			mkdir(dir, 0700);
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
+	paths_mkdir_private(dir);   /* a failure shows at open() below */
 	path = must_asprintf("%s/%s", dir, name);
 	free(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

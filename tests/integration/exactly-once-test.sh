@@ -135,5 +135,14 @@ check "a transaction History never sent gets a cancel row" test "$(history_rows 
 run_nc "$T" cancel sent-by-the-backend-1
 check "once" test "$(history_rows "transaction_id = 'sent-by-the-backend-1'")" = 1
 
+# --- a state directory others could write: no History, so no send
+chmod 777 "$NOVU_CONSOLE_STATE_DIR"
+before=$(sb_count)
+run_nc "$T" trigger welcome-onboarding --to user-006
+expect_rc "a state directory others can write: refused (exit 1)" 1 "$T"
+expect_grep "says how to fix it" 'chmod go-w' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
+chmod 700 "$NOVU_CONSOLE_STATE_DIR"
+
 expect_no_grep "the key never appears in any output" "$KEY" "$NC_TMP"/t.out "$NC_TMP"/t.err
 finish

@@ -10,8 +10,8 @@ NC_PIDS=()
 
 nc_cleanup() {
   local p
-  for p in "${NC_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null; done
-  for p in "${NC_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null; done
+  for p in "${NC_PIDS[@]:-}"; do [ -n "$p" ] && { kill "$p" 2>/dev/null || true; }; done
+  for p in "${NC_PIDS[@]:-}"; do [ -n "$p" ] && { wait "$p" 2>/dev/null || true; }; done
   rm -rf "$NC_TMP"
 }
 trap nc_cleanup EXIT
