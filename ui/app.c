@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compose.h"
 #include "curses_compat.h"
@@ -25,6 +26,9 @@
 #define RECENT_MAX 50
 #define MIN_COLS 40
 #define MIN_ROWS 10
+/* A new message shows over the spinner this long: a refusal said while a
+ * request runs ("^S: a request is running") must be seen. */
+#define MSG_OVER_SPINNER_MS 3000
 
 static const struct {
 	const char *name, *shortname;
@@ -163,6 +167,15 @@ app_switch(struct app *a, enum ui_screen scr)
 	a->dirty = 1;
 }
 
+static int64_t
+monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 {
@@ -172,6 +185,7 @@ app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_kind = kind;
+	a->msg_at = monotonic_ms();
 	a->dirty = 1;
 }
 
@@ -422,6 +436,8 @@ draw_key_bar(struct app *a)
 	else
 		n = bar_requests(maps, reqs, 20);
 	if (!prompt_active(a) && !(v->ops->flags & VIEW_MODAL)) {
+		if (worker_sending(a->worker))
+			reqs[n++] = REQ_STOP_SEND;
 		if (v->below)
 			reqs[n++] = REQ_BACK;
 		reqs[n++] = REQ_HELP;
@@ -463,13 +479,15 @@ draw_status_line(struct app *a)
 	int y = LINES - 2, x;
 
 	draw_blank(y, 0, COLS, ROLE_NORMAL);
-	if (!worker_status(a->worker, label, sizeof(label), &done, &total)) {
+	if (!worker_status(a->worker, label, sizeof(label), &done, &total) ||
+	    (a->msg[0] && monotonic_ms() - a->msg_at < MSG_OVER_SPINNER_MS)) {
 		if (a->msg[0])
 			draw_text_cut(y, 0, COLS, a->msg, roles[a->msg_kind]);
 		return;
 	}
 	snprintf(line, sizeof(line), "%c %s%s", spinner[a->spin % 4], label,
-	         worker_aborting(a->worker) ? " (stopping)" : " (Esc stops waiting)");
+	         worker_aborting(a->worker) ? " (stopping)" :
+	         worker_sending(a->worker) ? " (^X stops waiting)" : " (Esc stops waiting)");
 	if (total > 0) {
 		x = draw_text(y, 0, COLS * 2 / 3, line, ROLE_WARN);
 		draw_progress(y, x, done, total);
@@ -561,6 +579,49 @@ quit_confirmed(struct app *a, void *ctx, int yes)
 	a->quit = 1;
 }
 
+static void
+stop_send_confirmed(struct app *a, void *ctx, int yes)
+{
+	(void)ctx;
+	if (!yes || !worker_sending(a->worker))
+		return;
+	worker_abort(a->worker);
+	app_message(a, MSG_WARN, "stopping the send (recorded as unknown)...");
+}
+
+/* ^X: a send may reach Novu even when we stop waiting, so ask first. */
+static unsigned
+stop_send(struct app *a)
+{
+	if (worker_sending(a->worker)) {
+		dialog_confirm(a, "Stop the send", "Stop waiting for the send? It may still "
+		               "reach Novu; it will be recorded as unknown.",
+		               stop_send_confirmed, NULL);
+	} else if (worker_busy(a->worker)) {
+		worker_abort(a->worker);
+		app_message(a, MSG_WARN, "stopping the request...");
+	} else {
+		app_message(a, MSG_INFO, "no send is running");
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* Esc: close the top view; a READ being waited for stops first (it loses
+ * nothing), a send never does (^X). */
+static unsigned
+go_back(struct app *a)
+{
+	if (worker_busy(a->worker) && !worker_sending(a->worker)) {
+		worker_abort(a->worker);
+		app_message(a, MSG_WARN, "stopping the request...");
+	} else if (app_top(a)->below) {
+		view_pop(a);
+	} else if (worker_sending(a->worker)) {
+		app_message(a, MSG_INFO, "the send goes on: ^X stops waiting for it");
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static const struct view_ops *
 top_ops(struct app *a)
 {
@@ -583,14 +644,9 @@ global_request(struct app *a, enum ui_req req)
 		}
 		return UI_HANDLED | UI_QUIT;
 	case REQ_BACK:
-		if (worker_busy(a->worker)) {
-			worker_abort(a->worker);
-			app_message(a, MSG_WARN, "stopping the request...");
-			return UI_HANDLED | UI_REDRAW;
-		}
-		if (app_top(a)->below)
-			view_pop(a);
-		return UI_HANDLED | UI_REDRAW;
+		return go_back(a);
+	case REQ_STOP_SEND:
+		return stop_send(a);
 	case REQ_SCREEN_TRIGGER:
 	case REQ_SCREEN_BROADCAST:
 	case REQ_SCREEN_BULK:
@@ -628,8 +684,9 @@ handle_key(struct app *a, int key)
 		return;
 	}
 	v = app_top(a);
-	/* Esc first stops a running request, whatever is open. */
-	if (key == UK_ESC && worker_busy(a->worker) && !(v->ops->flags & VIEW_MODAL)) {
+	/* Esc first stops a running read, whatever is open; never a send. */
+	if (key == UK_ESC && worker_busy(a->worker) && !worker_sending(a->worker) &&
+	    !(v->ops->flags & VIEW_MODAL)) {
 		global_request(a, REQ_BACK);
 		return;
 	}

@@ -1195,7 +1195,7 @@ compose_send_event(struct app *a, struct compose *c, enum compose_mode mode,
 	}
 	j->idem = must_strdup(idem);
 	j->profile = must_strdup(a->s->profile.name ? a->s->profile.name : "");
-	if (worker_submit(a->worker, mode == CM_BROADCAST ? "Sending broadcast" :
+	if (worker_submit_send(a->worker, mode == CM_BROADCAST ? "Sending broadcast" :
 	                  "Sending trigger", send_run, send_done, j) != 0) {
 		event_clear(&j->ev);
 		free(j->idem);

@@ -36,7 +36,7 @@ ui_req_help(enum ui_req r)
 KM(km_global, "Global (every screen)", NULL,
 	{ '?', REQ_HELP, KB_BAR }, { UK(KEY_F(1)), REQ_HELP, 0 },
 	{ 'q', REQ_QUIT, KB_BAR }, { UK_CTRL('c'), REQ_QUIT, 0 },
-	{ UK_ESC, REQ_BACK, 0 },
+	{ UK_ESC, REQ_BACK, 0 }, { UK_CTRL('x'), REQ_STOP_SEND, 0 },
 	{ '1', REQ_SCREEN_TRIGGER, 0 }, { '2', REQ_SCREEN_BROADCAST, 0 },
 	{ '3', REQ_SCREEN_BULK, 0 }, { '4', REQ_SCREEN_HISTORY, 0 },
 	{ '5', REQ_SCREEN_ERRORS, 0 },

@@ -577,7 +577,7 @@ start_run(struct app *a, struct bulk *b, int64_t run_id, int same_events)
 	j->run_id = run_id;
 	j->same_events = same_events;
 	nc_error_init(&j->err);
-	if (worker_submit(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
+	if (worker_submit_send(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
 		free(j->profile);
 		free(j);
 		app_message(a, MSG_WARN, "a request is running; try again when it ends");
