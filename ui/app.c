@@ -674,6 +674,7 @@ handle_key(struct app *a, int key)
 	struct view *v;
 	enum ui_req req;
 	unsigned r;
+	int modal;
 
 	if (key == UK(KEY_RESIZE)) {
 		a->dirty = 1;
@@ -691,10 +692,13 @@ handle_key(struct app *a, int key)
 		return;
 	}
 	req = keymap_lookup(v->ops->keymaps, key);
+	/* v may be gone after its handler: a dialog pops itself, UI_POP
+	 * frees it below. Nothing reads v after that. */
+	modal = (v->ops->flags & VIEW_MODAL) != 0;
 	r = v->ops->handle ? v->ops->handle(a, v, req, key) : 0;
 	if (r & UI_POP)
 		view_remove(a, v);
-	if (!(r & UI_HANDLED) && !(v->ops->flags & VIEW_MODAL))
+	if (!(r & UI_HANDLED) && !modal)
 		r |= global_request(a, keymap_lookup(global_maps, key));
 	if (r & UI_QUIT)
 		a->quit = 1;
