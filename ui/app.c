@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "compose.h"
+#include "crashguard.h"
 #include "curses_compat.h"
 #include "dialog.h"
 #include "draft.h"
@@ -765,11 +766,13 @@ terminal_open(int no_display)
 		if (!term_screen)
 			term_screen = newterm("xterm", term_out, term_in);
 	} else {
+		crashguard_save(fileno(stdout));
 		term_screen = newterm(NULL, stdout, stdin);
 	}
 	if (!term_screen)
 		return -1;
 	set_term(term_screen);
+	crashguard_install();
 	raw();
 	noecho();
 	nonl();
@@ -782,6 +785,7 @@ terminal_open(int no_display)
 static void
 terminal_close(void)
 {
+	crashguard_remove();
 	endwin();
 	if (term_screen)
 		delscreen(term_screen);
@@ -845,6 +849,8 @@ main_loop(struct app *a)
 		app_draw(a);
 		doupdate();
 		a->frames++;
+		if (a->frames == 1)
+			crashguard_test_hook();
 		if (a->opt->max_frames > 0 && a->frames >= a->opt->max_frames)
 			break;
 		input_next(a->in, worker_busy(a->worker) ? 100 : 1000, &ev);
