@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "compose.h"
 #include "crashguard.h"
@@ -27,8 +26,8 @@
 #define RECENT_MAX 50
 #define MIN_COLS 40
 #define MIN_ROWS 10
-/* A new message shows over the spinner this long: a refusal said while a
- * request runs ("^S: a request is running") must be seen. */
+/* A message said while a request runs ("^S: a request is running") shows
+ * over its spinner this long, so it is seen. */
 #define MSG_OVER_SPINNER_MS 3000
 
 static const struct {
@@ -168,15 +167,6 @@ app_switch(struct app *a, enum ui_screen scr)
 	a->dirty = 1;
 }
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 {
@@ -186,7 +176,7 @@ app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_kind = kind;
-	a->msg_at = monotonic_ms();
+	a->msg_at = ui_monotonic_ms();
 	a->dirty = 1;
 }
 
@@ -470,6 +460,14 @@ draw_progress(int y, int x, size_t done, size_t total)
 	draw_text(y, x + 3 + barw, COLS - x - 3 - barw, figures, ROLE_NORMAL);
 }
 
+/* 1 while a message said since the running job started is fresh. */
+static int
+message_over_spinner(struct app *a)
+{
+	return a->msg[0] && a->msg_at >= worker_started_ms(a->worker) &&
+	       ui_monotonic_ms() - a->msg_at < MSG_OVER_SPINNER_MS;
+}
+
 static void
 draw_status_line(struct app *a)
 {
@@ -481,7 +479,7 @@ draw_status_line(struct app *a)
 
 	draw_blank(y, 0, COLS, ROLE_NORMAL);
 	if (!worker_status(a->worker, label, sizeof(label), &done, &total) ||
-	    (a->msg[0] && monotonic_ms() - a->msg_at < MSG_OVER_SPINNER_MS)) {
+	    message_over_spinner(a)) {
 		if (a->msg[0])
 			draw_text_cut(y, 0, COLS, a->msg, roles[a->msg_kind]);
 		return;

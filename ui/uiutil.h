@@ -63,6 +63,8 @@ void strlist_clear(struct strlist *l);
 
 /* Unix time in ms; NOVU_CONSOLE_TEST_TIME (seconds) fixes it for tests. */
 int64_t ui_now_ms(void);
+/* A monotonic clock in ms, for intervals (never pinned by tests). */
+int64_t ui_monotonic_ms(void);
 /* "YYYY-MM-DD HH:MM:SS" (local time) into buf. */
 void ui_format_time(int64_t ms, char *buf, size_t size);
 /* "HH:MM:SS" today, "MM-DD HH:MM" otherwise (relative to ui_now_ms). */

@@ -18,6 +18,7 @@ struct worker {
 	int quit;
 	int has_job, running, finished;
 	enum worker_kind kind;
+	int64_t started_ms;
 	worker_run_fn run;
 	worker_done_fn done;
 	void *data;
@@ -101,6 +102,7 @@ submit(struct worker *w, enum worker_kind kind, const char *label, worker_run_fn
 	w->has_job = 1;
 	w->finished = 0;
 	w->kind = kind;
+	w->started_ms = ui_monotonic_ms();
 	w->run = run;
 	w->done = done;
 	w->data = data;
@@ -135,6 +137,17 @@ worker_sending(struct worker *w)
 	sending = w->has_job && w->kind == WORKER_SEND;
 	pthread_mutex_unlock(&w->mu);
 	return sending;
+}
+
+int64_t
+worker_started_ms(struct worker *w)
+{
+	int64_t ms;
+
+	pthread_mutex_lock(&w->mu);
+	ms = w->started_ms;
+	pthread_mutex_unlock(&w->mu);
+	return ms;
 }
 
 int

@@ -18,6 +18,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct app;
 struct worker;
@@ -47,6 +48,8 @@ int worker_submit_send(struct worker *w, const char *label, worker_run_fn run,
 int worker_busy(struct worker *w);
 /* 1 while a SEND job is queued or running. */
 int worker_sending(struct worker *w);
+/* When the last job was submitted (ui_monotonic_ms). */
+int64_t worker_started_ms(struct worker *w);
 /* Main thread: call the done callback of a finished job. Returns 1 if one
  * was called. */
 int worker_poll(struct worker *w, struct app *a);
