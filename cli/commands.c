@@ -742,13 +742,144 @@ row_of(const char *const *kv, size_t npairs)
 		cJSON_AddItemToArray((arr), row_of(kv_, sizeof(kv_) / sizeof(kv_[0]) / 2)); \
 	} while (0)
 
+/* The API's largest page; --limit above it walks the pages. */
+#define LIST_PAGE_MAX 100
+
 static int
 list_prologue(struct cli_ctx *c, struct nc_list_query *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->search = c->search;
-	q->limit = c->limit > 0 && c->limit <= 100 ? (int)c->limit : LIST_DEFAULT_LIMIT;
 	return cli_open_session(c, 0);
+}
+
+/* How many items --limit asks for (LIST_DEFAULT_LIMIT without it). */
+static size_t
+list_want(const struct cli_ctx *c)
+{
+	return c->limit > 0 ? (size_t)c->limit : LIST_DEFAULT_LIMIT;
+}
+
+/* The page size for the next request when `left` items are still wanted. */
+static int
+page_limit(size_t left)
+{
+	return left < LIST_PAGE_MAX ? (int)left : LIST_PAGE_MAX;
+}
+
+/* Append m items of `size` bytes to *items (n of them); the caller then
+ * empties the source page without freeing what the items point to. */
+static enum nc_status
+append_items(void **items, size_t *n, const void *src, size_t m, size_t size,
+             struct nc_error *err)
+{
+	void *grown;
+
+	if (!m)
+		return NC_OK;
+	grown = realloc(*items, (*n + m) * size);
+	if (!grown)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	memcpy((char *)grown + *n * size, src, m * size);
+	*items = grown;
+	*n += m;
+	return NC_OK;
+}
+
+/* Workflows page by offset, until `want` or the end of the list. */
+static enum nc_status
+fetch_workflows(struct cli_ctx *c, struct nc_list_query *q, size_t want,
+                struct nc_workflow_page *all, struct nc_error *err)
+{
+	struct nc_workflow_page pg;
+	enum nc_status st = NC_OK;
+	void *items;
+	size_t got;
+
+	while (all->n < want) {
+		q->limit = page_limit(want - all->n);
+		q->offset = (int)all->n;
+		st = api_list_workflows(c->session.client, q, &pg, err);
+		if (st != NC_OK)
+			break;
+		all->total = pg.total;
+		got = pg.n;
+		items = all->items;
+		st = append_items(&items, &all->n, pg.items, got, sizeof(*pg.items), err);
+		all->items = items;
+		if (st == NC_OK)
+			pg.n = 0;             /* the items moved to all */
+		workflow_page_clear(&pg);
+		if (st != NC_OK || got < (size_t)q->limit ||
+		    (all->total >= 0 && (long)all->n >= all->total))
+			break;
+	}
+	return st;
+}
+
+/* Subscribers follow the `next` cursor, until `want` or the last page;
+ * all->next is left set when more remain. */
+static enum nc_status
+fetch_subscribers(struct cli_ctx *c, struct nc_list_query *q, size_t want,
+                  struct nc_subscriber_page *all, struct nc_error *err)
+{
+	struct nc_subscriber_page pg;
+	enum nc_status st = NC_OK;
+	void *items;
+
+	while (all->n < want) {
+		q->limit = page_limit(want - all->n);
+		q->after = all->next;
+		st = api_list_subscribers(c->session.client, q, &pg, err);
+		q->after = NULL;
+		if (st != NC_OK)
+			break;
+		all->total = pg.total;
+		items = all->items;
+		st = append_items(&items, &all->n, pg.items, pg.n, sizeof(*pg.items), err);
+		all->items = items;
+		if (st == NC_OK)
+			pg.n = 0;
+		free(all->next);
+		all->next = pg.next;
+		pg.next = NULL;
+		subscriber_page_clear(&pg);
+		if (st != NC_OK || !all->next)
+			break;
+	}
+	return st;
+}
+
+/* Topics: the same cursor walk. */
+static enum nc_status
+fetch_topics(struct cli_ctx *c, struct nc_list_query *q, size_t want,
+             struct nc_topic_page *all, struct nc_error *err)
+{
+	struct nc_topic_page pg;
+	enum nc_status st = NC_OK;
+	void *items;
+
+	while (all->n < want) {
+		q->limit = page_limit(want - all->n);
+		q->after = all->next;
+		st = api_list_topics(c->session.client, q, &pg, err);
+		q->after = NULL;
+		if (st != NC_OK)
+			break;
+		all->total = pg.total;
+		items = all->items;
+		st = append_items(&items, &all->n, pg.items, pg.n, sizeof(*pg.items), err);
+		all->items = items;
+		if (st == NC_OK)
+			pg.n = 0;
+		free(all->next);
+		all->next = pg.next;
+		pg.next = NULL;
+		topic_page_clear(&pg);
+		if (st != NC_OK || !all->next)
+			break;
+	}
+	return st;
 }
 
 int
@@ -766,7 +897,7 @@ cmd_workflows(struct cli_ctx *c)
 
 	if (rc)
 		return rc;
-	if (api_list_workflows(c->session.client, &q, &page, &err) != NC_OK) {
+	if (fetch_workflows(c, &q, list_want(c), &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
 	} else {
 		rows = cJSON_CreateArray();
@@ -800,7 +931,7 @@ cmd_subscribers(struct cli_ctx *c)
 
 	if (rc)
 		return rc;
-	if (api_list_subscribers(c->session.client, &q, &page, &err) != NC_OK) {
+	if (fetch_subscribers(c, &q, list_want(c), &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
 	} else {
 		rows = cJSON_CreateArray();
@@ -833,7 +964,7 @@ cmd_topics(struct cli_ctx *c)
 
 	if (rc)
 		return rc;
-	if (api_list_topics(c->session.client, &q, &page, &err) != NC_OK) {
+	if (fetch_topics(c, &q, list_want(c), &page, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
 	} else {
 		rows = cJSON_CreateArray();

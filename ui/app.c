@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "compose.h"
+#include "crashguard.h"
 #include "curses_compat.h"
 #include "dialog.h"
 #include "draft.h"
@@ -25,6 +27,9 @@
 #define RECENT_MAX 50
 #define MIN_COLS 40
 #define MIN_ROWS 10
+/* A message said while a request runs ("^S: a request is running") shows
+ * over its spinner this long, so it is seen. */
+#define MSG_OVER_SPINNER_MS 3000
 
 static const struct {
 	const char *name, *shortname;
@@ -172,6 +177,7 @@ app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
 	va_end(ap);
 	a->msg_kind = kind;
+	a->msg_at = clock_mono_ms();
 	a->dirty = 1;
 }
 
@@ -422,6 +428,8 @@ draw_key_bar(struct app *a)
 	else
 		n = bar_requests(maps, reqs, 20);
 	if (!prompt_active(a) && !(v->ops->flags & VIEW_MODAL)) {
+		if (worker_sending(a->worker))
+			reqs[n++] = REQ_STOP_SEND;
 		if (v->below)
 			reqs[n++] = REQ_BACK;
 		reqs[n++] = REQ_HELP;
@@ -453,6 +461,14 @@ draw_progress(int y, int x, size_t done, size_t total)
 	draw_text(y, x + 3 + barw, COLS - x - 3 - barw, figures, ROLE_NORMAL);
 }
 
+/* 1 while a message said since the running job started is fresh. */
+static int
+message_over_spinner(struct app *a)
+{
+	return a->msg[0] && a->msg_at >= worker_started_ms(a->worker) &&
+	       clock_mono_ms() - a->msg_at < MSG_OVER_SPINNER_MS;
+}
+
 static void
 draw_status_line(struct app *a)
 {
@@ -463,13 +479,15 @@ draw_status_line(struct app *a)
 	int y = LINES - 2, x;
 
 	draw_blank(y, 0, COLS, ROLE_NORMAL);
-	if (!worker_status(a->worker, label, sizeof(label), &done, &total)) {
+	if (!worker_status(a->worker, label, sizeof(label), &done, &total) ||
+	    message_over_spinner(a)) {
 		if (a->msg[0])
 			draw_text_cut(y, 0, COLS, a->msg, roles[a->msg_kind]);
 		return;
 	}
 	snprintf(line, sizeof(line), "%c %s%s", spinner[a->spin % 4], label,
-	         worker_aborting(a->worker) ? " (stopping)" : " (Esc stops waiting)");
+	         worker_aborting(a->worker) ? " (stopping)" :
+	         worker_sending(a->worker) ? " (^X stops waiting)" : " (Esc stops waiting)");
 	if (total > 0) {
 		x = draw_text(y, 0, COLS * 2 / 3, line, ROLE_WARN);
 		draw_progress(y, x, done, total);
@@ -561,6 +579,49 @@ quit_confirmed(struct app *a, void *ctx, int yes)
 	a->quit = 1;
 }
 
+static void
+stop_send_confirmed(struct app *a, void *ctx, int yes)
+{
+	(void)ctx;
+	if (!yes || !worker_sending(a->worker))
+		return;
+	worker_abort(a->worker);
+	app_message(a, MSG_WARN, "stopping the send (recorded as unknown)...");
+}
+
+/* ^X: a send may reach Novu even when we stop waiting, so ask first. */
+static unsigned
+stop_send(struct app *a)
+{
+	if (worker_sending(a->worker)) {
+		dialog_confirm(a, "Stop the send", "Stop waiting for the send? It may still "
+		               "reach Novu; it will be recorded as unknown.",
+		               stop_send_confirmed, NULL);
+	} else if (worker_busy(a->worker)) {
+		worker_abort(a->worker);
+		app_message(a, MSG_WARN, "stopping the request...");
+	} else {
+		app_message(a, MSG_INFO, "no send is running");
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* Esc: close the top view; a READ being waited for stops first (it loses
+ * nothing), a send never does (^X). */
+static unsigned
+go_back(struct app *a)
+{
+	if (worker_busy(a->worker) && !worker_sending(a->worker)) {
+		worker_abort(a->worker);
+		app_message(a, MSG_WARN, "stopping the request...");
+	} else if (app_top(a)->below) {
+		view_pop(a);
+	} else if (worker_sending(a->worker)) {
+		app_message(a, MSG_INFO, "the send goes on: ^X stops waiting for it");
+	}
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static const struct view_ops *
 top_ops(struct app *a)
 {
@@ -583,14 +644,9 @@ global_request(struct app *a, enum ui_req req)
 		}
 		return UI_HANDLED | UI_QUIT;
 	case REQ_BACK:
-		if (worker_busy(a->worker)) {
-			worker_abort(a->worker);
-			app_message(a, MSG_WARN, "stopping the request...");
-			return UI_HANDLED | UI_REDRAW;
-		}
-		if (app_top(a)->below)
-			view_pop(a);
-		return UI_HANDLED | UI_REDRAW;
+		return go_back(a);
+	case REQ_STOP_SEND:
+		return stop_send(a);
 	case REQ_SCREEN_TRIGGER:
 	case REQ_SCREEN_BROADCAST:
 	case REQ_SCREEN_BULK:
@@ -618,6 +674,7 @@ handle_key(struct app *a, int key)
 	struct view *v;
 	enum ui_req req;
 	unsigned r;
+	int modal;
 
 	if (key == UK(KEY_RESIZE)) {
 		a->dirty = 1;
@@ -628,16 +685,20 @@ handle_key(struct app *a, int key)
 		return;
 	}
 	v = app_top(a);
-	/* Esc first stops a running request, whatever is open. */
-	if (key == UK_ESC && worker_busy(a->worker) && !(v->ops->flags & VIEW_MODAL)) {
+	/* Esc first stops a running read, whatever is open; never a send. */
+	if (key == UK_ESC && worker_busy(a->worker) && !worker_sending(a->worker) &&
+	    !(v->ops->flags & VIEW_MODAL)) {
 		global_request(a, REQ_BACK);
 		return;
 	}
 	req = keymap_lookup(v->ops->keymaps, key);
+	/* v may be gone after its handler: a dialog pops itself, UI_POP
+	 * frees it below. Nothing reads v after that. */
+	modal = (v->ops->flags & VIEW_MODAL) != 0;
 	r = v->ops->handle ? v->ops->handle(a, v, req, key) : 0;
 	if (r & UI_POP)
 		view_remove(a, v);
-	if (!(r & UI_HANDLED) && !(v->ops->flags & VIEW_MODAL))
+	if (!(r & UI_HANDLED) && !modal)
 		r |= global_request(a, keymap_lookup(global_maps, key));
 	if (r & UI_QUIT)
 		a->quit = 1;
@@ -704,11 +765,13 @@ terminal_open(int no_display)
 		if (!term_screen)
 			term_screen = newterm("xterm", term_out, term_in);
 	} else {
+		crashguard_save(fileno(stdout));
 		term_screen = newterm(NULL, stdout, stdin);
 	}
 	if (!term_screen)
 		return -1;
 	set_term(term_screen);
+	crashguard_install();
 	raw();
 	noecho();
 	nonl();
@@ -721,6 +784,7 @@ terminal_open(int no_display)
 static void
 terminal_close(void)
 {
+	crashguard_remove();
 	endwin();
 	if (term_screen)
 		delscreen(term_screen);
@@ -784,6 +848,8 @@ main_loop(struct app *a)
 		app_draw(a);
 		doupdate();
 		a->frames++;
+		if (a->frames == 1)
+			crashguard_test_hook();
 		if (a->opt->max_frames > 0 && a->frames >= a->opt->max_frames)
 			break;
 		input_next(a->in, worker_busy(a->worker) ? 100 : 1000, &ev);

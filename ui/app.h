@@ -97,6 +97,7 @@ struct app {
 	struct strlist recent[PK_COUNT];
 	char msg[512];
 	enum msg_kind msg_kind;
+	int64_t msg_at;                     /* monotonic ms when msg was set */
 	int quit;
 	int quitting;                       /* tearing down: drafts are saved */
 	int sync_drafts;                    /* fsync drafts (at quit) */

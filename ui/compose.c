@@ -1209,8 +1209,8 @@ static int
 send_submit(struct app *a, struct send_job *j)
 {
 	session_ops(a->s, &j->ops);
-	if (worker_submit(a->worker, j->mode == CM_BROADCAST ? "Sending broadcast" :
-	                  "Sending trigger", send_run, send_done, j) != 0) {
+	if (worker_submit_send(a->worker, j->mode == CM_BROADCAST ? "Sending broadcast" :
+	                       "Sending trigger", send_run, send_done, j) != 0) {
 		send_job_free(j);
 		app_message(a, MSG_WARN, "a request is running; send again when it ends");
 		return -1;

@@ -36,7 +36,7 @@ ui_req_help(enum ui_req r)
 KM(km_global, "Global (every screen)", NULL,
 	{ '?', REQ_HELP, KB_BAR }, { UK(KEY_F(1)), REQ_HELP, 0 },
 	{ 'q', REQ_QUIT, KB_BAR }, { UK_CTRL('c'), REQ_QUIT, 0 },
-	{ UK_ESC, REQ_BACK, 0 },
+	{ UK_ESC, REQ_BACK, 0 }, { UK_CTRL('x'), REQ_STOP_SEND, 0 },
 	{ '1', REQ_SCREEN_TRIGGER, 0 }, { '2', REQ_SCREEN_BROADCAST, 0 },
 	{ '3', REQ_SCREEN_BULK, 0 }, { '4', REQ_SCREEN_HISTORY, 0 },
 	{ '5', REQ_SCREEN_ERRORS, 0 },
@@ -100,7 +100,9 @@ KM(km_errors, "Errors", NULL,
 	{ UK_ENTER, REQ_DETAIL, KB_BAR }, { 'f', REQ_JUMP_FIELD, KB_BAR },
 	{ '/', REQ_FILTER, KB_BAR }, { 'D', REQ_CLEAR_LOG, 0 });
 
+/* Pagers close on q, as less and tig do (q quits only on a screen). */
 KM(km_viewer, "Detail and preview views", NULL,
+	{ UK_ESC, REQ_BACK, 0 }, { 'q', REQ_BACK, 0 },
 	{ 'y', REQ_COPY_CURL, KB_BAR }, { 'f', REQ_JUMP_FIELD, KB_BAR },
 	{ 'u', REQ_REFRESH_STATUS, KB_BAR }, { 'c', REQ_CANCEL_TX, KB_BAR },
 	{ ' ', REQ_PAGE_DOWN, 0 }, { 'b', REQ_PAGE_UP, 0 });

@@ -32,7 +32,8 @@
 	/* global */ \
 	REQ_(HELP,            "Help",       "Show help: every key, generated from the key tables") \
 	REQ_(QUIT,            "Quit",       "Quit (asks first while a request is running)") \
-	REQ_(BACK,            "Back",       "Close the view or dialog; stop waiting for a request") \
+	REQ_(BACK,            "Back",       "Close the view or dialog; stop a list load (not a send)") \
+	REQ_(STOP_SEND,       "Stop send",  "Stop waiting for a send (asks y/N; recorded as unknown)") \
 	REQ_(SCREEN_TRIGGER,  "Trigger",    "Go to the Trigger screen") \
 	REQ_(SCREEN_BROADCAST,"Broadcast",  "Go to the Broadcast screen") \
 	REQ_(SCREEN_BULK,     "Bulk",       "Go to the Bulk builder") \

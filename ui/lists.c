@@ -11,6 +11,7 @@ struct fetch_job {
 	struct nc_client *client;
 	unsigned mask;
 	char *search;
+	int merge;          /* lists_search: add to the loaded list */
 	void (*then)(struct app *a);
 	struct nc_workflow_page wf;
 	struct nc_subscriber_page subs;
@@ -62,6 +63,74 @@ fetch_run(void *data, struct worker *w)
 	}
 }
 
+/* Move the subscribers of `from` that `to` lacks to the end of `to`;
+ * from keeps the duplicates (its owner clears it). */
+static void
+merge_subscribers(struct nc_subscriber_page *to, struct nc_subscriber_page *from)
+{
+	size_t i, k;
+
+	to->items = must_realloc(to->items, (to->n + from->n + 1) * sizeof(*to->items));
+	for (i = 0; i < from->n; i++) {
+		for (k = 0; k < to->n; k++)
+			if (strcmp(to->items[k].subscriber_id, from->items[i].subscriber_id) == 0)
+				break;
+		if (k < to->n)
+			continue;
+		to->items[to->n++] = from->items[i];
+		memset(&from->items[i], 0, sizeof(from->items[i]));
+	}
+}
+
+static void
+merge_topics(struct nc_topic_page *to, struct nc_topic_page *from)
+{
+	size_t i, k;
+
+	to->items = must_realloc(to->items, (to->n + from->n + 1) * sizeof(*to->items));
+	for (i = 0; i < from->n; i++) {
+		for (k = 0; k < to->n; k++)
+			if (strcmp(to->items[k].key, from->items[i].key) == 0)
+				break;
+		if (k < to->n)
+			continue;
+		to->items[to->n++] = from->items[i];
+		memset(&from->items[i], 0, sizeof(from->items[i]));
+	}
+}
+
+/* lists_search's answer: add what the server found, say how much. */
+static void
+search_done(struct app *a, struct fetch_job *j)
+{
+	struct lists *l = a->lists;
+	int i = (j->mask & LIST_SUBSCRIBERS) ? 1 : 2;
+	size_t found = i == 1 ? j->subs.n : j->topics.n;
+
+	l->searching = 0;
+	if (j->st[i] == NC_E_ABORTED) {
+		app_message(a, MSG_INFO, "stopped searching the server");
+		return;
+	}
+	if (j->st[i] != NC_OK) {
+		errlog_add(a, &j->err[i], SCR_COUNT, i == 1 ? "search subscribers" : "search topics");
+		app_message(a, MSG_WARN, "the server search failed (see Errors, 5)");
+		return;
+	}
+	if (i == 1)
+		merge_subscribers(&l->subs, &j->subs);
+	else
+		merge_topics(&l->topics, &j->topics);
+	if (!found)
+		app_message(a, MSG_INFO, "the server has no %s \"%s\" (it searches %s)",
+		            i == 1 ? "subscriber" : "topic", j->search,
+		            i == 1 ? "IDs, and emails with an @" : "topic keys");
+	else
+		app_message(a, MSG_OK, "the server found %zu %s for \"%s\"", found,
+		            i == 1 ? (found == 1 ? "subscriber" : "subscribers") :
+		            (found == 1 ? "topic" : "topics"), j->search);
+}
+
 static void
 fetch_done(struct app *a, void *data)
 {
@@ -73,7 +142,7 @@ fetch_done(struct app *a, void *data)
 	unsigned bits[3] = { LIST_WORKFLOWS, LIST_SUBSCRIBERS, LIST_TOPICS };
 	int i, failed = 0, stopped = 0;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3 && !j->merge; i++) {
 		if (!(j->mask & bits[i]))
 			continue;
 		/* Esc is not a failure: nothing goes to Errors, and the list
@@ -108,7 +177,9 @@ fetch_done(struct app *a, void *data)
 			memset(&j->topics, 0, sizeof(j->topics));
 		}
 	}
-	if (failed)
+	if (j->merge)
+		search_done(a, j);
+	else if (failed)
 		app_message(a, MSG_WARN, "could not fetch %d API list%s (see Errors, 5)",
 		            failed, failed > 1 ? "s" : "");
 	else if (stopped)
@@ -125,9 +196,9 @@ fetch_done(struct app *a, void *data)
 	free(j);
 }
 
-int
-lists_fetch(struct app *a, unsigned mask, const char *search,
-            void (*then)(struct app *a))
+static int
+fetch_submit(struct app *a, unsigned mask, const char *search, int merge,
+             void (*then)(struct app *a))
 {
 	struct fetch_job *j;
 	int i;
@@ -138,6 +209,7 @@ lists_fetch(struct app *a, unsigned mask, const char *search,
 	j->client = a->s->client;
 	j->mask = mask;
 	j->search = str_empty(search) ? NULL : must_strdup(search);
+	j->merge = merge;
 	j->then = then;
 	/* A list the run never reached (Esc stopped it first) counts as
 	 * stopped, not as loaded and empty. */
@@ -145,12 +217,67 @@ lists_fetch(struct app *a, unsigned mask, const char *search,
 		nc_error_init(&j->err[i]);
 		j->st[i] = NC_E_ABORTED;
 	}
-	if (worker_submit(a->worker, "Loading lists", fetch_run, fetch_done, j) != 0) {
+	if (worker_submit(a->worker, merge ? "Searching the server" : "Loading lists",
+	                  fetch_run, fetch_done, j) != 0) {
 		free(j->search);
 		free(j);
 		return -1;
 	}
 	return 0;
+}
+
+int
+lists_fetch(struct app *a, unsigned mask, const char *search,
+            void (*then)(struct app *a))
+{
+	return fetch_submit(a, mask, search, 0, then);
+}
+
+int
+lists_search(struct app *a, enum list_kind kind, const char *search,
+             void (*then)(struct app *a))
+{
+	if (str_empty(search) || (kind != LIST_SUBSCRIBERS && kind != LIST_TOPICS))
+		return -1;
+	if (fetch_submit(a, kind, search, 1, then) != 0)
+		return -1;
+	a->lists->searching = 1;
+	return 0;
+}
+
+size_t
+lists_count(struct app *a, enum list_kind kind)
+{
+	struct lists *l = a->lists;
+
+	return kind == LIST_WORKFLOWS ? l->wf.n : kind == LIST_SUBSCRIBERS ? l->subs.n :
+		l->topics.n;
+}
+
+long
+lists_total(struct app *a, enum list_kind kind)
+{
+	struct lists *l = a->lists;
+	long total = kind == LIST_WORKFLOWS ? l->wf.total : kind == LIST_SUBSCRIBERS ?
+		l->subs.total : l->topics.total;
+	size_t n = lists_count(a, kind);
+
+	/* A search adds items the first page did not have, never more than
+	 * the API has; an unknown total (-1) is what was loaded. */
+	return total < (long)n ? (long)n : total;
+}
+
+int
+lists_incomplete(struct app *a, enum list_kind kind)
+{
+	return (a->lists->loaded & kind) && lists_total(a, kind) > (long)lists_count(a, kind);
+}
+
+enum list_kind
+lists_kind_of(enum prompt_kind k)
+{
+	return k == PK_WORKFLOW ? LIST_WORKFLOWS : k == PK_SUBSCRIBER ? LIST_SUBSCRIBERS :
+		k == PK_TOPIC ? LIST_TOPICS : 0;
 }
 
 int

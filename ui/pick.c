@@ -21,6 +21,7 @@ struct picker {
 	int answered;
 	int sel, top;
 	char *filter;
+	int searched;              /* the server was asked for this filter */
 	unsigned char *marked;     /* per list item */
 	size_t nmarked_cap;
 	size_t *rows;              /* indexes of the items passing the filter */
@@ -30,11 +31,7 @@ struct picker {
 static size_t
 list_len(struct app *a, enum list_kind k)
 {
-	switch (k) {
-	case LIST_WORKFLOWS: return a->lists->wf.n;
-	case LIST_SUBSCRIBERS: return a->lists->subs.n;
-	default: return a->lists->topics.n;
-	}
+	return lists_count(a, k);
 }
 
 /* The cells of item i. */
@@ -86,8 +83,14 @@ pick_refilter(struct app *a, struct picker *p)
 	p->rows = must_calloc(n + 1, sizeof(*p->rows));
 	p->nrows = 0;
 	if (p->nmarked_cap != n) {
-		free(p->marked);
-		p->marked = must_calloc(n + 1, 1);
+		/* A server search appends to the list: keep the marks. */
+		if (p->nmarked_cap == (size_t)-1 || p->nmarked_cap > n) {
+			free(p->marked);
+			p->marked = must_calloc(n + 1, 1);
+		} else {
+			p->marked = must_realloc(p->marked, n + 1);
+			memset(p->marked + p->nmarked_cap, 0, n + 1 - p->nmarked_cap);
+		}
 		p->nmarked_cap = n;
 	}
 	for (i = 0; i < n; i++) {
@@ -147,9 +150,13 @@ pick_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 		pick_refilter(a, p);
 	for (k = 0; k < p->nmarked_cap; k++)
 		nmarked += p->marked[k];
-	snprintf(head, sizeof(head), "%s: %zu of %zu%s%s", kind_title(p->kind), p->nrows,
-	         list_len(a, p->kind), str_empty(p->filter) ? "" : "  filter: ",
-	         str_empty(p->filter) ? "" : p->filter);
+	if (str_empty(p->filter))
+		snprintf(head, sizeof(head), "%s: %zu loaded of %ld", kind_title(p->kind),
+		         list_len(a, p->kind), lists_total(a, p->kind));
+	else
+		snprintf(head, sizeof(head), "%s: %zu match, %zu loaded of %ld  filter: %s",
+		         kind_title(p->kind), p->nrows, list_len(a, p->kind),
+		         lists_total(a, p->kind), p->filter);
 	if (p->multi && nmarked) {
 		size_t len = strlen(head);
 
@@ -166,6 +173,8 @@ pick_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	}
 	if (!p->nrows) {
 		draw_text(y + 2, x + 2, w - 2, str_empty(p->filter) ? "The list is empty." :
+		          a->lists->searching ? "Nothing loaded matches; searching the server..." :
+		          p->searched ? "Nothing matches, here or on the server." :
 		          "Nothing matches the filter.", ROLE_DIM);
 		return;
 	}
@@ -231,6 +240,27 @@ pick_answer(struct app *a, struct picker *p, int accept)
 }
 
 static void
+reloaded(struct app *a)
+{
+	app_redraw(a);
+}
+
+/* Only the first page was loaded: what the filter misses here may be on
+ * the server. Subscribers and topics can be searched there. */
+static void
+search_server(struct app *a, struct picker *p)
+{
+	p->searched = 0;
+	if (str_empty(p->filter) || p->kind == LIST_WORKFLOWS ||
+	    (p->nrows && !lists_incomplete(a, p->kind)))
+		return;
+	if (lists_search(a, p->kind, p->filter, reloaded) == 0)
+		p->searched = 1;
+	else if (a->s->client)
+		app_message(a, MSG_WARN, "busy: set the filter again to search the server");
+}
+
+static void
 filter_done(struct app *a, void *ctx, const char *line)
 {
 	struct picker *p = ctx;
@@ -240,12 +270,7 @@ filter_done(struct app *a, void *ctx, const char *line)
 	str_set(&p->filter, *line ? line : NULL);
 	p->sel = p->top = 0;
 	pick_refilter(a, p);
-}
-
-static void
-reloaded(struct app *a)
-{
-	app_redraw(a);
+	search_server(a, p);
 }
 
 static unsigned

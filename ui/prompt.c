@@ -153,6 +153,26 @@ prompt_generator(const char *text, int state)
 	return NULL;
 }
 
+/* Only the first page of the list was loaded and nothing there (nor in
+ * the field's history) starts with text: ask the server, as a read; the
+ * next Tab completes from what it adds to the list. */
+static void
+complete_from_server(struct app *a, struct prompt *p, const char *text)
+{
+	enum list_kind k = lists_kind_of(p->kind);
+	size_t i, tl = strlen(text);
+
+	if (!tl || (k != LIST_SUBSCRIBERS && k != LIST_TOPICS) || !lists_incomplete(a, k))
+		return;
+	collect_candidates(a, p);
+	for (i = 0; i < p->cands.n; i++)
+		if (strncasecmp(p->cands.v[i], text, tl) == 0)
+			return;
+	if (lists_search(a, k, text, NULL) == 0)
+		app_message(a, MSG_INFO, "not among the %zu loaded: searching the server for "
+		            "\"%s\" (Tab again when done)", lists_count(a, k), text);
+}
+
 static char **
 prompt_complete(const char *text, int start, int end)
 {
@@ -168,6 +188,8 @@ prompt_complete(const char *text, int start, int end)
 	rl_attempted_completion_over = 1;
 	if (p->kind != PK_TEXT && p->kind != PK_FILTER && !lists_loaded(rl_app, p->kind))
 		app_message(rl_app, MSG_INFO, "the API list is still loading; completing from history");
+	else
+		complete_from_server(rl_app, p, text);
 	return rl_completion_matches(text, prompt_generator);
 }
 

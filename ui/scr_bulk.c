@@ -736,7 +736,7 @@ start_run(struct app *a, struct bulk *b, int64_t run_id)
 	j->b = b;
 	j->run_id = run_id;
 	nc_error_init(&j->err);
-	if (worker_submit(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
+	if (worker_submit_send(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
 		free(j);
 		app_message(a, MSG_WARN, "a request is running; try again when it ends");
 		return;

@@ -459,7 +459,7 @@ cancel_confirmed(struct app *a, void *ctx, int yes)
 {
 	struct cancel_job *j = ctx;
 
-	if (yes && worker_submit(a->worker, j->n > 1 ? "Cancelling" : "Cancelling transaction",
+	if (yes && worker_submit_send(a->worker, j->n > 1 ? "Cancelling" : "Cancelling transaction",
 	                         cancel_run, cancel_done, j) == 0) {
 		struct history_view *hv = hv_of(a);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "uiutil.h"
 
 struct worker {
@@ -17,6 +18,8 @@ struct worker {
 	/* Guarded by mu: */
 	int quit;
 	int has_job, running, finished;
+	enum worker_kind kind;
+	int64_t started_ms;
 	worker_run_fn run;
 	worker_done_fn done;
 	void *data;
@@ -87,9 +90,9 @@ worker_abort_flag(struct worker *w)
 	return &w->abort_flag;
 }
 
-int
-worker_submit(struct worker *w, const char *label, worker_run_fn run,
-              worker_done_fn done, void *data)
+static int
+submit(struct worker *w, enum worker_kind kind, const char *label, worker_run_fn run,
+       worker_done_fn done, void *data)
 {
 	pthread_mutex_lock(&w->mu);
 	if (w->has_job || !w->started) {
@@ -99,6 +102,8 @@ worker_submit(struct worker *w, const char *label, worker_run_fn run,
 	atomic_store(&w->abort_flag, 0);
 	w->has_job = 1;
 	w->finished = 0;
+	w->kind = kind;
+	w->started_ms = clock_mono_ms();
 	w->run = run;
 	w->done = done;
 	w->data = data;
@@ -108,6 +113,42 @@ worker_submit(struct worker *w, const char *label, worker_run_fn run,
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+int
+worker_submit(struct worker *w, const char *label, worker_run_fn run,
+              worker_done_fn done, void *data)
+{
+	return submit(w, WORKER_READ, label, run, done, data);
+}
+
+int
+worker_submit_send(struct worker *w, const char *label, worker_run_fn run,
+                   worker_done_fn done, void *data)
+{
+	return submit(w, WORKER_SEND, label, run, done, data);
+}
+
+int
+worker_sending(struct worker *w)
+{
+	int sending;
+
+	pthread_mutex_lock(&w->mu);
+	sending = w->has_job && w->kind == WORKER_SEND;
+	pthread_mutex_unlock(&w->mu);
+	return sending;
+}
+
+int64_t
+worker_started_ms(struct worker *w)
+{
+	int64_t ms;
+
+	pthread_mutex_lock(&w->mu);
+	ms = w->started_ms;
+	pthread_mutex_unlock(&w->mu);
+	return ms;
 }
 
 int

@@ -164,8 +164,28 @@ expect_rc "workflows exits 0" 0 "$T"
 expect_grep "workflows lists welcome" '^welcome-onboarding ' "$T.out"
 run_nc "$T" subscribers --limit 5 --json
 check "subscribers --json gives 5" python3 -c "import json; assert len(json.load(open('$T.out')))==5"
-run_nc "$T" topics
-expect_rc "topics exits 0" 0 "$T"
+# --limit above the API's page of 100 walks the pages (the sandbox has 250).
+sb_reset
+run_nc "$T" subscribers --limit 500 --json
+expect_rc "subscribers --limit 500 exits 0" 0 "$T"
+check "subscribers --limit 500 gives all 250, each once" python3 -c "
+import json; ids=[x['subscriberId'] for x in json.load(open('$T.out'))]
+assert len(ids)==250 and len(set(ids))==250, len(ids)"
+sb_requests >"$T.req"
+check "... in three pages of at most 100, following the cursor" python3 -c "
+import json; q=[r['query'] for r in json.load(open('$T.req')) if r['path']=='/v2/subscribers']
+assert len(q)==3 and q[0]=='limit=100' and all(x.startswith('limit=100&after=') for x in q[1:]), q"
+run_nc "$T" subscribers --limit 150
+check "subscribers --limit 150 prints 150" test "$(wc -l <"$T.out")" -ge 150
+expect_grep "subscribers --limit 150 says more remain" '^150 of 250 subscribers .more' "$T.err"
+sb_reset
+run_nc "$T" workflows --limit 500 --json
+run_nc "$T" topics --limit 500 --json
+expect_rc "topics --limit 500 exits 0" 0 "$T"
+sb_requests >"$T.req"
+check "workflows and topics --limit 500 ask for pages of 100 (not 50)" python3 -c "
+import json; r=json.load(open('$T.req'))
+assert [(x['path'], x['query']) for x in r] == [('/v2/workflows', 'limit=100&offset=0'), ('/v2/topics', 'limit=100')], r"
 
 # --- profiles: read-only, retries, key sources
 cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/ro.ini" <<INI

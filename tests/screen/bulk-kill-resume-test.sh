@@ -4,7 +4,15 @@
 # queued), R resumes with the stored keys and bytes, and the sandbox
 # accepts each event once.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/tmux-lib.sh"
+use_tmux
+
+#| kill_console: SIGKILL, as a crash or the OOM killer would.
+kill_console() {
+	kill -9 "$CONSOLE_PID" 2>/dev/null
+	$T kill-server 2>/dev/null
+	CONSOLE_PID=
+	sleep 0.2
+}
 
 start_sandbox --rate-limit 0
 for i in $(seq 1 250); do

@@ -29,8 +29,10 @@ the expected dumps.
 The top bar lists the five screens (the active one in brackets; digits 1-5,
 Tab and Shift-Tab switch), the profile, its region, `READ-ONLY` and
 `sandbox` markers. The line above the bottom bar is the status line (and the
-spinner or progress bar of a running request, which Esc stops waiting for);
-the bottom bar shows the keys that work in the view in front.
+spinner or progress bar of a running request: Esc stops waiting for a list
+or a status, but never for a send, which may reach Novu anyway; ^X stops
+waiting for a send after a y/N question, and the send is recorded as
+unknown); the bottom bar shows the keys that work in the view in front.
 
 ## Trigger
 

@@ -88,6 +88,13 @@ sandbox_get() {
 	curl -s --max-time 5 "http://127.0.0.1:$SANDBOX_PORT$1"
 }
 
+#| sandbox_latency MS: every answer of the running sandbox now takes MS ms.
+sandbox_latency() {
+	curl -s --max-time 5 -X POST -d "{\"latencyMs\":$1}" \
+		"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null || {
+		echo "FAIL: $TEST_NAME: could not set the sandbox's latency"; FAILED=1; finish; }
+}
+
 #| steps TEXT: the key script for the next run_console (see ui/input.h).
 steps() {
 	printf '%s\n' "$1" >"$WORK/script"
@@ -165,6 +172,81 @@ assert_not_contains() {
 		echo "FAIL: $TEST_NAME: '$2' unexpectedly in $(basename "$1")"
 		FAILED=1
 	fi
+}
+
+# ---- a real terminal (tmux), for keys pressed while a request runs ----
+# A script waits for the worker before each key; these tests cannot.
+
+#| use_tmux: run the console in tmux from now on (skips the test without
+#| tmux). Sets T (the tmux command) and a trap that ends the server.
+use_tmux() {
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "SKIP: $TEST_NAME: tmux is not installed (the .ci image installs it)"
+		exit 0
+	fi
+	unset NOVU_CONSOLE_NO_DISPLAY
+	T="tmux -S $WORK/tmux.sock"
+	CONSOLE_PID=
+	trap tmux_cleanup EXIT
+}
+
+tmux_cleanup() {
+	local i
+	$T kill-server 2>/dev/null
+	# The console saves its drafts on the way out: let it finish before
+	# its directory goes.
+	for i in $(seq 1 50); do
+		[ -n "$CONSOLE_PID" ] && kill -0 "$CONSOLE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cleanup
+}
+
+#| start_console [TMUX-ARGS] [COMMAND]: the console (or COMMAND) in a new
+#| 100x30 tmux session "nc"; waits for the top bar.
+start_console() {
+	$T new-session -d -s nc -x 100 -y 30 ${1:-} "${2:-$NC_CONSOLE}" || {
+		echo "FAIL: $TEST_NAME: tmux could not start"; FAILED=1; finish; }
+	$T set-option -g set-clipboard on
+	CONSOLE_PID=$($T display-message -p -t nc '#{pane_pid}')
+	wait_for "1 Trigger"
+}
+
+#| wait_for TEXT [TRIES]: poll the pane (every 0.1 s, 10 s by default)
+#| until it shows TEXT; fail with the pane's content otherwise.
+wait_for() {
+	local i tries=${2:-100}
+	for i in $(seq 1 "$tries"); do
+		if $T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null &&
+		   grep -qF -- "$1" "$WORK/pane.txt"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "FAIL: $TEST_NAME: '$1' never appeared; the pane shows:"
+	cat "$WORK/pane.txt"
+	FAILED=1
+	finish
+}
+
+#| wait_gone TEXT: poll until the pane no longer shows TEXT (10 s).
+wait_gone() {
+	local i
+	for i in $(seq 1 100); do
+		$T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null || return 0
+		grep -qF -- "$1" "$WORK/pane.txt" || return 0
+		sleep 0.1
+	done
+	echo "FAIL: $TEST_NAME: '$1' did not go away; the pane shows:"
+	cat "$WORK/pane.txt"
+	FAILED=1
+	finish
+}
+
+#| assert_pane TEXT: the pane shows TEXT now.
+assert_pane() {
+	$T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null
+	assert_contains "$WORK/pane.txt" "$1"
 }
 
 #| finish: report and exit with the test's status.

@@ -5,69 +5,10 @@
 # and kill -9 the console in the middle of typing: the draft keeps the text.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: $TEST_NAME: tmux is not installed (the .ci image installs it)"
-	exit 0
-fi
-
 start_sandbox
-# A real terminal this time.
+use_tmux
+# Real transactionIds and clock this time.
 unset NOVU_CONSOLE_NO_DISPLAY NOVU_CONSOLE_TEST_SEED NOVU_CONSOLE_TEST_TIME
-SOCK="$WORK/tmux.sock"
-T="tmux -S $SOCK"
-
-CONSOLE_PID=
-tmux_cleanup() {
-	local i
-	$T kill-server 2>/dev/null
-	# The console saves its drafts on the way out: let it finish before
-	# its directory goes.
-	for i in $(seq 1 50); do
-		[ -n "$CONSOLE_PID" ] && kill -0 "$CONSOLE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cleanup
-}
-trap tmux_cleanup EXIT
-
-#| wait_for TEXT [TRIES]: poll the pane (every 0.1 s, 10 s by default)
-#| until it shows TEXT; fail with the pane's content otherwise.
-wait_for() {
-	local i tries=${2:-100}
-	for i in $(seq 1 "$tries"); do
-		if $T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null &&
-		   grep -qF -- "$1" "$WORK/pane.txt"; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "FAIL: $TEST_NAME: '$1' never appeared; the pane shows:"
-	cat "$WORK/pane.txt"
-	FAILED=1
-	finish
-}
-
-#| wait_gone TEXT: poll until the pane no longer shows TEXT (10 s).
-wait_gone() {
-	local i
-	for i in $(seq 1 100); do
-		$T capture-pane -p -t nc >"$WORK/pane.txt" 2>/dev/null || return 0
-		grep -qF -- "$1" "$WORK/pane.txt" || return 0
-		sleep 0.1
-	done
-	echo "FAIL: $TEST_NAME: '$1' did not go away; the pane shows:"
-	cat "$WORK/pane.txt"
-	FAILED=1
-	finish
-}
-
-start_console() {
-	$T new-session -d -s nc -x 100 -y 30 ${1:-} "$NC_CONSOLE" || {
-		echo "FAIL: $TEST_NAME: tmux could not start"; FAILED=1; finish; }
-	$T set-option -g set-clipboard on
-	CONSOLE_PID=$($T display-message -p -t nc '#{pane_pid}')
-	wait_for "1 Trigger"
-}
 
 start_console
 wait_for "Enter Edit"
@@ -125,14 +66,16 @@ if ! grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m' "$WORK/pane-esc.txt"; then
 	FAILED=1
 fi
 
-# A slow answer: Esc stops waiting, and q asks first while a send runs.
-curl -s --max-time 5 -X POST -d '{"latencyMs":3000}' \
-	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
+# A slow answer: ^X stops waiting for a send (after y), and q asks first
+# while a send runs.
+sandbox_latency 3000
 $T send-keys -t nc 1
 wait_for "[1 Trigger]"
 $T send-keys -t nc C-s
 wait_for "Sending trigger"
-$T send-keys -t nc Escape
+$T send-keys -t nc C-x
+wait_for "Stop waiting for the send?"
+$T send-keys -t nc y
 wait_for "Unknown: no answer"
 # The stopped send may have reached Novu: History keeps it (status
 # unknown) with its transactionId, so it can be cancelled.
@@ -153,9 +96,7 @@ $T send-keys -t nc q
 wait_for "A request is still running"
 $T send-keys -t nc n
 wait_for "Sent: processed" 100
-curl -s --max-time 5 -X POST -d '{"latencyMs":0}' \
-	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null ||
-	{ echo "FAIL: $TEST_NAME: could not reset the sandbox's latency"; FAILED=1; finish; }
+sandbox_latency 0
 
 # Type into the actor field and kill -9 the console mid-word.
 $T send-keys -t nc 1
