@@ -137,6 +137,7 @@ compose_free(struct compose *c)
 	event_clear(&c->ev);
 	free(c->idem);
 	free(c->auto_idem);
+	free(c->just_sent);
 	free(c->result);
 	free(c);
 }
@@ -229,6 +230,8 @@ compose_load_draft(struct app *a, struct compose *c)
 void
 compose_changed(struct app *a, struct compose *c)
 {
+	free(c->just_sent);
+	c->just_sent = NULL;
 	free(c->auto_idem);
 	c->auto_idem = NULL;
 	free(c->result);
@@ -1094,8 +1097,10 @@ job_txid(const struct send_job *j)
 /* After a processed send the form is a new notification: a new ID, a new
  * key, and the next ^S is a new send. */
 static void
-form_after_processed(struct app *a, struct compose *c)
+form_after_processed(struct app *a, struct compose *c, const char *txid)
 {
+	free(c->just_sent);
+	c->just_sent = must_strdup(txid);
 	compose_new_txid(c);
 	free(c->auto_idem);
 	c->auto_idem = NULL;
@@ -1193,7 +1198,7 @@ send_done(struct app *a, void *data)
 	if (j->st == NC_OK && j->err.message)   /* sent; History could not keep the answer */
 		app_message(a, MSG_ERROR, "%s", j->err.message);
 	if (c && j->out.result == NC_SEND_PROCESSED)
-		form_after_processed(a, c);
+		form_after_processed(a, c, job_txid(j));
 	if (c) {
 		free(c->result);
 		c->result = result;
@@ -1300,11 +1305,26 @@ inactive_confirmed(struct app *a, void *ctx, int yes)
 		app_message(a, MSG_INFO, "not sent");
 }
 
+static void compose_send_checked_form(struct app *a, struct compose *c);
+
+/* ^S on a form that was just sent: a second notification only on purpose. */
+static void
+send_again_confirmed(struct app *a, void *ctx, int yes)
+{
+	struct compose *c = ctx;
+
+	if (!yes) {
+		app_message(a, MSG_INFO, "not sent again");
+		return;
+	}
+	free(c->just_sent);
+	c->just_sent = NULL;
+	compose_send_checked_form(a, c);
+}
+
 static void
 compose_send(struct app *a, struct compose *c)
 {
-	const struct nc_workflow *wf;
-
 	if (c->mode == CM_BULK_EVENT) {
 		app_message(a, MSG_INFO, "this is one bulk event: Esc returns to the list, "
 		            "^S there sends them all");
@@ -1327,6 +1347,24 @@ compose_send(struct app *a, struct compose *c)
 		app_message(a, MSG_WARN, "a request is running; send again when it ends");
 		return;
 	}
+	if (c->just_sent) {
+		char *text = must_asprintf("This form was just sent (transactionId %s) and has not "
+		                           "changed since. Send it again, as a second notification "
+		                           "with a new transactionId?", c->just_sent);
+
+		dialog_confirm(a, "Send again?", text, send_again_confirmed, c);
+		free(text);
+		return;
+	}
+	compose_send_checked_form(a, c);
+}
+
+/* The form's own checks, then the workflow's state, then the send. */
+static void
+compose_send_checked_form(struct app *a, struct compose *c)
+{
+	const struct nc_workflow *wf;
+
 	if (!compose_validate(a, c))
 		return;
 	wf = lists_workflow(a, c->ev.workflow);

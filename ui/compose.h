@@ -27,6 +27,8 @@ struct compose {
 	char *idem;                /* typed Idempotency-Key; empty: generated */
 	char *auto_idem;           /* generated key, reused while the body is
 	                              unchanged so a retry is deduplicated */
+	char *just_sent;           /* transactionId of the processed send the
+	                              form has not changed since, or NULL */
 	int txid_typed;            /* the user typed the transactionId: History
 	                              refuses it when used, never swaps it */
 	int focus;                 /* enum cf_field */
