@@ -826,6 +826,7 @@ fetch_subscribers(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 	struct nc_subscriber_page pg;
 	enum nc_status st = NC_OK;
 	void *items;
+	size_t got;
 
 	while (all->n < want) {
 		q->limit = page_limit(want - all->n);
@@ -835,6 +836,7 @@ fetch_subscribers(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 		if (st != NC_OK)
 			break;
 		all->total = pg.total;
+		got = pg.n;
 		items = all->items;
 		st = append_items(&items, &all->n, pg.items, pg.n, sizeof(*pg.items), err);
 		all->items = items;
@@ -844,7 +846,8 @@ fetch_subscribers(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 		all->next = pg.next;
 		pg.next = NULL;
 		subscriber_page_clear(&pg);
-		if (st != NC_OK || !all->next)
+		/* A short page is the last one, whatever cursor came with it. */
+		if (st != NC_OK || !all->next || got < (size_t)q->limit)
 			break;
 	}
 	return st;
@@ -858,6 +861,7 @@ fetch_topics(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 	struct nc_topic_page pg;
 	enum nc_status st = NC_OK;
 	void *items;
+	size_t got;
 
 	while (all->n < want) {
 		q->limit = page_limit(want - all->n);
@@ -867,6 +871,7 @@ fetch_topics(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 		if (st != NC_OK)
 			break;
 		all->total = pg.total;
+		got = pg.n;
 		items = all->items;
 		st = append_items(&items, &all->n, pg.items, pg.n, sizeof(*pg.items), err);
 		all->items = items;
@@ -876,7 +881,8 @@ fetch_topics(struct cli_ctx *c, struct nc_list_query *q, size_t want,
 		all->next = pg.next;
 		pg.next = NULL;
 		topic_page_clear(&pg);
-		if (st != NC_OK || !all->next)
+		/* A short page is the last one, whatever cursor came with it. */
+		if (st != NC_OK || !all->next || got < (size_t)q->limit)
 			break;
 	}
 	return st;
