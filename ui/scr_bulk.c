@@ -627,6 +627,8 @@ import_entered(struct app *a, void *ctx, const char *line)
 
 /* ---- send ---- */
 
+#define BAD_EVENTS_LOGGED 100   /* per run, so one bad file cannot flood Errors */
+
 struct bulk_job {
 	struct nc_ops ops;
 	struct worker *w;
@@ -634,6 +636,11 @@ struct bulk_job {
 	int64_t run_id;
 	enum nc_status st;
 	struct nc_error err;
+	/* Events the API answered with an error of their own (201 with
+	 * status "error"), for the Errors screen: list index and text. */
+	size_t bad[BAD_EVENTS_LOGGED];
+	char *bad_text[BAD_EVENTS_LOGGED];
+	size_t nbad;
 };
 
 /* The list's index of the event carrying txid, or -1. */
@@ -646,6 +653,42 @@ index_of_txid(const struct bulk *b, const char *txid)
 		if (b->evs[i].transaction_id && strcmp(b->evs[i].transaction_id, txid) == 0)
 			return (long)i;
 	return -1;
+}
+
+/* An event the API did not process: its row and, for Errors, a note.
+ * Caller holds mu. */
+static void
+note_bad_event(struct bulk_job *j, size_t k, const struct nc_trigger_result *r)
+{
+	char *text = must_asprintf("%s%s%s", r->status ? r->status : "error",
+	                           r->error ? ": " : "", r->error ? r->error : "");
+
+	if (j->nbad < BAD_EVENTS_LOGGED) {
+		j->bad[j->nbad] = k;
+		j->bad_text[j->nbad++] = must_strdup(text);
+	}
+	item_set(j->b, k, BS_NOT_PROCESSED, text);
+}
+
+/* Main thread: each event's own error on the Errors screen, where f jumps
+ * to that event. */
+static void
+log_bad_events(struct app *a, struct bulk_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->nbad; i++) {
+		struct nc_error e = NC_ERROR_INIT;
+		char field[40];
+
+		snprintf(field, sizeof(field), "events[%zu]", j->bad[i]);
+		nc_error_set(&e, NC_E_API, NULL, "event %zu: %s", j->bad[i] + 1, j->bad_text[i]);
+		nc_error_add_field(&e, field, j->bad_text[i], NULL, NULL);
+		errlog_add(a, &e, SCR_BULK, "bulk event");
+		nc_error_clear(&e);
+		free(j->bad_text[i]);
+	}
+	j->nbad = 0;
 }
 
 /* Worker thread: results go to the events they belong to, found by
@@ -678,9 +721,7 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 			item_set(b, (size_t)k, BS_PROCESSED, must_asprintf("processed %s",
 			         p->txids[i]));
 		else if (r)
-			item_set(b, (size_t)k, BS_NOT_PROCESSED, must_asprintf("%s%s%s",
-			         r->status ? r->status : "error", r->error ? ": " : "",
-			         r->error ? r->error : ""));
+			note_bad_event(j, (size_t)k, r);
 		else if (p->chunk_unknown)
 			item_set(b, (size_t)k, BS_UNKNOWN, must_strdup("unknown: may be accepted"));
 		else
@@ -706,6 +747,7 @@ bulk_run_done(struct app *a, void *data)
 	size_t ok, waiting;
 
 	b->running = 0;
+	log_bad_events(a, j);
 	/* History has the last word: it holds what every event came to. */
 	refresh_from_history(a, b);
 	ok = count_state(b, state_processed);
