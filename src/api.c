@@ -350,37 +350,6 @@ result_from_json(const cJSON *o, const char *sent_txid, struct nc_trigger_result
 	return r->status ? NC_OK : NC_E_NOMEM;
 }
 
-static enum nc_status
-send_single(struct nc_client *c, struct nc_event *ev, const char *idem_key,
-            event_builder build, const char *path, struct nc_trigger_result *out,
-            struct nc_send_info *info, struct nc_error *err)
-{
-	struct nc_http_response resp;
-	struct nc_prepared p;
-	const cJSON *data;
-	cJSON *root;
-	enum nc_status st;
-
-	memset(out, 0, sizeof(*out));
-	if (info)
-		send_info_init(info);
-	st = prepare_single(ev, idem_key, build, path, &p, err);
-	if (st)
-		return st;
-	st = send_prepared(c, &p, &resp, info, err);
-	if (st == NC_OK) {
-		/* 201, and 200 for broadcast (CONTRACT 1.1). */
-		data = parse_body(&resp, &root);
-		st = result_from_json(data, ev->transaction_id, out);
-		cJSON_Delete(root);
-		if (st)
-			oom(err);
-	}
-	http_response_clear(&resp);
-	prepared_clear(&p);
-	return st;
-}
-
 enum nc_status
 api_event_raw(struct nc_client *c, int broadcast, const char *body, const char *idem_key,
               const char *sent_txid, struct nc_trigger_result *out,
@@ -407,6 +376,26 @@ api_event_raw(struct nc_client *c, int broadcast, const char *body, const char *
 	http_response_clear(&resp);
 	return st;
 }
+
+static enum nc_status
+send_single(struct nc_client *c, struct nc_event *ev, const char *idem_key,
+            event_builder build, const char *path, struct nc_trigger_result *out,
+            struct nc_send_info *info, struct nc_error *err)
+{
+	struct nc_prepared p;
+	enum nc_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (info)
+		send_info_init(info);
+	st = prepare_single(ev, idem_key, build, path, &p, err);
+	if (st == NC_OK)
+		st = api_event_raw(c, strcmp(path, PATH_BROADCAST) == 0, p.body, p.idempotency_key,
+		                   ev->transaction_id, out, info, err);
+	prepared_clear(&p);
+	return st;
+}
+
 
 enum nc_status
 api_trigger(struct nc_client *c, struct nc_event *ev, const char *idem_key,

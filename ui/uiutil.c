@@ -302,10 +302,11 @@ ui_format_time_short(int64_t ms, char *buf, size_t size)
 char *
 ui_new_transaction_id(void)
 {
-	char id[NC_ID_LEN + 1];
+	char *id = id_new_transaction_id();
 
-	id_new_uuid(id);
-	return must_strdup(id);
+	if (!id)
+		out_of_memory();
+	return id;
 }
 
 char *
