@@ -56,25 +56,15 @@ ui_attr(enum ui_role role)
 static size_t
 to_wide(const char *s, int w, wchar_t *wbuf, size_t cap, int *cols, int *cut)
 {
-	mbstate_t st;
 	size_t n = 0, len, rem = strlen(s);
 	wchar_t wc;
 	int cw, used = 0;
 
-	memset(&st, 0, sizeof(st));
 	*cut = 0;
 	while (rem && n + 1 < cap) {
-		len = mbrtowc(&wc, s, rem, &st);
-		if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
-			memset(&st, 0, sizeof(st));
-			wc = L'?';
-			len = 1;
-		}
-		if (wc == L'\t')
+		len = utf8_decode(s, rem, &wc, &cw);
+		if (wc == L'\t') {
 			wc = L' ';
-		cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L'?';
 			cw = 1;
 		}
 		if (used + cw > w) {

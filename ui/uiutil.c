@@ -170,26 +170,36 @@ str_set(char **slot, const char *v)
 	*slot = copy;
 }
 
-/* Decode one character at s (at most n bytes). Returns its byte length (at
- * least 1) and its column width in *w; invalid or control bytes are one
- * byte, one column. */
-static size_t
-utf8_step(const char *s, size_t n, int *w)
+size_t
+utf8_decode(const char *s, size_t n, wchar_t *wc, int *w)
 {
 	mbstate_t st;
-	wchar_t wc;
 	size_t len;
 	int cw;
 
 	memset(&st, 0, sizeof(st));
-	len = mbrtowc(&wc, s, n, &st);
+	len = mbrtowc(wc, s, n, &st);
 	if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
+		*wc = L'?';     /* a broken byte shows as one '?' */
 		*w = 1;
 		return 1;
 	}
-	cw = wcwidth(wc);
-	*w = cw < 0 ? 1 : cw;
+	cw = wcwidth(*wc);
+	if (cw < 0) {
+		*wc = L'?';
+		cw = 1;
+	}
+	*w = cw;
 	return len;
+}
+
+/* The byte length and width of the character at s. */
+static size_t
+utf8_step(const char *s, size_t n, int *w)
+{
+	wchar_t wc;
+
+	return utf8_decode(s, n, &wc, w);
 }
 
 int

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <wchar.h>
 
 /* Called before abort() on out-of-memory, so the terminal is usable again. */
 void ui_set_fatal_hook(void (*hook)(void));
@@ -38,6 +39,10 @@ char *str_one_line(const char *s);
 
 /* ---- UTF-8 and terminal columns ---- */
 
+/* Decode one character of the n bytes at s: *wc and the columns it takes.
+ * A broken or unprintable byte is one '?' of one column. Returns the bytes
+ * used (1 for a broken one). The one place widths are worked out. */
+size_t utf8_decode(const char *s, size_t n, wchar_t *wc, int *w);
 /* Columns the UTF-8 text takes on screen (control and invalid bytes count
  * as one column each, as they are drawn as '?'). */
 int utf8_width(const char *s);
