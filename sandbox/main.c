@@ -1,8 +1,8 @@
 /* novu-sandbox - a local emulator of the Novu REST API for novu-console.
  *
  * The console starts it when no API key is configured, so a new user can try
- * everything, and the tests run against it. It behaves like Novu as written
- * in shared/novu/CONTRACT.md: the events endpoints (trigger, bulk,
+ * everything, and the tests run against it. It behaves like the Novu API
+ * does: the events endpoints (trigger, bulk,
  * broadcast, cancel) with real validation, payload schemas, size limits,
  * Idempotency-Key handling and token-bucket rate limits; the pick lists
  * (/v2/workflows, /v2/subscribers, /v2/topics) over deterministic seed data;

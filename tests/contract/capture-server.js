@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // capture-server.js - a stand-in Novu API on 127.0.0.1 that records every
 // request (method, path+query, headers, raw body) and answers with plausible
-// bodies built from the fixtures in shared/novu/examples (201 for the event
-// endpoints, the wrapped/unwrapped shapes of CONTRACT.md 1.1), echoing the
-// request's transactionIds so either client can read its answer.
+// bodies built from the repository's fixtures in tests/fixtures (201 for the
+// event endpoints, the wrapped/unwrapped shapes of CONTRACT.md 1.1), echoing
+// the request's transactionIds so either client can read its answer.
 //
-// As a module: start({ examplesDir }) -> Promise<{ port, requests, close() }>.
+// As a module: start({ fixturesDir }) -> Promise<{ port, requests, close() }>.
 // `requests` is the live array of recorded requests; empty it with
 // `requests.length = 0`.
-// As a program: node capture-server.js EXAMPLES_DIR [PORT_FILE]; prints each
+// As a program: node capture-server.js FIXTURES_DIR [PORT_FILE]; prints each
 // request as a JSON line (for trying it with curl).
 'use strict';
 
@@ -61,7 +61,7 @@ function answer(dir, method, pathname, rawBody) {
 		message: `capture-server: no route ${method} ${pathname}` }];
 }
 
-function start({ examplesDir, onRequest }) {
+function start({ fixturesDir, onRequest }) {
 	const requests = [];
 	const server = http.createServer((req, res) => {
 		const chunks = [];
@@ -79,7 +79,7 @@ function start({ examplesDir, onRequest }) {
 			requests.push(entry);
 			if (onRequest)
 				onRequest(entry);
-			const [status, obj] = answer(examplesDir, req.method,
+			const [status, obj] = answer(fixturesDir, req.method,
 				new URL(req.url, 'http://x').pathname, raw);
 			const text = JSON.stringify(obj);
 			res.writeHead(status, {
@@ -109,10 +109,10 @@ module.exports = { start };
 if (require.main === module) {
 	const [dir, portFile] = process.argv.slice(2);
 	if (!dir) {
-		console.error('usage: node capture-server.js EXAMPLES_DIR [PORT_FILE]');
+		console.error('usage: node capture-server.js FIXTURES_DIR [PORT_FILE]');
 		process.exit(2);
 	}
-	start({ examplesDir: dir, onRequest: (e) => console.log(JSON.stringify(e)) })
+	start({ fixturesDir: dir, onRequest: (e) => console.log(JSON.stringify(e)) })
 		.then((s) => {
 			if (portFile) {
 				fs.writeFileSync(portFile + '.tmp', String(s.port));

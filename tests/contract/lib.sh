@@ -2,9 +2,10 @@
 # lib.sh - shared helpers of the contract tests (sourced, not run).
 #
 # Sets CONTRACT_DIR, checks the environment the test harness gives
-# (NC_CONSOLE, NC_SHARED_DIR), and offers pass/fail counting, bounded waits
-# and a private HOME so the console under test never touches the user's
-# profiles or history.
+# (NC_CONSOLE, NC_FIXTURES_DIR; NOVU_OPENAPI for the tests that need Novu's
+# OpenAPI document), and offers pass/fail counting, bounded waits and a
+# private HOME so the console under test never touches the user's profiles
+# or history.
 
 CONTRACT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 NODE_BIN_DIR="$CONTRACT_DIR/node_modules/.bin"
@@ -31,13 +32,36 @@ require_env() {
 	if [ -z "${NC_CONSOLE:-}" ] || [ ! -x "$NC_CONSOLE" ]; then
 		abort "NC_CONSOLE must name the built novu-console binary (got '${NC_CONSOLE:-}')"
 	fi
-	NC_SHARED_DIR=${NC_SHARED_DIR:-$CONTRACT_DIR/../../../shared}
-	[ -f "$NC_SHARED_DIR/novu/openapi.json" ] ||
-		abort "NC_SHARED_DIR must hold novu/openapi.json (got '$NC_SHARED_DIR')"
+	NC_FIXTURES_DIR=${NC_FIXTURES_DIR:-$CONTRACT_DIR/../fixtures}
+	[ -f "$NC_FIXTURES_DIR/trigger.response.json" ] ||
+		abort "NC_FIXTURES_DIR must name the repository's tests/fixtures (got '$NC_FIXTURES_DIR')"
 	command -v node >/dev/null 2>&1 || abort "node is not installed (run scripts/deps.sh --test)"
 	if [ ! -d "$CONTRACT_DIR/node_modules/@novu/api" ] || [ ! -x "$NODE_BIN_DIR/prism" ]; then
 		abort "npm tools missing: run tests/contract/setup.sh"
 	fi
+}
+
+# Exit code that tests/CMakeLists.txt declares as SKIP_RETURN_CODE.
+SKIP_CODE=77
+
+# require_openapi NAME: Novu's OpenAPI document is not part of this
+# repository. Sets SPEC to the file NOVU_OPENAPI names; without one, says in
+# one line that test NAME was skipped and how to run it, and exits so that
+# ctest reports the test as skipped.
+require_openapi() {
+	local why
+	if [ -z "${NOVU_OPENAPI:-}" ]; then
+		why="set NOVU_OPENAPI"
+	elif [ ! -f "$NOVU_OPENAPI" ]; then
+		why="NOVU_OPENAPI names no file ('$NOVU_OPENAPI'); set it"
+	else
+		# shellcheck disable=SC2034 # read by the test that sources this file
+		SPEC=$NOVU_OPENAPI
+		return 0
+	fi
+	echo "$1: skipped: $why to Novu's openapi.json (published with Novu's SDK" \
+		"sources, github.com/novuhq/novu-ts, sources/json-development.json) to run it"
+	exit "$SKIP_CODE"
 }
 
 # A scratch directory with its own HOME and XDG dirs; removed by cleanup.

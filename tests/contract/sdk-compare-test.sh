@@ -8,7 +8,7 @@ set -uo pipefail
 require_env
 
 TEST_KEY=sk_test_contract_0a1b2c3d4e5f60718293a4b5c6d7e8f9
-export TEST_KEY NC_CONSOLE NC_SHARED_DIR
+export TEST_KEY NC_CONSOLE NC_FIXTURES_DIR
 COMPARE_PID=""
 
 # shellcheck disable=SC2317 # run by the EXIT trap

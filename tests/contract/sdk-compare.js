@@ -7,7 +7,7 @@
 // every other header. Differences that are known and intended are listed in
 // ALLOWED below, each with the reason; anything else is a FAIL.
 //
-// usage: node sdk-compare.js   (env: NC_CONSOLE, NC_SHARED_DIR, WORK, TEST_KEY)
+// usage: node sdk-compare.js   (env: NC_CONSOLE, NC_FIXTURES_DIR, WORK, TEST_KEY)
 // Prints PASS:/FAIL:/INFO:/ALLOWED: lines; sdk-compare-test.sh counts them.
 'use strict';
 
@@ -22,7 +22,7 @@ const capture = require('./capture-server.js');
 const CONSOLE = process.env.NC_CONSOLE;
 const WORK = process.env.WORK;
 const KEY = process.env.TEST_KEY;
-const EXAMPLES = path.join(process.env.NC_SHARED_DIR, 'novu', 'examples');
+const FIXTURES = process.env.NC_FIXTURES_DIR || path.join(__dirname, '..', 'fixtures');
 const CONSOLE_TIMEOUT_MS = 60000;
 const SDK_TIMEOUT_MS = 20000;
 
@@ -492,7 +492,7 @@ async function runCase(server, base, c) {
 }
 
 async function main() {
-	const server = await capture.start({ examplesDir: EXAMPLES });
+	const server = await capture.start({ fixturesDir: FIXTURES });
 	const base = `http://127.0.0.1:${server.port}`;
 	console.log(`capture server on ${base}`);
 	const only = process.env.NC_CASES ? process.env.NC_CASES.split(',') : null;

@@ -126,7 +126,9 @@ ctl() { curl -s -m 30 -X "$1" -H 'Content-Type: application/json' ${3:+--data-bi
 
 UUID_RE='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
 ISO_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
-EX=${NC_SHARED_DIR:-$(dirname "$0")/../../../shared}/novu/examples
+# The request and response bodies of the repository (tests/fixtures).
+EX=${NC_FIXTURES_DIR:-$(dirname "$0")/../fixtures}
+[ -f "$EX/trigger.request.json" ] || { echo "sandbox-test: no fixtures in '$EX'"; exit 1; }
 
 # --- command line ----------------------------------------------------------
 

@@ -7,8 +7,8 @@
 
 #include "apierror.h"
 
-#ifndef NC_EXAMPLES_DIR
-#error "NC_EXAMPLES_DIR must point at shared/novu/examples"
+#ifndef NC_FIXTURES_DIR
+#error "NC_FIXTURES_DIR must point at tests/fixtures"
 #endif
 
 static char *
@@ -19,7 +19,7 @@ read_fixture(const char *name, size_t *len)
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", NC_EXAMPLES_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", NC_FIXTURES_DIR, name);
 	f = fopen(path, "rb");
 	cr_assert_not_null(f, "cannot open %s", path);
 	fseek(f, 0, SEEK_END);

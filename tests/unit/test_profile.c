@@ -329,13 +329,9 @@ Test(profile, shipped_examples_parse)
 		{ "selfhosted.ini", "custom", NULL, NC_KEY_FILE },
 		{ "sandbox.ini", "custom", "http://127.0.0.1:3000", NC_KEY_COMMAND },
 	};
-	char src[512], path[600];
+	char path[600];
 	size_t i;
 
-	/* NC_EXAMPLES_DIR is "<source>/../shared/novu/examples". */
-	snprintf(src, sizeof src, "%s", NC_EXAMPLES_DIR);
-	cr_assert_not_null(strstr(src, "/../shared/novu/examples"));
-	*strstr(src, "/../shared/novu/examples") = '\0';
 	for (i = 0; i < sizeof ex / sizeof ex[0]; i++) {
 		struct nc_profile p;
 		struct nc_error err = NC_ERROR_INIT;
@@ -343,7 +339,7 @@ Test(profile, shipped_examples_parse)
 		FILE *f;
 		long len;
 
-		snprintf(path, sizeof path, "%s/profiles/%s", src, ex[i].file);
+		snprintf(path, sizeof path, "%s/profiles/%s", NC_SOURCE_DIR, ex[i].file);
 		f = fopen(path, "r");
 		cr_assert_not_null(f, "%s", path);
 		fseek(f, 0, SEEK_END);

@@ -11,8 +11,8 @@
 #include "clock.h"
 #include "uuid.h"
 
-#ifndef NC_EXAMPLES_DIR
-#error "NC_EXAMPLES_DIR must point at shared/novu/examples"
+#ifndef NC_FIXTURES_DIR
+#error "NC_FIXTURES_DIR must point at tests/fixtures"
 #endif
 
 static char *
@@ -23,7 +23,7 @@ read_fixture(const char *name, size_t *len)
 	char *buf;
 	long n;
 
-	snprintf(path, sizeof(path), "%s/%s", NC_EXAMPLES_DIR, name);
+	snprintf(path, sizeof(path), "%s/%s", NC_FIXTURES_DIR, name);
 	f = fopen(path, "rb");
 	cr_assert_not_null(f, "cannot open %s", path);
 	fseek(f, 0, SEEK_END);
@@ -74,7 +74,7 @@ add_topic(struct nc_event *ev, const char *key, const char *exclude)
 	recipient_clear(&r);
 }
 
-/* The model form of examples/trigger.request.json. */
+/* The model form of tests/fixtures/trigger.request.json. */
 static void
 trigger_fixture_model(struct nc_event *ev)
 {
