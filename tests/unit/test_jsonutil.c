@@ -281,3 +281,87 @@ Test(json_parse, text_must_be_utf8)
 	expect_parse_error("{\"a\": \"\xed\xa0\x80\"}", 1, 8,
 	                   "payload: invalid JSON at line 1, column 8: byte 0xed is not UTF-8 — save the text as UTF-8");
 }
+
+/* ---- tokens kept as typed (json_pretty, json_parse_typed) ---- */
+
+static void
+expect_pretty(const char *text, const char *want)
+{
+	char *got = json_pretty(text, strlen(text));
+
+	cr_assert_not_null(got, "refused: %s", text);
+	cr_assert_str_eq(got, want, "for %s", text);
+	free(got);
+}
+
+Test(json_pretty, numbers_stay_as_typed)
+{
+	expect_pretty("{\"id\":12345678901234567890,\"big\":1e400,\"z\":-0,\"f\":1.50}",
+	              "{\n  \"id\": 12345678901234567890,\n  \"big\": 1e400,\n"
+	              "  \"z\": -0,\n  \"f\": 1.50\n}");
+	expect_pretty("[12345678901234567, -1E-7]", "[12345678901234567, -1E-7]");
+}
+
+Test(json_pretty, strings_keep_their_escapes_and_unicode)
+{
+	expect_pretty("{\"s\":\"a\\u00e9\\/b\\n\\u0000\",\"u\":\"Zoë ✓\"}",
+	              "{\n  \"s\": \"a\\u00e9\\/b\\n\\u0000\",\n  \"u\": \"Zoë ✓\"\n}");
+}
+
+Test(json_pretty, key_order_and_duplicates_are_kept)
+{
+	expect_pretty("{\"z\":1,\"a\":2,\"z\":3}", "{\n  \"z\": 1,\n  \"a\": 2,\n  \"z\": 3\n}");
+}
+
+Test(json_pretty, nested_and_empty_containers_as_cjson_lays_them_out)
+{
+	expect_pretty("{}", "{\n}");
+	expect_pretty("[]", "[]");
+	expect_pretty(" {\"a\":{},\"b\":[],\"c\":[{\"x\":1},[2,{}]],\"d\":{\"e\":[{}]}} ",
+	              "{\n  \"a\": {\n  },\n  \"b\": [],\n  \"c\": [{\n      \"x\": 1\n    }, "
+	              "[2, {\n      }]],\n  \"d\": {\n    \"e\": [{\n      }]\n  }\n}");
+	expect_pretty("\"just a string\"", "\"just a string\"");
+	expect_pretty("true", "true");
+}
+
+Test(json_pretty, invalid_text_is_refused)
+{
+	cr_assert_null(json_pretty("{\"a\":}", 6));
+	cr_assert_null(json_pretty("", 0));
+	cr_assert_null(json_pretty("{\"a\":\"\xff\"}", 8), "not UTF-8");
+}
+
+Test(json_typed, numbers_and_nul_strings_print_as_typed)
+{
+	const char *t = "{\"n\":12345678901234567,\"e\":1e400,\"a\":[1.0,-0],"
+	                "\"s\":\"user-\\u0000\",\"k\":\"plain\",\"o\":{\"x\":2E3}}";
+	size_t off;
+	cJSON *j = json_parse_typed(t, strlen(t), &off, NULL, 0);
+	char *back;
+
+	cr_assert_not_null(j);
+	cr_assert(json_is_number(cJSON_GetObjectItem(j, "n")));
+	cr_assert(json_is_nul_string(cJSON_GetObjectItem(j, "s")));
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "k")));
+	back = json_print_compact(j);
+	cr_assert_str_eq(back, t);
+	free(back);
+	cJSON_Delete(j);
+}
+
+Test(json_typed, errors_as_json_parse_explain)
+{
+	char what[128];
+	size_t off = 0;
+
+	cr_assert_null(json_parse_typed("[1,]", 4, &off, what, sizeof(what)));
+	cr_assert_eq(off, 3);
+}
+
+Test(json_utf8, first_invalid_byte)
+{
+	cr_assert_eq(utf8_first_invalid("abc", 3), 3);
+	cr_assert_eq(utf8_first_invalid("Zo\xc3\xab", 4), 4);
+	cr_assert_eq(utf8_first_invalid("ab\xff", 3), 2);
+	cr_assert_eq(utf8_first_invalid("\xed\xa0\x80", 3), 0, "a UTF-16 surrogate");
+}
