@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bulkrun.h"
+#include "import.h"
 #include "jsonutil.h"
 
 #define HISTORY_DEFAULT_LIMIT 20
@@ -281,14 +282,12 @@ static int
 bulk_load(struct cli_ctx *c, struct bulk_events *b)
 {
 	struct nc_error err = NC_ERROR_INIT;
-	enum nc_status st = NC_OK;
-	size_t len, i;
+	struct nc_import_options opts = { NULL, 1 };
+	size_t i;
 	char prefix[40];
-	char *text = cli_read_file(c->args[0], &len, &err);
+	enum nc_status st = import_events_file(c->args[0], &opts, &b->evs, &b->n, &err);
+	int text = st != NC_E_IO;    /* the file could be read */
 
-	if (text)
-		st = events_parse_file(text, len, &b->evs, &b->n, &err);
-	free(text);
 	if (text && !st && b->n == 0)
 		st = nc_error_set(&err, NC_E_INVALID, "events", "%s holds no events",
 		                  c->args[0]);

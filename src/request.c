@@ -18,7 +18,6 @@
 
 #define CONTEXT_PATTERN "^[A-Za-z0-9_-]{1,100}$"
 #define QUOTE_MAX 40          /* characters of a value quoted in a message */
-#define PARSE_MAX_PROBLEMS 100  /* events_parse_file stops collecting here */
 
 /* ---- small string helpers ---------------------------------------------- */
 
@@ -295,15 +294,39 @@ field_name(const char *prefix, const char *field)
 
 static void problem(struct vctx *v, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void vproblem(struct vctx *v, const char *field, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Record one problem: field entry "<prefix><field>", message
  * "<prefix><field>: <text>". */
 static void
 problem(struct vctx *v, const char *field, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(v, field, fmt, ap);
+	va_end(ap);
+}
+
+enum nc_status
+event_problem(struct nc_error *err, const char *prefix, const char *field,
+              const char *fmt, ...)
+{
+	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(&v, field, fmt, ap);
+	va_end(ap);
+	return v.nomem ? NC_E_NOMEM : NC_E_INVALID;
+}
+
+static void
+vproblem(struct vctx *v, const char *field, const char *fmt, va_list ap)
+{
 	struct textbuf tb = TEXTBUF_INIT(0);
 	char *name;
-	va_list ap;
 
 	v->bad = 1;
 	if (v->err == NULL)
@@ -314,9 +337,7 @@ problem(struct vctx *v, const char *field, const char *fmt, ...)
 		return;
 	}
 	textbuf_printf(&tb, "%s: ", name);
-	va_start(ap, fmt);
 	textbuf_vprintf(&tb, fmt, ap);
-	va_end(ap);
 	if (tb.data == NULL)
 		v->nomem = 1;
 	else
@@ -362,6 +383,37 @@ check_identifier(struct vctx *v, const char *field, const char *value,
 		        what, quoted(value, q, sizeof(q)));
 }
 
+/* Novu takes JSON, which is UTF-8: a string that is not would make the
+ * request body invalid JSON, so refuse it here, naming the field. */
+static void
+check_utf8(struct vctx *v, const char *field, const char *value)
+{
+	size_t n, bad;
+
+	if (value == NULL)
+		return;
+	n = strlen(value);
+	bad = utf8_first_invalid(value, n);
+	if (bad < n)
+		problem(v, field, "is not valid UTF-8 (byte 0x%02x at byte %zu) — "
+		        "save or type it as UTF-8", (unsigned char)value[bad], bad + 1);
+}
+
+static void
+check_recipient_utf8(struct vctx *v, const char *field, const struct nc_recipient *r)
+{
+	const char *const values[] = {
+		r->id, r->email, r->phone, r->first_name, r->last_name, r->avatar,
+		r->locale, r->timezone,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		check_utf8(v, field, values[i]);
+	for (i = 0; i < r->nexclude; i++)
+		check_utf8(v, field, r->exclude[i]);
+}
+
 static void
 check_recipient_id(struct vctx *v, const char *field, const char *id,
                    const char *what)
@@ -380,6 +432,7 @@ check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 	cJSON *data;
 
 	snprintf(field, sizeof(field), "to[%zu]", i);
+	check_recipient_utf8(v, field, r);
 	switch (r->kind) {
 	case NC_RCPT_SUBSCRIBER_ID:
 		check_recipient_id(v, field, r->id, "subscriber ID");
@@ -538,6 +591,10 @@ event_validate(const struct nc_event *ev, enum nc_event_use use,
 {
 	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
 
+	check_utf8(&v, "name", ev->workflow);
+	check_utf8(&v, "actor", ev->actor);
+	check_utf8(&v, "tenant", ev->tenant);
+	check_utf8(&v, "transactionId", ev->transaction_id);
 	if (is_blank(ev->workflow))
 		problem(&v, "name", "no workflow — choose one "
 		        "(its trigger identifier, e.g. order-shipped)");
@@ -844,6 +901,10 @@ request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error *err)
 static const char *
 json_kind(const cJSON *v)
 {
+	if (json_is_nul_string(v))
+		return "a string";
+	if (json_is_number(v))
+		return "a number";
 	if (cJSON_IsObject(v))
 		return "an object";
 	if (cJSON_IsArray(v))
@@ -863,6 +924,10 @@ take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
 {
 	if (cJSON_IsNull(val))
 		return;
+	if (json_is_nul_string(val)) {
+		problem(v, field, "holds a NUL character (\\u0000), which Novu cannot use — remove it");
+		return;
+	}
 	if (!cJSON_IsString(val)) {
 		problem(v, field, "must be a string, not %s", json_kind(val));
 		return;
@@ -981,6 +1046,11 @@ take_recipient(struct vctx *v, const char *field, const cJSON *val,
 	const char *type;
 
 	memset(&r, 0, sizeof(r));
+	if (json_is_nul_string(val)) {
+		problem(v, field, "subscriber ID holds a NUL character (\\u0000), which Novu "
+		        "cannot use — remove it");
+		return;
+	}
 	if (cJSON_IsString(val)) {
 		r.kind = NC_RCPT_SUBSCRIBER_ID;
 		r.id = val->valuestring; /* borrowed; copied by event_add_recipient */
@@ -988,7 +1058,7 @@ take_recipient(struct vctx *v, const char *field, const cJSON *val,
 			v->nomem = 1;
 		return;
 	}
-	if (cJSON_IsNumber(val)) {
+	if (json_is_number(val)) {
 		problem(v, field, "subscriber ID must be a string — write it in quotes");
 		return;
 	}
@@ -1091,8 +1161,22 @@ take_member(struct vctx *v, const cJSON *k, struct nc_event *ev)
 	else if (strcmp(key, "bridgeUrl") == 0)
 		problem(v, key, "not supported by novu-console — remove it");
 	else
-		problem(v, key, "unknown field; an event has name (or workflowId), to, payload, "
-		        "overrides, transactionId, actor, tenant and context");
+		problem(v, key, "unknown field; an event has " NC_EVENT_KEYS_TEXT);
+}
+
+int
+event_is_wire_key(const char *key)
+{
+	static const char *const keys[] = {
+		"name", "workflowId", "to", "payload", "overrides", "transactionId",
+		"actor", "tenant", "context",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* ev is treated as fresh storage; on failure it is left empty. */
@@ -1118,275 +1202,6 @@ event_from_json(struct nc_event *ev, const cJSON *obj, const char *prefix,
 		event_clear(ev);
 		return NC_E_INVALID;
 	}
-	return NC_OK;
-}
-
-/* ---- bulk input files ---------------------------------------------------- */
-
-struct event_list {
-	struct nc_event *evs;
-	size_t n, cap;
-};
-
-static void
-event_list_free(struct event_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		event_clear(&l->evs[i]);
-	free(l->evs);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Convert and check one event; appended only when valid. */
-static enum nc_status
-event_list_take(struct event_list *l, const cJSON *obj, const char *prefix,
-                struct nc_error *err)
-{
-	struct nc_event ev;
-	enum nc_status st;
-
-	st = event_from_json(&ev, obj, prefix, err);
-	if (st != NC_OK)
-		return st;
-	st = event_validate(&ev, NC_USE_BULK_ENTRY, prefix, err);
-	if (st != NC_OK) {
-		event_clear(&ev);
-		return st;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap < 16 ? 16 : l->cap * 2;
-		struct nc_event *grown = realloc(l->evs, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			event_clear(&ev);
-			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading events");
-		}
-		l->evs = grown;
-		l->cap = cap;
-	}
-	l->evs[l->n++] = ev;
-	return NC_OK;
-}
-
-/* Too many problems help nobody; stop and say so. */
-static int
-too_many_problems(struct nc_error *err)
-{
-	if (err == NULL || err->nfields < PARSE_MAX_PROBLEMS)
-		return 0;
-	nc_error_add_field(err, "events",
-	                   "stopped after 100 problems — fix these and load the file again",
-	                   NULL, NULL);
-	return 1;
-}
-
-static enum nc_status
-take_event_array(struct event_list *l, const cJSON *arr, struct nc_error *err)
-{
-	char prefix[48];
-	const cJSON *item;
-	enum nc_status st, worst = NC_OK;
-	size_t i = 0;
-
-	cJSON_ArrayForEach(item, arr) {
-		snprintf(prefix, sizeof(prefix), "events[%zu].", i++);
-		st = event_list_take(l, item, prefix, err);
-		if (st == NC_E_NOMEM)
-			return st;
-		if (st != NC_OK)
-			worst = st;
-		if (too_many_problems(err))
-			break;
-	}
-	return worst;
-}
-
-static enum nc_status
-take_wrapper(struct event_list *l, const cJSON *root, struct nc_error *err)
-{
-	struct vctx v = { err, "", 0, 0 };
-	const cJSON *events = cJSON_GetObjectItemCaseSensitive(root, "events");
-	const cJSON *k;
-	char q[QUOTE_MAX * 6 + 8];
-	enum nc_status st;
-
-	cJSON_ArrayForEach(k, root) {
-		if (strcmp(k->string, "events") != 0)
-			problem(&v, "events", "unknown key %s next to \"events\" — a bulk file "
-			        "holds only {\"events\": [...]}",
-			        quoted(k->string, q, sizeof(q)));
-	}
-	if (!cJSON_IsArray(events)) {
-		problem(&v, "events", "must be an array of event objects, not %s", json_kind(events));
-		return NC_E_INVALID;
-	}
-	st = take_event_array(l, events, err);
-	return v.bad && st == NC_OK ? NC_E_INVALID : st;
-}
-
-static enum nc_status
-file_json_error(const char *text, size_t off, const char *what,
-                struct nc_error *err)
-{
-	long line, col;
-
-	json_offset_to_linecol(text, off, &line, &col);
-	nc_error_set(err, NC_E_INVALID, "events",
-	             "events file: invalid JSON at line %ld, column %ld: %s",
-	             line, col, what);
-	if (err != NULL && err->nfields > 0) {
-		err->fields[err->nfields - 1].line = line;
-		err->fields[err->nfields - 1].column = col;
-	}
-	return NC_E_INVALID;
-}
-
-/* [start, end) of the line beginning at pos (end excludes the '\n'). */
-static size_t
-line_end(const char *text, size_t len, size_t pos)
-{
-	const char *nl = memchr(text + pos, '\n', len - pos);
-
-	return nl != NULL ? (size_t)(nl - text) : len;
-}
-
-static int
-is_blank_range(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] > 0x20)
-			return 0;
-	return 1;
-}
-
-static enum nc_status
-take_json_line(struct event_list *l, const char *s, size_t n, long lineno,
-               struct nc_error *err)
-{
-	char what[192], prefix[48];
-	size_t off;
-	long line, col;
-	cJSON *obj;
-	enum nc_status st;
-
-	obj = json_parse_explain(s, n, &off, what, sizeof(what));
-	if (obj == NULL) {
-		json_offset_to_linecol(s, off, &line, &col);
-		snprintf(prefix, sizeof(prefix), "line %ld", lineno);
-		nc_error_set(err, NC_E_INVALID, prefix, "line %ld, column %ld: invalid JSON: %s",
-		             lineno, col, what);
-		if (err != NULL && err->nfields > 0) {
-			err->fields[err->nfields - 1].line = lineno;
-			err->fields[err->nfields - 1].column = col;
-		}
-		return NC_E_INVALID;
-	}
-	snprintf(prefix, sizeof(prefix), "line %ld: ", lineno);
-	st = event_list_take(l, obj, prefix, err);
-	cJSON_Delete(obj);
-	return st;
-}
-
-static enum nc_status
-take_json_lines(struct event_list *l, const char *text, size_t len,
-                struct nc_error *err)
-{
-	enum nc_status st, worst = NC_OK;
-	size_t pos = 0, end;
-	long lineno = 0;
-
-	while (pos < len) {
-		end = line_end(text, len, pos);
-		lineno++;
-		if (!is_blank_range(text + pos, end - pos)) {
-			st = take_json_line(l, text + pos, end - pos, lineno, err);
-			if (st == NC_E_NOMEM)
-				return st;
-			if (st != NC_OK)
-				worst = st;
-			if (too_many_problems(err))
-				break;
-		}
-		pos = end + 1;
-	}
-	return worst;
-}
-
-/* JSON Lines when the first non-blank line is a complete JSON value by
- * itself; otherwise one (possibly pretty-printed) JSON document. */
-static int
-first_line_is_json(const char *text, size_t len, size_t start)
-{
-	size_t end = line_end(text, len, start), off;
-	cJSON *one = json_parse_explain(text + start, end - start, &off, NULL, 0);
-	int ok = one != NULL;
-
-	cJSON_Delete(one);
-	return ok;
-}
-
-static enum nc_status
-take_document(struct event_list *l, const char *text, size_t len,
-              size_t start, struct nc_error *err)
-{
-	char what[192];
-	size_t off;
-	cJSON *root;
-	enum nc_status st;
-
-	root = json_parse_explain(text, len, &off, what, sizeof(what));
-	if (root == NULL) {
-		if (text[start] == '{' && first_line_is_json(text, len, start))
-			return take_json_lines(l, text, len, err);
-		return file_json_error(text, off, what, err);
-	}
-	if (cJSON_IsArray(root))
-		st = take_event_array(l, root, err);
-	else if (cJSON_IsObject(root) && cJSON_HasObjectItem(root, "events"))
-		st = take_wrapper(l, root, err);
-	else
-		st = event_list_take(l, root, "", err);
-	cJSON_Delete(root);
-	return st;
-}
-
-enum nc_status
-events_parse_file(const char *text, size_t len, struct nc_event **out,
-                  size_t *n, struct nc_error *err)
-{
-	struct event_list l = { NULL, 0, 0 };
-	enum nc_status st;
-	size_t start = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (text == NULL)
-		len = 0;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		start = 3;
-	while (start < len && (unsigned char)text[start] <= 0x20)
-		start++;
-	if (start >= len)
-		return nc_error_set(err, NC_E_INVALID, "events",
-		                    "events file is empty — expected {\"events\": [...]}, a JSON array "
-		                    "of events, or JSON Lines (one event per line)");
-	if (text[start] != '{' && text[start] != '[')
-		return nc_error_set(err, NC_E_INVALID, "events",
-		                    "events file must be {\"events\": [...]}, a JSON array of events, "
-		                    "or JSON Lines (one event object per line)");
-	st = take_document(&l, text, len, start, err);
-	if (st == NC_OK && l.n == 0)
-		st = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
-	if (st != NC_OK) {
-		event_list_free(&l);
-		return st;
-	}
-	*out = l.evs;
-	*n = l.n;
 	return NC_OK;
 }
 

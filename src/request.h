@@ -110,15 +110,17 @@ cJSON *request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error 
 enum nc_status event_from_json(struct nc_event *ev, const cJSON *obj,
                                const char *prefix, struct nc_error *err);
 
-/* Parse a bulk input file's text: {"events":[...]}, a JSON array of events,
- * or JSON Lines (one event object per non-blank line). On success *out is a
- * malloc'd array of *n events (caller: event_clear each, then free). Errors
- * name the line (JSON Lines) or the index. Every event is also checked
- * with event_validate(NC_USE_BULK_ENTRY), so a bad file fails before
- * anything is sent. No 100 cap here: splitting is bulk_plan's job. */
-enum nc_status events_parse_file(const char *text, size_t len,
-                                 struct nc_event **out, size_t *n,
-                                 struct nc_error *err);
+/* The top-level keys event_from_json takes, for messages, and a test. */
+#define NC_EVENT_KEYS_TEXT "name (or workflowId), to, payload, overrides, " \
+	"transactionId, actor, tenant and context"
+int event_is_wire_key(const char *key);
+
+/* Record a problem the way event_validate does: field "<prefix><field>"
+ * (with an empty field, the prefix without its trailing ". " or ": "),
+ * message "<that>: <text>". Returns NC_E_INVALID, or NC_E_NOMEM. */
+enum nc_status event_problem(struct nc_error *err, const char *prefix,
+                             const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Plan for n events: how many requests of at most 100 (ceil(n/100)), and the
  * [start, start+count) range of request i. */

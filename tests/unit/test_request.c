@@ -1,5 +1,6 @@
 /* test_request.c - the event model, its checks, the wire bodies (compared
- * with the contract's fixtures) and the bulk file reader. */
+ * with the contract's fixtures). The events-file reader is tested in
+ * test_import.c. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -763,215 +764,27 @@ Test(summary, cuts_on_character_boundaries)
 
 /* ---- bulk input files ---- */
 
-static void
-free_events(struct nc_event *evs, size_t n)
+/* Strings that are not UTF-8 would make the body invalid JSON: refused
+ * locally, naming the field, whichever front end filled the model. */
+Test(validate, strings_must_be_utf8)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		event_clear(&evs[i]);
-	free(evs);
-}
-
-Test(parse_file, wrapper_fixture_rebuilds_identically)
-{
-	size_t len, n;
-	char *text = read_fixture("bulk.request.json", &len);
-	struct nc_event *evs;
+	struct nc_event ev;
+	struct nc_recipient r;
 	struct nc_error err = NC_ERROR_INIT;
-	cJSON *got, *want = bulk_fixture_normalised();
 
-	cr_assert_eq(events_parse_file(text, len, &evs, &n, &err), NC_OK, "%s", err.message);
-	cr_assert_eq(n, 2);
-	got = request_build_bulk(evs, n, &err);
-	assert_json_equal(got, want);
-	cJSON_Delete(got);
-	cJSON_Delete(want);
-	free_events(evs, n);
-	free(text);
-}
-
-Test(parse_file, array_and_single_object)
-{
-	const char *arr = "[{\"name\":\"a\",\"to\":\"u1\"},{\"name\":\"b\",\"to\":[\"u2\",\"u3\"]}]";
-	const char *one = "{\n  \"name\": \"a\",\n  \"to\": \"u1\"\n}\n";
-	struct nc_event *evs;
-	size_t n;
-
-	cr_assert_eq(events_parse_file(arr, strlen(arr), &evs, &n, NULL), NC_OK);
-	cr_assert_eq(n, 2);
-	cr_assert_str_eq(evs[1].workflow, "b");
-	cr_assert_eq(evs[1].nto, 2);
-	free_events(evs, n);
-	cr_assert_eq(events_parse_file(one, strlen(one), &evs, &n, NULL), NC_OK);
-	cr_assert_eq(n, 1);
-	free_events(evs, n);
-}
-
-Test(parse_file, json_lines_with_blank_lines_and_crlf)
-{
-	const char *t = "{\"name\":\"a\",\"to\":\"u1\"}\r\n\r\n"
-	                "{\"name\":\"b\",\"to\":\"u2\",\"payload\":{\"k\": [1, 2]}}\r\n"
-	                "  {\"workflowId\":\"c\",\"to\":{\"subscriberId\":\"u3\"}}";
-	struct nc_event *evs;
-	size_t n;
-
-	cr_assert_eq(events_parse_file(t, strlen(t), &evs, &n, NULL), NC_OK);
-	cr_assert_eq(n, 3);
-	cr_assert_str_eq(evs[1].payload_json, "{\"k\":[1,2]}");
-	cr_assert_str_eq(evs[2].workflow, "c");
-	free_events(evs, n);
-}
-
-Test(parse_file, json_lines_errors_name_the_line)
-{
-	const char *t = "{\"name\":\"a\",\"to\":\"u1\"}\n"
-	                "{\"name\":\"b\",\"to\":\"\"}\n"
-	                "\n"
-	                "{\"name\":\"c\" \"to\":\"u3\"}\n"
-	                "{\"name\":\"d\",\"to\":\"u4\",\"oops\":1}\n";
-	struct nc_event *evs = (struct nc_event *)1;
-	struct nc_error err = NC_ERROR_INIT;
-	size_t n = 9;
-
-	cr_assert_eq(events_parse_file(t, strlen(t), &evs, &n, &err), NC_E_INVALID);
-	cr_assert_null(evs);
-	cr_assert_eq(n, 0);
-	cr_assert_eq(err.nfields, 3);
-	cr_assert_str_eq(err.fields[0].message, "line 2: to[0]: subscriber ID is empty");
-	cr_assert_str_eq(err.fields[0].field, "line 2: to[0]");
-	cr_assert_str_eq(err.fields[1].message,
-	                 "line 4, column 13: invalid JSON: expected ',' or '}', found '\"'");
-	cr_assert_eq(err.fields[1].line, 4);
-	cr_assert_eq(err.fields[1].column, 13);
-	cr_assert(strncmp(err.fields[2].message, "line 5: oops: unknown field", 27) == 0,
-	          "%s", err.fields[2].message);
-	cr_assert_str_eq(err.message, err.fields[0].message);
-	nc_error_clear(&err);
-}
-
-Test(parse_file, array_errors_name_the_index)
-{
-	const char *t = "[{\"name\":\"a\",\"to\":\"u\"},{\"name\":\"a\",\"to\":\"u\"},{\"name\":\"a\",\"to\":\"u\"},"
-	                "{\"name\":\"a\",\"to\":\"u\"},{\"name\":\"a\",\"to\":5}, 7]";
-	struct nc_event *evs;
-	struct nc_error err = NC_ERROR_INIT;
-	size_t n;
-
-	cr_assert_eq(events_parse_file(t, strlen(t), &evs, &n, &err), NC_E_INVALID);
+	event_init(&ev);
+	memset(&r, 0, sizeof(r));
+	nc_strset(&ev.workflow, "order-\xff");
+	r.kind = NC_RCPT_SUBSCRIBER_ID;
+	r.id = (char[]){ "user-\xc3" };
+	event_add_recipient(&ev, &r);
+	nc_strset(&ev.actor, "ok");
+	cr_assert_eq(event_validate(&ev, NC_USE_TRIGGER, NULL, &err), NC_E_INVALID);
 	cr_assert_eq(err.nfields, 2);
-	cr_assert_str_eq(err.fields[0].message, "events[4].to: subscriber ID must be a string — write it in quotes");
-	cr_assert_str_eq(err.fields[1].field, "events[5]");
-	cr_assert_str_eq(err.fields[1].message, "events[5]: must be an event object {...}, not a number");
+	cr_assert_str_eq(err.fields[0].field, "name");
+	cr_assert_str_eq(err.fields[0].message,
+	                 "name: is not valid UTF-8 (byte 0xff at byte 7) — save or type it as UTF-8");
+	cr_assert_str_eq(err.fields[1].field, "to[0]");
 	nc_error_clear(&err);
-}
-
-Test(parse_file, broken_pretty_document_reports_line_and_column)
-{
-	const char *t = "{\n  \"events\": [\n    {\"name\": \"a\", \"to\": \"u\"},\n    {\"name\": \"b\" \"to\": \"u\"}\n  ]\n}\n";
-	struct nc_event *evs;
-	struct nc_error err = NC_ERROR_INIT;
-	size_t n;
-
-	cr_assert_eq(events_parse_file(t, strlen(t), &evs, &n, &err), NC_E_INVALID);
-	cr_assert_str_eq(err.message, "events file: invalid JSON at line 4, column 18: expected ',' or '}', found '\"'");
-	cr_assert_eq(err.fields[0].line, 4);
-	cr_assert_eq(err.fields[0].column, 18);
-	nc_error_clear(&err);
-}
-
-Test(parse_file, wrong_shapes)
-{
-	struct nc_event *evs;
-	struct nc_error err = NC_ERROR_INIT;
-	size_t n;
-
-	cr_assert_eq(events_parse_file("  \n", 3, &evs, &n, &err), NC_E_INVALID);
-	cr_assert(strncmp(err.message, "events file is empty", 20) == 0);
-	nc_error_clear(&err);
-	cr_assert_eq(events_parse_file("name,to\n", 8, &evs, &n, &err), NC_E_INVALID);
-	cr_assert(strncmp(err.message, "events file must be", 19) == 0);
-	nc_error_clear(&err);
-	cr_assert_eq(events_parse_file("[]", 2, &evs, &n, &err), NC_E_INVALID);
-	cr_assert_str_eq(err.message, "events: the file holds no events");
-	nc_error_clear(&err);
-	cr_assert_eq(events_parse_file("{\"events\":{},\"x\":1}", 19, &evs, &n, &err), NC_E_INVALID);
-	cr_assert_eq(err.nfields, 2);
-	cr_assert_str_eq(err.fields[1].message, "events: must be an array of event objects, not an object");
-	nc_error_clear(&err);
-}
-
-Test(parse_file, many_events_beyond_one_request)
-{
-	size_t n = 250, i, got;
-	struct textbuf_like { char *p; size_t len; } b;
-	struct nc_event *evs;
-	char line[64];
-
-	b.p = malloc(n * 64);
-	b.len = 0;
-	for (i = 0; i < n; i++) {
-		int k = snprintf(line, sizeof(line), "{\"name\":\"wf\",\"to\":\"user-%zu\"}\n", i);
-
-		memcpy(b.p + b.len, line, (size_t)k);
-		b.len += (size_t)k;
-	}
-	cr_assert_eq(events_parse_file(b.p, b.len, &evs, &got, NULL), NC_OK);
-	cr_assert_eq(got, 250);
-	cr_assert_str_eq(evs[249].to[0].id, "user-249");
-	cr_assert_eq(bulk_plan_count(got), 3);
-	free_events(evs, got);
-	free(b.p);
-}
-
-Test(parse_file, problem_list_is_bounded)
-{
-	size_t n = 500, i, got;
-	char *t = malloc(n * 32);
-	size_t len = 0;
-	struct nc_event *evs;
-	struct nc_error err = NC_ERROR_INIT;
-
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(t + len, 32, "{\"name\":\"\",\"to\":\"u\"}\n");
-	cr_assert_eq(events_parse_file(t, len, &evs, &got, &err), NC_E_INVALID);
-	cr_assert_eq(err.nfields, 101);
-	cr_assert(strstr(err.fields[100].message, "stopped after 100 problems") != NULL);
-	nc_error_clear(&err);
-	free(t);
-}
-
-/* Every prefix of the request fixtures, in exact-size buffers: the file
- * reader must fail cleanly (or succeed) without reading past the end. */
-Test(parse_file, every_truncation_of_the_fixtures)
-{
-	static const char *const names[] = { "bulk.request.json", "trigger.request.json" };
-	size_t k, cut, len, n, ok = 0;
-
-	for (k = 0; k < 2; k++) {
-		char *text = read_fixture(names[k], &len);
-
-		for (cut = 0; cut <= len; cut++) {
-			char *exact = malloc(cut > 0 ? cut : 1);
-			struct nc_event *evs = NULL;
-			struct nc_error err = NC_ERROR_INIT;
-			enum nc_status st;
-
-			memcpy(exact, text, cut);
-			st = events_parse_file(exact, cut, &evs, &n, &err);
-			if (st == NC_OK) {
-				ok++;
-				free_events(evs, n);
-			} else {
-				cr_assert_eq(st, NC_E_INVALID);
-				cr_assert_null(evs);
-				cr_assert_not_null(err.message);
-			}
-			nc_error_clear(&err);
-			free(exact);
-		}
-		free(text);
-	}
-	/* only the complete texts (plus a trailing-newline cut) parse */
-	cr_assert(ok >= 2 && ok <= 4, "%zu prefixes parsed", ok);
+	event_clear(&ev);
 }
