@@ -111,6 +111,7 @@ recipient_clear(struct nc_recipient *r)
 	free(r->locale);
 	free(r->timezone);
 	free(r->data_json);
+	free(r->channels_json);
 	for (i = 0; i < r->nexclude; i++)
 		free(r->exclude[i]);
 	free(r->exclude);
@@ -135,6 +136,7 @@ recipient_copy(struct nc_recipient *dst, const struct nc_recipient *src)
 	bad |= nc_strset(&dst->locale, src->locale);
 	bad |= nc_strset(&dst->timezone, src->timezone);
 	bad |= nc_strset(&dst->data_json, src->data_json);
+	bad |= nc_strset(&dst->channels_json, src->channels_json);
 	if (!bad && src->nexclude > 0) {
 		dst->exclude = calloc(src->nexclude, sizeof(*dst->exclude));
 		if (dst->exclude == NULL)
@@ -203,6 +205,7 @@ event_copy(struct nc_event *dst, const struct nc_event *src)
 	int bad = 0;
 
 	event_init(dst);
+	dst->to_empty_ok = src->to_empty_ok;
 	bad |= nc_strset(&dst->workflow, src->workflow);
 	bad |= nc_strset(&dst->payload_json, src->payload_json);
 	bad |= nc_strset(&dst->overrides_json, src->overrides_json);
@@ -425,6 +428,25 @@ check_recipient_id(struct vctx *v, const char *field, const char *id,
 }
 
 static void
+check_array_text(struct vctx *v, const char *field, const char *text)
+{
+	char *name = field_name(v->prefix, field);
+	cJSON *root;
+
+	if (name == NULL) {
+		v->nomem = v->bad = 1;
+		return;
+	}
+	root = json_parse_field(text, strlen(text), name, 0, v->err);
+	if (root == NULL)
+		v->bad = 1;
+	else if (!cJSON_IsArray(root))
+		problem(v, field, "must be a JSON array [...]");
+	cJSON_Delete(root);
+	free(name);
+}
+
+static void
 check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 {
 	char field[64], sub[96];
@@ -443,6 +465,10 @@ check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 			snprintf(sub, sizeof(sub), "%s.data", field);
 			data = parse_object_field(v, sub, r->data_json);
 			cJSON_Delete(data);
+		}
+		if (!is_blank(r->channels_json)) {
+			snprintf(sub, sizeof(sub), "%s.channels", field);
+			check_array_text(v, sub, r->channels_json);
 		}
 		break;
 	case NC_RCPT_TOPIC:
@@ -467,7 +493,7 @@ check_recipients(struct vctx *v, const struct nc_event *ev,
 {
 	size_t i;
 
-	if (ev->nto == 0)
+	if (ev->nto == 0 && !ev->to_empty_ok)
 		problem(v, "to", "no recipients — add a subscriber ID, a subscriber or a topic");
 	else if (ev->nto > NC_MAX_RECIPIENTS)
 		problem(v, "to", "%zu recipients; the limit is %d per event — remove %zu %s",
@@ -495,12 +521,28 @@ context_part_ok(const char *s)
 	return n >= 1 && n <= NC_MAX_CONTEXT_PART;
 }
 
+/* Bytes of the JSON text Novu measures (JSON.stringify): numbers and
+ * strings as typed, no blanks. (size_t)-1 when out of memory. */
+static size_t
+json_measure(const cJSON *item)
+{
+	char *text = json_print_compact(item);
+	size_t n = text != NULL ? strlen(text) : (size_t)-1;
+
+	free(text);
+	return n;
+}
+
+/* One context entry as Novu's isValidContextValue and the data size rule
+ * of IsValidContextPayload see it: an ID string, or an object with an "id"
+ * string and "data" absent or a non-null object (other keys pass). */
 static void
 check_context_entry(struct vctx *v, const cJSON *entry)
 {
 	char q[QUOTE_MAX * 6 + 8];
 	char *field;
-	const cJSON *k;
+	const cJSON *data;
+	size_t n;
 
 	field = field_name("context.", entry->string);
 	if (field == NULL) {
@@ -513,20 +555,20 @@ check_context_entry(struct vctx *v, const cJSON *entry)
 			        quoted(entry->valuestring, q, sizeof(q)));
 	} else if (cJSON_IsObject(entry)) {
 		const char *id = json_str(entry, "id");
-		const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "data");
 
+		data = cJSON_GetObjectItemCaseSensitive(entry, "data");
 		if (id == NULL)
 			problem(v, field, "needs an \"id\" string, e.g. {\"id\": \"org-acme\"}");
 		else if (!context_part_ok(id))
 			problem(v, field, "id %s must match " CONTEXT_PATTERN,
 			        quoted(id, q, sizeof(q)));
-		if (data != NULL && !cJSON_IsObject(data))
+		if (data != NULL && !cJSON_IsObject(data) && !cJSON_IsArray(data))
 			problem(v, field, "\"data\" must be a JSON object {...}");
-		cJSON_ArrayForEach(k, entry) {
-			if (strcmp(k->string, "id") != 0 && strcmp(k->string, "data") != 0)
-				problem(v, field, "unknown key %s; only \"id\" and \"data\" are allowed",
-				        quoted(k->string, q, sizeof(q)));
-		}
+		else if (data != NULL && (n = json_measure(data)) == (size_t)-1)
+			v->nomem = 1;
+		else if (data != NULL && n > NC_MAX_CONTEXT_DATA)
+			problem(v, field, "\"data\" is %zu bytes; the limit is %d (64 KB)",
+			        n, NC_MAX_CONTEXT_DATA);
 	} else {
 		problem(v, field, "must be an ID string or {\"id\": \"...\", \"data\": {...}}");
 	}
@@ -539,10 +581,20 @@ check_context(struct vctx *v, const char *text)
 	char q[QUOTE_MAX * 6 + 8];
 	const cJSON *entry;
 	cJSON *root;
+	int n;
 
 	root = parse_object_field(v, "context", text);
 	if (root == NULL)
 		return;
+	n = cJSON_GetArraySize(root);
+	if (n == 0)
+		problem(v, "context", "is empty — remove it, or give a type and id, "
+		        "e.g. {\"tenant\": \"org-acme\"}");
+	else if (n > NC_MAX_CONTEXTS)
+		problem(v, "context", "has %d types; Novu takes at most %d", n, NC_MAX_CONTEXTS);
+	/* isValidContextPayload leaves the type keys alone, but each type:id
+	 * becomes a context entity, whose type has the id's pattern
+	 * (CreateContextRequestDto). */
 	cJSON_ArrayForEach(entry, root) {
 		if (!context_part_ok(entry->string))
 			problem(v, "context", "type %s must match " CONTEXT_PATTERN,
@@ -560,29 +612,64 @@ check_json_text(struct vctx *v, const char *field, const char *text)
 		cJSON_Delete(parse_object_field(v, field, text));
 }
 
-static cJSON *event_json(const struct nc_event *ev, enum nc_event_use use);
-
-/* The server measures each event; so do we, on the exact bytes we'd send. */
+/* Novu's validatePayloadSize: Buffer.byteLength(JSON.stringify(payload
+ * without attachments)) > 524288 is a 413. Attachments are excluded (they
+ * go to storage and have their own limit), so a large email attachment is
+ * not refused here. */
 static void
-check_size(struct vctx *v, const struct nc_event *ev, enum nc_event_use use)
+check_payload_size(struct vctx *v, const char *text)
 {
-	cJSON *j = event_json(ev, use);
-	char *text = j != NULL ? json_print_compact(j) : NULL;
-	size_t n;
+	size_t off, n;
+	cJSON *p;
 
-	cJSON_Delete(j);
-	if (text == NULL) {
+	if (is_blank(text))
+		return;
+	p = json_parse_typed(text, strlen(text), &off, NULL, 0);
+	if (p == NULL)
+		return;                 /* reported by check_json_text */
+	while (cJSON_HasObjectItem(p, "attachments"))
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "attachments");
+	n = json_measure(p);
+	cJSON_Delete(p);
+	if (n == (size_t)-1)
 		v->nomem = 1;
+	else if (n > NC_MAX_PAYLOAD_BYTES)
+		problem(v, "payload", "is %zu bytes as Novu measures it (its JSON without "
+		        "\"attachments\"); the limit is %d (512 KB) — shrink it by at least %zu bytes",
+		        n, NC_MAX_PAYLOAD_BYTES, n - NC_MAX_PAYLOAD_BYTES);
+}
+
+/* actor / tenant: JSON object text when it starts with '{'. */
+static int
+is_object_text(const char *s)
+{
+	while (s != NULL && is_space_byte((unsigned char)*s))
+		s++;
+	return s != NULL && *s == '{';
+}
+
+/* An actor or tenant: an ID string, or an object that names its ID under
+ * id_key (Novu's SubscriberPayloadDto needs subscriberId; the console
+ * needs a tenant object to say which tenant). */
+static void
+check_party(struct vctx *v, const char *field, const char *value,
+            const char *id_key)
+{
+	const cJSON *id;
+	cJSON *obj;
+
+	if (!is_object_text(value)) {
+		check_identifier(v, field, value, field);
 		return;
 	}
-	n = strlen(text);
-	free(text);
-	if (n <= NC_MAX_EVENT_BYTES)
+	obj = parse_object_field(v, field, value);
+	if (obj == NULL)
 		return;
-	problem(v, *v->prefix != '\0' ? "" : "payload",
-	        "serialized event is %zu bytes; the limit is %d (512 KB) — "
-	        "shrink the payload by at least %zu bytes",
-	        n, NC_MAX_EVENT_BYTES, n - NC_MAX_EVENT_BYTES);
+	id = cJSON_GetObjectItemCaseSensitive(obj, id_key);
+	if (!cJSON_IsString(id) || is_blank(id->valuestring))
+		problem(v, field, "needs a non-empty \"%s\" string, e.g. {\"%s\": \"...\"}",
+		        id_key, id_key);
+	cJSON_Delete(obj);
 }
 
 enum nc_status
@@ -606,12 +693,12 @@ event_validate(const struct nc_event *ev, enum nc_event_use use,
 	check_json_text(&v, "overrides", ev->overrides_json);
 	if (!is_blank(ev->context_json))
 		check_context(&v, ev->context_json);
-	check_identifier(&v, "actor", ev->actor, "actor");
-	check_identifier(&v, "tenant", ev->tenant, "tenant");
+	check_party(&v, "actor", ev->actor, "subscriberId");
+	check_party(&v, "tenant", ev->tenant, "identifier");
 	if (is_set(ev->transaction_id) && is_blank(ev->transaction_id))
 		problem(&v, "transactionId", "is blank — clear it to have one generated");
 	if (!v.bad && !v.nomem)
-		check_size(&v, ev, use);
+		check_payload_size(&v, ev->payload_json);
 	if (v.nomem)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory while checking the request");
 	return v.bad ? NC_E_INVALID : NC_OK;
@@ -707,6 +794,14 @@ add_json_text(cJSON *obj, const char *key, const char *text, int empty_object)
 	return 0;
 }
 
+static int
+add_party(cJSON *obj, const char *key, const char *value)
+{
+	if (is_object_text(value))
+		return add_json_text(obj, key, value, 0);
+	return add_str_if_set(obj, key, value);
+}
+
 static cJSON *
 subscriber_json(const struct nc_recipient *r)
 {
@@ -724,6 +819,7 @@ subscriber_json(const struct nc_recipient *r)
 	bad |= add_str_if_set(o, "locale", r->locale);
 	bad |= add_str_if_set(o, "timezone", r->timezone);
 	bad |= add_json_text(o, "data", r->data_json, 0);
+	bad |= add_json_text(o, "channels", r->channels_json, 0);
 	if (bad) {
 		cJSON_Delete(o);
 		return NULL;
@@ -807,11 +903,11 @@ event_json(const struct nc_event *ev, enum nc_event_use use)
 	bad |= cJSON_AddStringToObject(o, "name", ev->workflow != NULL ? ev->workflow : "") == NULL;
 	if (!bad && use != NC_USE_BROADCAST)
 		bad |= add_recipients(o, ev);
-	bad |= add_json_text(o, "payload", ev->payload_json, use == NC_USE_BROADCAST);
+	bad |= add_json_text(o, "payload", ev->payload_json, 1);
 	bad |= add_json_text(o, "overrides", ev->overrides_json, 0);
 	bad |= add_str_if_set(o, "transactionId", ev->transaction_id);
-	bad |= add_str_if_set(o, "actor", ev->actor);
-	bad |= add_str_if_set(o, "tenant", ev->tenant);
+	bad |= add_party(o, "actor", ev->actor);
+	bad |= add_party(o, "tenant", ev->tenant);
 	bad |= add_json_text(o, "context", ev->context_json, 0);
 	if (bad) {
 		cJSON_Delete(o);
@@ -936,16 +1032,19 @@ take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
 		v->nomem = 1;
 }
 
-/* Keep an object member as compact JSON text. */
+/* Keep an object (or array) member as compact JSON text; numbers stay as
+ * typed when the tree came from json_parse_typed. */
 static void
-take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slot)
+take_json_text(struct vctx *v, const char *field, const cJSON *val, int type,
+               char **slot)
 {
 	char *text;
 
 	if (cJSON_IsNull(val))
 		return;
-	if (!cJSON_IsObject(val)) {
-		problem(v, field, "must be a JSON object {...}, not %s", json_kind(val));
+	if ((val->type & 0xff) != type) {
+		problem(v, field, "must be a JSON %s, not %s",
+		        type == cJSON_Array ? "array [...]" : "object {...}", json_kind(val));
 		return;
 	}
 	text = json_print_compact(val);
@@ -955,6 +1054,12 @@ take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slo
 	}
 	free(*slot);
 	*slot = text;
+}
+
+static void
+take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slot)
+{
+	take_json_text(v, field, val, cJSON_Object, slot);
 }
 
 static void
@@ -1029,10 +1134,11 @@ take_subscriber(struct vctx *v, const char *field, const cJSON *obj,
 		else if (strcmp(k->string, "type") == 0)
 			continue;
 		else if (strcmp(k->string, "channels") == 0)
-			problem(v, sub, "subscriber channels are not supported by novu-console — remove them");
+			take_json_text(v, sub, k, cJSON_Array, &r->channels_json);
 		else
 			problem(v, field, "unknown key %s in a subscriber; allowed: subscriberId, "
-			        "firstName, lastName, email, phone, avatar, locale, timezone, data",
+			        "firstName, lastName, email, phone, avatar, locale, timezone, data, "
+			        "channels",
 			        quoted(k->string, q, sizeof(q)));
 	}
 }
@@ -1097,30 +1203,22 @@ take_to(struct vctx *v, const cJSON *val, struct nc_event *ev)
 		take_recipient(v, "to", val, ev);
 		return;
 	}
+	ev->to_empty_ok = cJSON_GetArraySize(val) == 0;
 	cJSON_ArrayForEach(item, val) {
 		snprintf(field, sizeof(field), "to[%zu]", i++);
 		take_recipient(v, field, item, ev);
 	}
 }
 
-/* actor / tenant: a string, or the object form carrying only its ID. */
+/* actor / tenant: a string, or an object kept as its JSON text (checked
+ * by event_validate, sent as typed). */
 static void
-take_id_or_object(struct vctx *v, const char *field, const cJSON *val,
-                  const char *id_key, char **slot)
+take_id_or_object(struct vctx *v, const char *field, const cJSON *val, char **slot)
 {
-	const cJSON *id;
-
-	if (!cJSON_IsObject(val)) {
+	if (cJSON_IsObject(val))
+		take_object_text(v, field, val, slot);
+	else
 		take_string(v, field, val, slot);
-		return;
-	}
-	id = cJSON_GetObjectItemCaseSensitive(val, id_key);
-	if (cJSON_GetArraySize(val) != 1 || !cJSON_IsString(id)) {
-		problem(v, field, "only the string form is supported here — write \"%s\": \"<%s>\"",
-		        field, id_key);
-		return;
-	}
-	take_string(v, field, id, slot);
 }
 
 static void
@@ -1155,9 +1253,9 @@ take_member(struct vctx *v, const cJSON *k, struct nc_event *ev)
 	else if (strcmp(key, "transactionId") == 0)
 		take_string(v, "transactionId", k, &ev->transaction_id);
 	else if (strcmp(key, "actor") == 0)
-		take_id_or_object(v, "actor", k, "subscriberId", &ev->actor);
+		take_id_or_object(v, "actor", k, &ev->actor);
 	else if (strcmp(key, "tenant") == 0)
-		take_id_or_object(v, "tenant", k, "identifier", &ev->tenant);
+		take_id_or_object(v, "tenant", k, &ev->tenant);
 	else if (strcmp(key, "bridgeUrl") == 0)
 		problem(v, key, "not supported by novu-console — remove it");
 	else
