@@ -1,10 +1,11 @@
 /* import.c - recipients and bulk events from ID lists, CSV, JSON Lines and
  * JSON documents: the one events-file reader both front ends use.
  *
- * Events come one at a time from struct nc_event_reader. JSON Lines are read
- * a line at a time and CSV a record at a time straight from the FILE, so a
- * file of 100,000 events is never held whole; a JSON document (an array or
- * {"events":[...]}) is parsed whole, as cJSON cannot stream. JSON values
+ * Events come one at a time from struct nc_event_reader, straight from the
+ * FILE: JSON Lines a line at a time, CSV a record at a time, a JSON array
+ * (or {"events": [...]}) an element at a time - cJSON cannot stream, so a
+ * byte scanner finds each element's text and cJSON parses only that. A file
+ * of 100,000 events is never held whole. JSON values
  * keep the text they were typed as (json_parse_typed), so 12345678901234567
  * and key order reach Novu unchanged.
  */
@@ -1104,7 +1105,10 @@ json_event(const cJSON *obj, const char *workflow, int validate, const char *pre
 
 /* ---- the events reader ---- */
 
-enum reader_format { RD_CSV, RD_LINES, RD_DOCUMENT };
+enum reader_format { RD_CSV, RD_LINES, RD_DOCUMENT, RD_STREAM };
+
+/* RD_STREAM: where the reader is in [event, event, ...]. */
+enum stream_state { ARR_START, ARR_AFTER, ARR_CLOSED, ARR_DONE };
 
 struct nc_event_reader {
 	FILE *f;
@@ -1116,18 +1120,21 @@ struct nc_event_reader {
 	int done;                    /* nothing more can be read */
 	enum nc_status st;           /* of the last event_reader_next */
 	struct csv_stream csv;       /* RD_CSV */
-	cJSON *doc;                  /* RD_DOCUMENT: the parsed file */
+	cJSON *doc;                  /* RD_DOCUMENT: one object, parsed whole */
 	const cJSON *item;           /* its next event */
 	int single;                  /* the document is one event object */
 	size_t index;
+	/* RD_STREAM: a JSON array read one element at a time, top level or
+	 * as the "events" member of {"events": [...]} (wrapped) */
+	size_t pos;                  /* next byte in src.buf; src.len: the line break */
+	int eof;
+	enum stream_state arr;
+	int wrapped;
 };
 
 static enum nc_status
-document_error(const char *text, size_t off, const char *what, struct nc_error *err)
+error_at(long line, long col, const char *what, struct nc_error *err)
 {
-	long line, col;
-
-	json_offset_to_linecol(text, off, &line, &col);
 	nc_error_set(err, NC_E_INVALID, "events", "events file: invalid JSON at line %ld, "
 	             "column %ld: %s", line, col, what);
 	if (err && err->nfields > 0) {
@@ -1135,6 +1142,17 @@ document_error(const char *text, size_t off, const char *what, struct nc_error *
 		err->fields[err->nfields - 1].column = col;
 	}
 	return NC_E_INVALID;
+}
+
+/* A JSON error at byte `off` of text that starts at line/col of the file. */
+static enum nc_status
+error_in_text(const char *text, size_t off, long line, long col, const char *what,
+              struct nc_error *err)
+{
+	long l, c;
+
+	json_offset_to_linecol(text, off, &l, &c);
+	return error_at(line + l - 1, l == 1 ? col + c - 1 : c, what, err);
 }
 
 /* {"events":[...]}: nothing next to "events", and it is an array. */
@@ -1159,38 +1177,290 @@ wrapper_events(struct nc_event_reader *r, struct nc_error *err)
 	return st;
 }
 
-/* The rest of the file as one JSON document; `seen` holds the lines
- * already read, so line numbers stay those of the file. */
-static enum nc_status
-read_document(struct nc_event_reader *r, struct textbuf *seen, struct nc_error *err)
-{
-	char what[192];
-	enum nc_status st;
-	size_t off;
-	int got = 1;
+/* ---- JSON documents, a byte at a time ---- */
 
-	while ((st = src_next(&r->src, &got, err)) == NC_OK && got) {
-		if (textbuf_append(seen, r->src.buf, r->src.len) != 0 ||
-		    textbuf_append(seen, "\n", 1) != 0)
-			return nc_error_set(err, NC_E_IO, "events", "events file: a JSON document is "
-			                    "read whole and may be at most %u MiB — use JSON Lines "
-			                    "for more", NC_IMPORT_MAX_BYTES / (1024u * 1024u));
+/* The next byte of the file ('\n' between lines), or -1 at the end. */
+static int
+cur_peek(struct nc_event_reader *r)
+{
+	int got = 0;
+
+	while (!r->eof && r->pos > r->src.len) {
+		if (src_next(&r->src, &got, NULL) != NC_OK || !got)
+			r->eof = 1;
+		else
+			r->pos = 0;
 	}
-	if (st != NC_OK)
-		return st;
-	r->fmt = RD_DOCUMENT;
-	r->doc = json_parse_typed(seen->data, seen->len, &off, what, sizeof(what));
-	if (!r->doc)
-		return document_error(seen->data, off, what, err);
-	if (cJSON_IsArray(r->doc))
-		r->item = r->doc->child;
-	else if (cJSON_IsObject(r->doc) && cJSON_HasObjectItem(r->doc, "events"))
-		return wrapper_events(r, err);
-	else {
-		r->item = r->doc;
-		r->single = 1;
+	if (r->eof)
+		return -1;
+	return r->pos == r->src.len ? '\n' : (unsigned char)r->src.buf[r->pos];
+}
+
+static void
+cur_take(struct nc_event_reader *r)
+{
+	r->pos++;
+}
+
+static int
+cur_skip_space(struct nc_event_reader *r)
+{
+	int c;
+
+	while ((c = cur_peek(r)) >= 0 && c <= 0x20)
+		cur_take(r);
+	return c;
+}
+
+/* Line and column (characters) of the next byte. */
+static void
+cur_where(struct nc_event_reader *r, long *line, long *col)
+{
+	*line = r->src.line;
+	json_offset_to_linecol(r->src.buf, r->pos < r->src.len ? r->pos : r->src.len, NULL, col);
+}
+
+/* "expected X, found Y" at the next byte. */
+static enum nc_status
+cur_error(struct nc_event_reader *r, const char *expected, struct nc_error *err)
+{
+	char what[160], found[32];
+	long line, col;
+	int c = cur_peek(r);
+
+	if (c < 0)
+		snprintf(found, sizeof(found), "end of input");
+	else if (c > 0x20 && c < 0x7f)
+		snprintf(found, sizeof(found), "'%c'", c);
+	else
+		snprintf(found, sizeof(found), "byte 0x%02x", c);
+	snprintf(what, sizeof(what), "%s, found %s", expected, found);
+	cur_where(r, &line, &col);
+	r->done = 1;
+	return error_at(line, col, what, err);
+}
+
+/* Copy one JSON value's bytes into out, by brackets and strings only
+ * (json_parse_typed judges them): from the next non-blank byte, or go on
+ * with `depth` containers already open. */
+static enum nc_status
+capture_value(struct nc_event_reader *r, struct textbuf *out, int depth,
+              struct nc_error *err)
+{
+	int c, in_str = 0, esc = 0;
+	char ch;
+
+	while ((c = cur_peek(r)) >= 0) {
+		if (!in_str && depth == 0 && out->len > 0 &&
+		    (c == ',' || c == ']' || c == '}' || c <= 0x20))
+			break;          /* the end of a number or literal */
+		if (!in_str && depth == 0 && (c == ']' || c == '}'))
+			break;          /* no value here: the parser says so */
+		ch = (char)c;
+		if (textbuf_append(out, &ch, 1) != 0)
+			return nc_error_set(err, NC_E_IO, "events", "events file: one event may be at "
+			                    "most %u MiB", NC_IMPORT_MAX_BYTES / (1024u * 1024u));
+		cur_take(r);
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"' && (in_str = 0, depth == 0))
+				break;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			break;
+		}
 	}
 	return NC_OK;
+}
+
+/* The next value of the file, parsed; NULL with err set when it is not
+ * JSON. */
+static cJSON *
+read_value(struct nc_event_reader *r, int depth, struct textbuf *text, long line,
+           long col, struct nc_error *err)
+{
+	char what[192];
+	size_t off;
+	cJSON *v;
+
+	if (capture_value(r, text, depth, err) != NC_OK) {
+		r->done = 1;
+		return NULL;
+	}
+	v = json_parse_typed(text->data ? text->data : "", text->len, &off, what, sizeof(what));
+	if (!v) {
+		r->done = 1;
+		error_in_text(text->data ? text->data : "", off, line, col, what, err);
+	}
+	return v;
+}
+
+/* After the document: only blanks may follow. */
+static enum nc_status
+expect_end(struct nc_event_reader *r, struct nc_error *err)
+{
+	if (cur_skip_space(r) >= 0)
+		return cur_error(r, "expected nothing more after the JSON value", err);
+	return r->eof && r->src.f && ferror(r->src.f) ?
+		nc_error_set(err, NC_E_IO, NULL, "cannot read the file") : NC_OK;
+}
+
+/* {"events": ...}: a key's token and its ':'; *is_events tells which. */
+static enum nc_status
+read_key(struct nc_event_reader *r, struct textbuf *key, struct nc_error *err)
+{
+	if (cur_skip_space(r) != '"')
+		return cur_error(r, "expected a \"key\"", err);
+	capture_value(r, key, 0, err);
+	if (cur_skip_space(r) != ':')
+		return cur_error(r, "expected ':' after the key", err);
+	cur_take(r);
+	cur_skip_space(r);
+	return NC_OK;
+}
+
+/* A whole object from its '{' (already in text, with the first key when
+ * `depth` is 1), held in memory: one event, or {.., "events": [...]}
+ * with "events" not first. */
+static enum nc_status
+read_whole_object(struct nc_event_reader *r, struct textbuf *text, long line, long col,
+                  struct nc_error *err)
+{
+	r->fmt = RD_DOCUMENT;
+	r->doc = read_value(r, 1, text, line, col, err);
+	if (!r->doc)
+		return err ? err->status : NC_E_INVALID;
+	if (expect_end(r, err) != NC_OK)
+		return NC_E_INVALID;
+	if (cJSON_HasObjectItem(r->doc, "events"))
+		return wrapper_events(r, err);
+	r->item = r->doc;
+	r->single = 1;
+	return NC_OK;
+}
+
+/* The document starts at the next byte ('[' or '{'). */
+static enum nc_status
+open_document(struct nc_event_reader *r, struct nc_error *err)
+{
+	struct textbuf text = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	enum nc_status st = NC_OK;
+	long line, col;
+
+	cur_skip_space(r);
+	cur_where(r, &line, &col);
+	r->fmt = RD_STREAM;
+	r->arr = ARR_START;
+	if (cur_peek(r) == '[') {
+		cur_take(r);
+		return NC_OK;
+	}
+	cur_take(r);
+	textbuf_puts(&text, "{");
+	if (cur_skip_space(r) == '"') {
+		size_t at = text.len;
+
+		capture_value(r, &text, 0, err);
+		if (text.len - at == 8 && memcmp(text.data + at, "\"events\"", 8) == 0 &&
+		    cur_skip_space(r) == ':') {
+			cur_take(r);
+			if (cur_skip_space(r) == '[') {
+				cur_take(r);
+				r->wrapped = 1;
+				textbuf_free(&text);
+				return NC_OK;
+			}
+			textbuf_puts(&text, ":");
+		}
+	}
+	st = read_whole_object(r, &text, line, col, err);
+	textbuf_free(&text);
+	return st;
+}
+
+/* After the array: the rest of {"events": [...] ...}, whose other keys
+ * are refused one by one; END when the document is complete. */
+static enum nc_status
+after_array(struct nc_event_reader *r, int *got, struct nc_error *err)
+{
+	struct textbuf key = TEXTBUF_INIT(256), val = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	enum nc_status st = NC_OK;
+	int c;
+
+	*got = 0;
+	if (!r->wrapped || (c = cur_skip_space(r)) == '}') {
+		if (r->wrapped)
+			cur_take(r);
+		r->arr = ARR_DONE;
+		r->done = 1;
+		return expect_end(r, err);
+	}
+	if (c != ',')
+		return cur_error(r, "expected ',' or '}'", err);
+	cur_take(r);
+	st = read_key(r, &key, err);
+	if (st == NC_OK)
+		st = capture_value(r, &val, 0, err);
+	if (st == NC_OK) {
+		char shown[48];
+		size_t off;
+		cJSON *name = json_parse_explain(key.data, key.len, &off, NULL, 0);
+
+		shown_key(cJSON_IsString(name) ? name->valuestring : "?", shown, sizeof(shown));
+		cJSON_Delete(name);
+		st = event_problem(err, "", "events", "unknown key \"%s\" next to \"events\" — a "
+		                   "bulk file holds only {\"events\": [...]}", shown);
+	}
+	textbuf_free(&key);
+	textbuf_free(&val);
+	return st;
+}
+
+/* The next element of the array as an event. */
+static enum nc_status
+next_streamed(struct nc_event_reader *r, struct nc_event *ev, int *got,
+              struct nc_error *err)
+{
+	struct textbuf text = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	char prefix[48];
+	enum nc_status st;
+	long line, col;
+	cJSON *item;
+	int c;
+
+	*got = 0;
+	if (r->arr == ARR_CLOSED)
+		return after_array(r, got, err);
+	c = cur_skip_space(r);
+	if ((r->arr == ARR_START || r->arr == ARR_AFTER) && c == ']') {
+		cur_take(r);
+		r->arr = ARR_CLOSED;
+		return after_array(r, got, err);
+	}
+	if (r->arr == ARR_AFTER) {
+		if (c != ',')
+			return cur_error(r, "expected ',' or ']'", err);
+		cur_take(r);
+		if (cur_skip_space(r) == ']')
+			return cur_error(r, "expected a value (remove the trailing comma)", err);
+	}
+	cur_where(r, &line, &col);
+	item = read_value(r, 0, &text, line, col, err);
+	textbuf_free(&text);
+	if (!item)
+		return err ? err->status : NC_E_INVALID;
+	*got = 1;
+	r->arr = ARR_AFTER;
+	snprintf(prefix, sizeof(prefix), "events[%zu].", r->index++);
+	st = json_event(item, r->workflow, r->validate, prefix, ev, err);
+	cJSON_Delete(item);
+	return st;
 }
 
 /* A first line that is a whole JSON value (not the {"events": ...}
@@ -1210,35 +1480,30 @@ starts_json_lines(const struct line_src *s)
 static enum nc_status
 sniff_format(struct nc_event_reader *r, struct nc_error *err)
 {
-	struct textbuf seen = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
 	enum nc_status st;
 	const char *p;
 	int got = 1;
 
-	while ((st = src_next(&r->src, &got, err)) == NC_OK && got && line_is_blank(&r->src))
-		textbuf_append(&seen, "\n", 1);
+	st = src_next_nonblank(&r->src, &got, err);
 	if (st == NC_OK && !got)
 		st = nc_error_set(err, NC_E_INVALID, "events", "events file is empty — expected "
 		                  "CSV with a header row, JSON Lines, a JSON array of events or "
 		                  "{\"events\": [...]}");
-	if (st != NC_OK) {
-		textbuf_free(&seen);
+	if (st != NC_OK)
 		return st;
-	}
 	for (p = r->src.buf; isspace((unsigned char)*p); p++)
 		;
 	if (*p == '{' && starts_json_lines(&r->src)) {
 		r->fmt = RD_LINES;
 		r->src.held = 1;
 	} else if (*p == '{' || *p == '[') {
-		r->src.held = 1;
-		st = read_document(r, &seen, err);
+		r->pos = (size_t)(p - r->src.buf);
+		st = open_document(r, err);
 	} else {
 		r->fmt = RD_CSV;
 		r->src.held = 1;
 		st = csv_open(&r->csv, &r->src, 1, err);
 	}
-	textbuf_free(&seen);
 	return st;
 }
 
@@ -1392,6 +1657,8 @@ event_reader_next(struct nc_event_reader *r, struct nc_event *ev, struct nc_erro
 		r->st = next_csv(r, ev, &got, err);
 	else if (r->fmt == RD_LINES)
 		r->st = next_line(r, ev, &got, err);
+	else if (r->fmt == RD_STREAM)
+		r->st = next_streamed(r, ev, &got, err);
 	else
 		r->st = next_element(r, ev, &got, err);
 	if (r->st != NC_OK) {

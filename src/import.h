@@ -47,10 +47,12 @@
  *   is not a whole JSON value starts a JSON document, a whole JSON object
  *   (other than {"events": ...}) starts JSON Lines, anything else is CSV.
  *
- * Memory: JSON Lines are read a line at a time and CSV a record at a time,
- * so a file of any number of events is never held whole by the reader. A
- * JSON document (array or {"events":[...]}) is parsed whole (cJSON cannot
- * stream), at most NC_IMPORT_MAX_BYTES.
+ * Memory: JSON Lines are read a line at a time, CSV a record at a time and
+ * a JSON array (also as {"events": [...]}) an element at a time (a small
+ * scanner finds each element's text, cJSON parses that one), so a file of
+ * any number of events is never held whole by the reader. Held whole, up
+ * to NC_IMPORT_MAX_BYTES: one event object spread over lines, and an
+ * object whose first key is not "events".
  *
  * Errors name the event: "line 4: to[0]: ..." (JSON Lines and CSV, 1-based
  * lines of the file) or "events[250].payload: ..." (documents, counted

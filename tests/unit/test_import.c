@@ -603,3 +603,76 @@ Test(import, csv_nul_byte_is_refused)
 	cr_assert_eq(import_events_text(t, sizeof(t) - 1, NULL, &evs, &nevs, &err), NC_E_INVALID);
 	cr_assert_not_null(strstr(err.message, "line 2"), "%s", err.message);
 }
+
+/* Read every event of text with the reader; returns what each call gave,
+ * as a string of 'E' (event), 'X' (error) up to the end. */
+static void
+read_all(const char *t, char *trace, size_t size)
+{
+	struct nc_import_options o = { NULL, 1 };
+	struct nc_event_reader *r;
+	struct nc_event ev;
+	enum nc_read rd;
+	size_t k = 0;
+
+	cr_assert_eq(event_reader_open_text(&r, t, strlen(t), &o, &err), NC_OK, "%s", err.message);
+	while (k + 1 < size && (rd = event_reader_next(r, &ev, &err)) != NC_READ_END) {
+		trace[k++] = rd == NC_READ_EVENT ? 'E' : 'X';
+		event_clear(&ev);
+	}
+	trace[k] = '\0';
+	event_reader_close(r);
+}
+
+/* Arrays and {"events": [...]} are read one element at a time: the events
+ * before a broken part come out first, each error names its place. */
+Test(import, json_documents_stream_element_by_element)
+{
+	char trace[16];
+
+	read_all("[{\"name\":\"w\",\"to\":\"a\"},\n {\"name\":\"w\",\"to\":\"b\"} oops]", trace,
+	         sizeof(trace));
+	cr_assert_str_eq(trace, "EEX");
+	cr_assert_str_eq(err.message, "events file: invalid JSON at line 2, column 24: "
+	                 "expected ',' or ']', found 'o'");
+	nc_error_clear(&err);
+
+	read_all("{\"events\": [{\"name\":\"w\",\"to\":\"a\"}], \"x\": {\"y\": [1]}}", trace,
+	         sizeof(trace));
+	cr_assert_str_eq(trace, "EX");
+	cr_assert_str_eq(err.fields[0].field, "events");
+	cr_assert_not_null(strstr(err.message, "unknown key \"x\""), "%s", err.message);
+	nc_error_clear(&err);
+
+	read_all("[{\"name\":\"w\",\"to\":\"a\"}] x", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EX");
+	cr_assert_not_null(strstr(err.message, "expected nothing more"), "%s", err.message);
+	nc_error_clear(&err);
+
+	read_all("[{\"name\":\"w\",\"to\":\"a\"},]", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EX");
+	cr_assert_not_null(strstr(err.message, "trailing comma"), "%s", err.message);
+	nc_error_clear(&err);
+
+	read_all("[{\"name\":\"w\",\"to\":\"a\"},{\"name\":\"w\",\"to\":\"b\",\"x\":1},"
+	         "{\"name\":\"w\",\"to\":\"c\"}]", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EXE", "a bad event does not stop the rest");
+	cr_assert_str_eq(err.fields[0].field, "events[1].x");
+}
+
+/* Event indexes count from the start of the file, across the stream. */
+Test(import, stream_indexes_count_from_the_start)
+{
+	size_t i, len = 0;
+	char *t = malloc(300 * 40);
+
+	len += (size_t)sprintf(t, "{\"events\": [\n");
+	for (i = 0; i < 300; i++)
+		len += (size_t)sprintf(t + len, "%s{\"name\":\"w\",\"to\":\"%s\"}\n", i ? "," : "",
+		                       i == 250 ? "" : "u");
+	len += (size_t)sprintf(t + len, "]}\n");
+	cr_assert_eq(bulk_file(t, len), NC_E_INVALID);
+	cr_assert_eq(err.nfields, 1);
+	cr_assert_str_eq(err.fields[0].field, "events[250].to[0]");
+	free(t);
+}
