@@ -826,8 +826,15 @@ keep_value_text(struct json_scan *sc, cJSON *item)
 	if (t.kind != '{' && t.kind != '[')
 		return 0;
 	for (child = item->child; child != NULL; child = child->next) {
-		if (open == '{' && (!scan_next(sc, &t) || !scan_next(sc, &t)))
-			return -1;      /* the key and its ':' */
+		if (open == '{' && !scan_next(sc, &t))
+			return -1;      /* the key */
+		if (open == '{' && string_token_has_nul(sc->s, t.start, t.end)) {
+			/* cJSON cuts a key at its NUL: it could not go out as typed */
+			sc->pos = t.start;
+			return -2;
+		}
+		if (open == '{' && !scan_next(sc, &t))
+			return -1;      /* its ':' */
 		if (keep_value_text(sc, child) != 0 || !scan_next(sc, &t))
 			return -1;      /* then ',' or the closing bracket */
 	}
@@ -843,11 +850,15 @@ json_parse_typed(const char *text, size_t len, size_t *err_off,
 	struct json_scan sc = { text, len, 0 };
 	cJSON *root = json_parse_explain(text, len, err_off, what, what_size);
 
-	if (root != NULL && keep_value_text(&sc, root) != 0) {
+	int kept = root != NULL ? keep_value_text(&sc, root) : 0;
+
+	if (kept != 0) {
 		cJSON_Delete(root);
-		*err_off = 0;
+		*err_off = kept == -2 ? sc.pos : 0;
 		if (what_size > 0)
-			snprintf(what, what_size, "out of memory");
+			snprintf(what, what_size, "%s", kept == -2 ?
+			         "a key holds \\u0000 (NUL), which cannot be sent as typed — remove it" :
+			         "out of memory");
 		return NULL;
 	}
 	return root;

@@ -51,7 +51,8 @@ char *json_print_compact(const cJSON *item);
  * becomes a cJSON_Raw item holding it ("12345678901234567890", "1e400",
  * "-0"), so json_print_compact sends them unchanged. A string with a \u0000
  * escape (which a C string cannot hold) also becomes a Raw item holding
- * its quoted token. Caller owns the tree. */
+ * its quoted token. A key with \u0000 is refused (cJSON would cut it).
+ * Caller owns the tree. */
 cJSON *json_parse_typed(const char *text, size_t len, size_t *err_off,
                         char *what, size_t what_size);
 /* A number in a tree from either parser (cJSON number or Raw number). */

@@ -365,3 +365,15 @@ Test(json_utf8, first_invalid_byte)
 	cr_assert_eq(utf8_first_invalid("ab\xff", 3), 2);
 	cr_assert_eq(utf8_first_invalid("\xed\xa0\x80", 3), 0, "a UTF-16 surrogate");
 }
+
+Test(json_typed, nul_in_a_key_is_refused)
+{
+	const char *t = "{\"ok\":1,\"a\\u0000b\":2}";
+	char what[128];
+	size_t off = 0;
+
+	cr_assert_null(json_parse_typed(t, strlen(t), &off, what, sizeof(what)),
+	               "cJSON would send the key as \"a\"");
+	cr_assert_eq(off, 8);
+	cr_assert_not_null(strstr(what, "NUL"), "%s", what);
+}
