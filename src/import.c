@@ -1088,9 +1088,7 @@ json_event(const cJSON *obj, const char *workflow, int validate, const char *pre
 
 	if (!cJSON_IsObject(obj))
 		return event_problem(err, prefix, "", "must be an event object {...}, not %s",
-		                     cJSON_IsArray(obj) ? "an array" : json_is_number(obj) ?
-		                     "a number" : cJSON_IsString(obj) || json_is_nul_string(obj) ?
-		                     "a string" : cJSON_IsBool(obj) ? "a boolean" : "null");
+		                     json_kind(obj));
 	st = wire_form(obj, workflow, prefix, &wire, err);
 	if (st == NC_OK)
 		st = event_from_json(ev, wire, prefix, err);
@@ -1172,7 +1170,7 @@ wrapper_events(struct nc_event_reader *r, struct nc_error *err)
 	}
 	if (!cJSON_IsArray(events))
 		return event_problem(err, "", "events", "must be an array of event objects, not %s",
-		                     cJSON_IsObject(events) ? "an object" : "something else");
+		                     events ? json_kind(events) : "missing");
 	r->item = events->child;
 	return st;
 }

@@ -595,20 +595,22 @@ json_offset_to_linecol(const char *text, size_t off, long *line, long *col)
 		*col = c;
 }
 
-static const char *
-json_type_name(const cJSON *v)
+const char *
+json_kind(const cJSON *v)
 {
+	if (json_is_nul_string(v))
+		return "a string";
+	if (json_is_number(v))
+		return "a number";
+	if (cJSON_IsObject(v))
+		return "an object";
 	if (cJSON_IsArray(v))
 		return "an array";
 	if (cJSON_IsString(v))
 		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
 	if (cJSON_IsBool(v))
 		return "a boolean";
-	if (cJSON_IsNull(v))
-		return "null";
-	return "something else";
+	return "null";
 }
 
 cJSON *
@@ -638,7 +640,7 @@ json_parse_field(const char *text, size_t len, const char *field,
 	if (want_object && !cJSON_IsObject(root)) {
 		nc_error_set(err, NC_E_INVALID, name,
 		             "%s must be a JSON object {...}, not %s",
-		             name, json_type_name(root));
+		             name, json_kind(root));
 		cJSON_Delete(root);
 		return NULL;
 	}

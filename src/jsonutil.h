@@ -59,6 +59,9 @@ cJSON *json_parse_typed(const char *text, size_t len, size_t *err_off,
 int json_is_number(const cJSON *item);
 /* A string json_parse_typed kept as a Raw token because it holds NUL. */
 int json_is_nul_string(const cJSON *item);
+/* "an object", "an array", "a string", "a number", "a boolean" or "null",
+ * for messages; Raw items from json_parse_typed count as what they hold. */
+const char *json_kind(const cJSON *item);
 
 /* Pretty-print JSON text with two-space indents, one object member a line
  * and arrays on one line (cJSON_Print's layout), copying every number and

@@ -994,25 +994,6 @@ request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error *err)
 
 /* ---- wire format -> model ------------------------------------------------ */
 
-static const char *
-json_kind(const cJSON *v)
-{
-	if (json_is_nul_string(v))
-		return "a string";
-	if (json_is_number(v))
-		return "a number";
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	return "null";
-}
 
 /* Copy a string member into *slot; null means "not given". */
 static void
