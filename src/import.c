@@ -682,6 +682,7 @@ src_next(struct line_src *s, int *got, struct nc_error *err)
 		s->held = 0;
 		return NC_OK;
 	}
+	errno = 0;
 	n = getline(&s->buf, &s->cap, s->f);
 	if (n < 0) {
 		*got = 0;
