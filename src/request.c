@@ -18,6 +18,8 @@
 
 #define CONTEXT_PATTERN "^[A-Za-z0-9_-]{1,100}$"
 #define QUOTE_MAX 40          /* characters of a value quoted in a message */
+/* A string with \u0000 (json_parse_typed keeps it whole rather than cut) */
+#define NUL_MESSAGE "holds a NUL character (\\u0000), which Novu cannot use — remove it"
 
 /* ---- small string helpers ---------------------------------------------- */
 
@@ -1002,7 +1004,7 @@ take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
 	if (cJSON_IsNull(val))
 		return;
 	if (json_is_nul_string(val)) {
-		problem(v, field, "holds a NUL character (\\u0000), which Novu cannot use — remove it");
+		problem(v, field, NUL_MESSAGE);
 		return;
 	}
 	if (!cJSON_IsString(val)) {
@@ -1068,7 +1070,9 @@ take_topic(struct vctx *v, const char *field, const cJSON *obj,
 			j = 0;
 			cJSON_ArrayForEach(x, k) {
 				snprintf(sub, sizeof(sub), "%s.exclude[%zu]", field, j++);
-				if (!cJSON_IsString(x))
+				if (json_is_nul_string(x))
+					problem(v, sub, NUL_MESSAGE);
+				else if (!cJSON_IsString(x))
 					problem(v, sub, "must be a subscriber ID string, not %s", json_kind(x));
 				else if (recipient_add_exclude(r, x->valuestring) != NC_OK)
 					v->nomem = 1;
@@ -1134,8 +1138,7 @@ take_recipient(struct vctx *v, const char *field, const cJSON *val,
 
 	memset(&r, 0, sizeof(r));
 	if (json_is_nul_string(val)) {
-		problem(v, field, "subscriber ID holds a NUL character (\\u0000), which Novu "
-		        "cannot use — remove it");
+		problem(v, field, "subscriber ID " NUL_MESSAGE);
 		return;
 	}
 	if (cJSON_IsString(val)) {

@@ -77,6 +77,10 @@ static const struct rule rules[] = {
 	  "to[0].channels", NULL, SUB " channels: IsArray" },
 	{ "{\"name\":\"w\",\"to\":[\"user-\\u0000\"]}", NC_USE_TRIGGER, "to[0]", NULL,
 	  "console rule: a C string cannot carry NUL, and Novu cannot match such an ID" },
+	{ "{\"name\":\"w\",\"to\":[{\"type\":\"Topic\",\"topicKey\":\"t\",\"exclude\":[\"a\\u0000\"]}]}",
+	  NC_USE_TRIGGER, "to[0].exclude[0]", NULL, "console rule: no NUL in an ID" },
+	{ "{\"name\":\"w\",\"to\":[{\"subscriberId\":\"u\",\"email\":\"a\\u0000@b.c\"}]}",
+	  NC_USE_TRIGGER, "to[0].email", NULL, "console rule: no NUL in a string field" },
 };
 
 static void
