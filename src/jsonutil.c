@@ -952,3 +952,126 @@ json_pretty(const char *text, size_t len)
 		textbuf_puts(&b, "");
 	return textbuf_steal(&b);
 }
+
+/* ---- sizes as JavaScript's JSON.stringify gives them ---- */
+
+/* Bytes of a finite number as JavaScript prints it (Number::toString:
+ * the shortest digits that read back the same, decimal for exponents
+ * -6..20, else d.ddde+N). */
+static size_t
+js_number_bytes(double x)
+{
+	char buf[40];
+	size_t k = 0, i, sign = 0;
+	int p, n;
+
+	if (x == 0)
+		return 1;
+	if (x < 0) {
+		sign = 1;
+		x = -x;
+	}
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*e", p - 1, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	for (i = 0; buf[i] != 'e'; i++)
+		k += isdigit((unsigned char)buf[i]) != 0;
+	n = atoi(buf + i + 1) + 1;      /* x = 0.digits * 10^n */
+	if ((int)k <= n && n <= 21)
+		return sign + (size_t)n;
+	if (0 < n && n <= 21)
+		return sign + k + 1;
+	if (-6 < n && n <= 0)
+		return sign + 2 + (size_t)-n + k;
+	snprintf(buf, sizeof(buf), "%d", n - 1 < 0 ? 1 - n : n - 1);
+	return sign + k + (k > 1) + 2 + strlen(buf);
+}
+
+/* Bytes JSON.stringify writes for a code point inside a string. */
+static size_t
+js_char_bytes(unsigned long cp)
+{
+	if (cp == '"' || cp == '\\' || cp == '\b' || cp == '\f' || cp == '\n' ||
+	    cp == '\r' || cp == '\t')
+		return 2;
+	if (cp < 0x20)
+		return 6;
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* A string token as typed (json_parse_typed kept it: it holds \u0000):
+ * decode its escapes and count what JSON.stringify writes. */
+static size_t
+js_token_bytes(const char *t)
+{
+	size_t n = 2, i = 1, len = strlen(t);
+	unsigned hi, lo;
+
+	while (i + 1 < len) {
+		if (t[i] != '\\') {
+			n += (unsigned char)t[i] >= 0x80 ? 1 : js_char_bytes((unsigned char)t[i]);
+			i++;
+			continue;
+		}
+		if (t[i + 1] != 'u') {
+			n += t[i + 1] == '/' ? 1 : 2;
+			i += 2;
+			continue;
+		}
+		hi = (unsigned)strtoul((char[5]){ t[i + 2], t[i + 3], t[i + 4], t[i + 5], 0 }, NULL, 16);
+		i += 6;
+		if (hi >= 0xd800 && hi <= 0xdbff && i + 5 < len && t[i] == '\\') {
+			lo = (unsigned)strtoul((char[5]){ t[i + 2], t[i + 3], t[i + 4], t[i + 5], 0 },
+			                       NULL, 16);
+			i += 6;
+			n += js_char_bytes(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+		} else {
+			n += js_char_bytes(hi);
+		}
+	}
+	return n;
+}
+
+/* A C string (UTF-8 already checked): every non-ASCII byte is written
+ * as is, so count bytes, escapes as JSON.stringify writes them. */
+static size_t
+js_string_bytes(const char *s)
+{
+	size_t n = 2;
+
+	for (; *s != '\0'; s++)
+		n += (unsigned char)*s >= 0x80 ? 1 : js_char_bytes((unsigned char)*s);
+	return n;
+}
+
+size_t
+json_stringify_bytes(const cJSON *item)
+{
+	const cJSON *c;
+	size_t n;
+	double d;
+
+	if (json_is_nul_string(item))
+		return js_token_bytes(item->valuestring);
+	if (json_is_number(item)) {
+		d = cJSON_IsRaw(item) ? strtod(item->valuestring, NULL) : item->valuedouble;
+		return isfinite(d) ? js_number_bytes(d) : 4;    /* Infinity -> null */
+	}
+	if (cJSON_IsString(item))
+		return js_string_bytes(item->valuestring);
+	if (cJSON_IsTrue(item))
+		return 4;
+	if (cJSON_IsFalse(item))
+		return 5;
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+		return 4;
+	n = 2;
+	for (c = item->child; c != NULL; c = c->next) {
+		n += json_stringify_bytes(c) + (c->next != NULL);
+		if (cJSON_IsObject(item))
+			n += js_string_bytes(c->string) + 1;
+	}
+	return n;
+}

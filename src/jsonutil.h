@@ -63,6 +63,12 @@ int json_is_nul_string(const cJSON *item);
  * for messages; Raw items from json_parse_typed count as what they hold. */
 const char *json_kind(const cJSON *item);
 
+/* Bytes of JSON.stringify(item) as Node's Buffer.byteLength counts them,
+ * which is what Novu measures: numbers as JavaScript prints them (1.50 ->
+ * 1.5, 1e3 -> 1000, 1e400 -> null), strings with JSON.stringify's escapes
+ * (only '"', '\\' and control characters; \u00e9 is written as é). */
+size_t json_stringify_bytes(const cJSON *item);
+
 /* Pretty-print JSON text with two-space indents, one object member a line
  * and arrays on one line (cJSON_Print's layout), copying every number and
  * string token exactly as typed and keeping key order. NULL when the text

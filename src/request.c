@@ -523,18 +523,6 @@ context_part_ok(const char *s)
 	return n >= 1 && n <= NC_MAX_CONTEXT_PART;
 }
 
-/* Bytes of the JSON text Novu measures (JSON.stringify): numbers and
- * strings as typed, no blanks. (size_t)-1 when out of memory. */
-static size_t
-json_measure(const cJSON *item)
-{
-	char *text = json_print_compact(item);
-	size_t n = text != NULL ? strlen(text) : (size_t)-1;
-
-	free(text);
-	return n;
-}
-
 /* One context entry as Novu's isValidContextValue and the data size rule
  * of IsValidContextPayload see it: an ID string, or an object with an "id"
  * string and "data" absent or a non-null object (other keys pass). */
@@ -566,9 +554,7 @@ check_context_entry(struct vctx *v, const cJSON *entry)
 			        quoted(id, q, sizeof(q)));
 		if (data != NULL && !cJSON_IsObject(data) && !cJSON_IsArray(data))
 			problem(v, field, "\"data\" must be a JSON object {...}");
-		else if (data != NULL && (n = json_measure(data)) == (size_t)-1)
-			v->nomem = 1;
-		else if (data != NULL && n > NC_MAX_CONTEXT_DATA)
+		else if (data != NULL && (n = json_stringify_bytes(data)) > NC_MAX_CONTEXT_DATA)
 			problem(v, field, "\"data\" is %zu bytes; the limit is %d (64 KB)",
 			        n, NC_MAX_CONTEXT_DATA);
 	} else {
@@ -631,11 +617,9 @@ check_payload_size(struct vctx *v, const char *text)
 		return;                 /* reported by check_json_text */
 	while (cJSON_HasObjectItem(p, "attachments"))
 		cJSON_DeleteItemFromObjectCaseSensitive(p, "attachments");
-	n = json_measure(p);
+	n = json_stringify_bytes(p);
 	cJSON_Delete(p);
-	if (n == (size_t)-1)
-		v->nomem = 1;
-	else if (n > NC_MAX_PAYLOAD_BYTES)
+	if (n > NC_MAX_PAYLOAD_BYTES)
 		problem(v, "payload", "is %zu bytes as Novu measures it (its JSON without "
 		        "\"attachments\"); the limit is %d (512 KB) — shrink it by at least %zu bytes",
 		        n, NC_MAX_PAYLOAD_BYTES, n - NC_MAX_PAYLOAD_BYTES);

@@ -377,3 +377,31 @@ Test(json_typed, nul_in_a_key_is_refused)
 	cr_assert_eq(off, 8);
 	cr_assert_not_null(strstr(what, "NUL"), "%s", what);
 }
+
+/* Novu measures Buffer.byteLength(JSON.stringify(value)); each row is a
+ * text and what Node prints for JSON.stringify(JSON.parse(text)). */
+Test(json_stringify, bytes_as_node_counts_them)
+{
+	static const char *const rows[][2] = {
+		{ "{\"a\":1.50, \"b\" : true}", "{\"a\":1.5,\"b\":true}" },
+		{ "[1e3,1e21,1.5e-7,0.000001,-0,12345678901234567,1e400,-2.5E-300]",
+		  "[1000,1e+21,1.5e-7,0.000001,0,12345678901234568,null,-2.5e-300]" },
+		{ "[123456789012345678901234, 0.1, 100, 1e-7, 5e-324]",
+		  "[1.2345678901234568e+23,0.1,100,1e-7,5e-324]" },
+		{ "\"\\u00e9\\/\\n\\u0001\\\"\"", "\"\xc3\xa9/\\n\\u0001\\\"\"" },
+		{ "{\"s\":\"a\\u0000b\\u00e9\"}", "{\"s\":\"a\\u0000b\xc3\xa9\"}" },
+		{ "[\"\\ud83d\\ude00\\u0000\", null, false, {}, []]",
+		  "[\"\xf0\x9f\x98\x80\\u0000\",null,false,{},[]]" },
+		{ "{\"k\\t\":\"Zo\xc3\xab\"}", "{\"k\\t\":\"Zo\xc3\xab\"}" },
+	};
+	size_t i, off;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cJSON *j = json_parse_typed(rows[i][0], strlen(rows[i][0]), &off, NULL, 0);
+
+		cr_assert_not_null(j, "row %zu", i);
+		cr_assert_eq(json_stringify_bytes(j), strlen(rows[i][1]), "row %zu: %zu, want %zu (%s)",
+		             i, json_stringify_bytes(j), strlen(rows[i][1]), rows[i][1]);
+		cJSON_Delete(j);
+	}
+}

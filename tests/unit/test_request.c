@@ -795,3 +795,24 @@ Test(validate, strings_must_be_utf8)
 	nc_error_clear(&err);
 	event_clear(&ev);
 }
+
+/* The limit counts what Novu counts: 1.50 is 1.5 to JSON.stringify, so a
+ * payload typed one byte over the limit that way is still accepted. */
+Test(validate, payload_size_counts_as_javascript_prints)
+{
+	size_t pad = NC_MAX_PAYLOAD_BYTES - strlen("{\"n\":1.5,\"p\":\"\"}"), o;
+	char *payload = malloc(NC_MAX_PAYLOAD_BYTES + 64);
+	struct nc_event ev;
+	struct nc_error err = NC_ERROR_INIT;
+
+	o = (size_t)sprintf(payload, "{\"n\":1.50,\"p\":\"");
+	memset(payload + o, 'x', pad);
+	strcpy(payload + o + pad, "\"}");
+	event_init(&ev);
+	nc_strset(&ev.workflow, "wf");
+	add_id(&ev, "u");
+	nc_strset(&ev.payload_json, payload);
+	cr_assert_eq(event_validate(&ev, NC_USE_TRIGGER, NULL, &err), NC_OK, "%s", err.message);
+	event_clear(&ev);
+	free(payload);
+}
