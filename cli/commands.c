@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bulkrun.h"
+#include "import.h"
 #include "jsonutil.h"
 
 #define HISTORY_DEFAULT_LIMIT 20
@@ -288,19 +289,17 @@ static enum nc_status
 bulk_check(struct cli_ctx *c, struct bulk_events *b, struct nc_error *err)
 {
 	enum nc_status st = NC_OK;
-	char prefix[40];
 	size_t i;
 
+	/* The reader has validated every event; what is left is whose
+	 * transactionIds they carry, and the key options. */
 	if (b->n == 0)
 		return nc_error_set(err, NC_E_INVALID, "events", "%s holds no events", c->args[0]);
 	b->user_txid = calloc(b->n, 1);
 	if (!b->user_txid)
 		return NC_E_NOMEM;
-	for (i = 0; !st && i < b->n; i++) {
-		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
-		st = event_validate(&b->evs[i], NC_USE_BULK_ENTRY, prefix, err);
+	for (i = 0; i < b->n; i++)
 		b->user_txid[i] = b->evs[i].transaction_id && *b->evs[i].transaction_id;
-	}
 	if (!st && b->n <= NC_MAX_BULK_EVENTS)
 		st = idempotency_key_validate(c->idempotency_key, err);
 	/* Several requests get a key each and report as they go. */
@@ -317,17 +316,15 @@ static int
 bulk_load(struct cli_ctx *c, struct bulk_events *b)
 {
 	struct nc_error err = NC_ERROR_INIT;
-	enum nc_status st = NC_OK;
-	size_t len;
-	char *text = cli_read_file(c->args[0], &len, &err);
+	struct nc_import_options opts = { NULL, 1 };   /* every event validated */
+	enum nc_status st = import_events_file(c->args[0], &opts, &b->evs, &b->n, &err);
 
-	if (text)
-		st = events_parse_file(text, len, &b->evs, &b->n, &err);
-	free(text);
-	if (text && !st)
+	if (!st)
 		st = bulk_check(c, b, &err);
-	if (!text || st) {
-		int rc = cli_report_error(c, text ? st : NC_E_USAGE, &err);
+	if (st) {
+		/* A file that cannot be read is the user's to fix: exit 2. */
+		int rc = cli_report_error(c, st == NC_E_IO ? NC_E_USAGE : st, &err);
+
 		nc_error_clear(&err);
 		return rc;
 	}

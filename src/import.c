@@ -1,16 +1,31 @@
-/* import.c - recipients and bulk events from ID lists, CSV and JSON Lines. */
+/* import.c - recipients and bulk events from ID lists, CSV, JSON Lines and
+ * JSON documents: the one events-file reader both front ends use.
+ *
+ * Events come one at a time from struct nc_event_reader, straight from the
+ * FILE: JSON Lines a line at a time, CSV a record at a time, a JSON array
+ * (or {"events": [...]}) an element at a time - cJSON cannot stream, so a
+ * byte scanner finds each element's text and cJSON parses only that. A file
+ * of 100,000 events is never held whole. JSON values
+ * keep the text they were typed as (json_parse_typed), so 12345678901234567
+ * and key order reach Novu unchanged.
+ */
 #include "import.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
 #include "jsonutil.h"
+#include "textbuf.h"
+
+#define MAX_PROBLEMS 100   /* a file's problems collected before stopping */
 
 /* ---- files ---- */
 
@@ -211,8 +226,9 @@ csv_step(struct csv *c, struct cell *cl, struct strvec *fields)
 }
 
 /* Read one record into fields. Returns 1 for a record, 0 at the end, -1 on
- * error (err set). Blank lines are skipped. *line gets the record's first
- * line number. */
+ * error (err set), 2 when the text ends inside a quoted cell (the caller may
+ * have more lines to add). Blank lines are skipped. *line gets the record's
+ * first line number. */
 static int
 csv_record(struct csv *c, struct strvec *fields, long *line, struct nc_error *err)
 {
@@ -232,9 +248,7 @@ csv_record(struct csv *c, struct strvec *fields, long *line, struct nc_error *er
 		;
 	if (rc == 0 && cl.quoted) {
 		free(cl.buf);
-		nc_error_set(err, NC_E_INVALID, NULL, "line %ld: a quoted cell is never closed "
-		             "(missing \")", *line);
-		return -1;
+		return 2;
 	}
 	if (rc == 0)
 		rc = cell_end(&cl, fields) ? -1 : 1;   /* the last line had no newline */
@@ -320,11 +334,11 @@ classify(const char *header, int events, struct column *col, struct nc_error *er
 		                    "columns: subscriberId, email, phone, firstName, lastName, "
 		                    "avatar, locale, timezone, topic, data.<key>)", header);
 	col->role = COL_PAYLOAD;
+	if (!*name)
+		return nc_error_set(err, NC_E_INVALID, NULL, "a column has no name");
 	col->path = strdup(strncmp(name, "payload.", 8) == 0 && name[8] ? name + 8 : name);
 	if (!col->path)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	if (!*col->path)
-		return nc_error_set(err, NC_E_INVALID, NULL, "a column has no name");
 	return NC_OK;
 }
 
@@ -356,10 +370,12 @@ set_path(cJSON *obj, const char *path, cJSON *value, const char *where, struct n
 		if (!next) {
 			next = cJSON_AddObjectToObject(cur, part);
 		} else if (!cJSON_IsObject(next)) {
+			/* `part` points into `copy`: report before freeing it. */
+			nc_error_set(err, NC_E_INVALID, NULL, "%s: \"%s\" needs \"%s\" to be "
+			             "an object", where, path, part);
 			free(copy);
 			cJSON_Delete(value);
-			return nc_error_set(err, NC_E_INVALID, NULL, "%s: \"%s\" needs \"%s\" to be "
-			                    "an object", where, path, part);
+			return NC_E_INVALID;
 		}
 		if (!next) {
 			free(copy);
@@ -476,10 +492,13 @@ row_from_cells(struct row *r, const struct column *cols, size_t ncols,
 		if (!*v)
 			continue;       /* an empty cell sets nothing */
 		if (c->json) {
-			value = cJSON_Parse(v);
+			char what[160];
+			size_t off;
+
+			value = json_parse_typed(v, strlen(v), &off, what, sizeof(what));
 			if (!value)
 				return nc_error_set(err, NC_E_INVALID, NULL, "%s: column \"%s:json\" "
-				                    "holds invalid JSON: %s", r->where, c->path, v);
+				                    "holds invalid JSON: %s", r->where, c->path, what);
 		} else {
 			value = cJSON_CreateString(v);
 			if (!value)
@@ -541,12 +560,11 @@ oom:
 
 /* Turn a row into an event. */
 static enum nc_status
-row_event(const struct row *r, const struct nc_import_options *o, struct nc_event *ev,
+row_event(const struct row *r, const char *workflow, struct nc_event *ev,
           struct nc_error *err)
 {
 	struct nc_recipient rc;
-	const char *wf = has(r, COL_WORKFLOW) ? r->fields[COL_WORKFLOW] :
-		(o && o->workflow && *o->workflow ? o->workflow : NULL);
+	const char *wf = has(r, COL_WORKFLOW) ? r->fields[COL_WORKFLOW] : workflow;
 	enum nc_status st;
 
 	if (!wf)
@@ -643,94 +661,225 @@ event_vec_free(struct event_vec *ev)
 	memset(ev, 0, sizeof(*ev));
 }
 
-/* ---- CSV files ---- */
+/* ---- lines ---- */
 
-typedef enum nc_status (*row_fn)(void *ctx, const struct row *r, struct nc_error *err);
-
-static enum nc_status
-csv_each_row(const char *text, size_t len, int events, row_fn fn, void *ctx,
-             struct nc_error *err)
-{
-	struct csv c;
-	struct strvec cells = { 0 };
-	struct column *cols = NULL;
-	size_t ncols = 0, i;
-	enum nc_status st = NC_OK;
-	long line;
-	int rc;
-
-	c.p = text;
-	c.end = text + len;
-	c.line = 1;
-	c.delim = sniff_delimiter(c.p, c.end);
-	if (!c.delim)
-		c.delim = ',';
-	rc = csv_record(&c, &cells, &line, err);
-	if (rc <= 0) {
-		strvec_clear(&cells);
-		return rc < 0 ? err->status : NC_OK;
-	}
-	cols = calloc(cells.n, sizeof(*cols));
-	if (!cols) {
-		strvec_clear(&cells);
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	}
-	ncols = cells.n;
-	for (i = 0; i < ncols && st == NC_OK; i++)
-		st = classify(cells.v[i], events, &cols[i], err);
-	while (st == NC_OK && (rc = csv_record(&c, &cells, &line, err)) > 0) {
-		struct row r;
-
-		memset(&r, 0, sizeof(r));
-		r.line = line;
-		snprintf(r.where, sizeof(r.where), "line %ld", line);
-		st = row_from_cells(&r, cols, ncols, &cells, err);
-		if (st == NC_OK)
-			st = fn(ctx, &r, err);
-		row_clear(&r);
-	}
-	if (rc < 0 && st == NC_OK)
-		st = err ? err->status : NC_E_INVALID;
-	strvec_clear(&cells);
-	columns_free(cols, ncols);
-	return st;
-}
-
-static enum nc_status
-recipient_row(void *ctx, const struct row *r, struct nc_error *err)
-{
-	struct nc_recipient rc;
-	enum nc_status st = row_recipient(r, &rc, err);
-
-	if (st)
-		return st;
-	return rcpt_push(ctx, &rc, err);
-}
-
-struct event_ctx {
-	struct event_vec *vec;
-	const struct nc_import_options *opts;
+/* A FILE read a line at a time. */
+struct line_src {
+	FILE *f;
+	char *buf;          /* the current line, without its line break */
+	size_t cap, len;    /* len counts NUL bytes a line may hold */
+	long line;          /* 1-based number of the line in buf */
+	int held;           /* put back: src_next returns it again */
 };
 
 static enum nc_status
-event_row(void *ctx, const struct row *r, struct nc_error *err)
+src_next(struct line_src *s, int *got, struct nc_error *err)
 {
-	struct event_ctx *ec = ctx;
-	struct nc_event *ev = event_slot(ec->vec, err);
-	enum nc_status st;
+	ssize_t n;
 
-	if (!ev)
-		return NC_E_NOMEM;
-	st = row_event(r, ec->opts, ev, err);
-	if (st) {
-		event_clear(ev);
-		return st;
+	*got = 1;
+	if (s->held) {
+		s->held = 0;
+		return NC_OK;
 	}
-	ec->vec->n++;
+	errno = 0;
+	n = getline(&s->buf, &s->cap, s->f);
+	if (n < 0) {
+		*got = 0;
+		if (ferror(s->f))
+			return nc_error_set(err, NC_E_IO, NULL, "cannot read the file: %s",
+			                    strerror(errno));
+		if (errno == ENOMEM)
+			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+		return NC_OK;
+	}
+	s->line++;
+	if (s->line == 1 && n >= 3 && memcmp(s->buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(s->buf, s->buf + 3, (size_t)n - 3 + 1);
+		n -= 3;
+	}
+	if (n > 0 && s->buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && s->buf[n - 1] == '\r')
+		n--;
+	s->buf[n] = '\0';
+	s->len = (size_t)n;
 	return NC_OK;
 }
 
+static int
+line_is_blank(const struct line_src *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->len; i++)
+		if (!isspace((unsigned char)s->buf[i]))
+			return 0;
+	return 1;
+}
+
+/* The next line that is not blank; *got = 0 at the end. */
+static enum nc_status
+src_next_nonblank(struct line_src *s, int *got, struct nc_error *err)
+{
+	enum nc_status st;
+
+	while ((st = src_next(s, got, err)) == NC_OK && *got && line_is_blank(s))
+		;
+	return st;
+}
+
+/* ---- CSV records from a FILE ---- */
+
+struct csv_stream {
+	struct line_src *src;
+	char delim;
+	struct column *cols;
+	size_t ncols;
+	struct strvec cells;
+};
+
+/* The next record's cells into cs->cells (a quoted cell may span lines);
+ * *got = 0 at the end. */
+static enum nc_status
+csv_next(struct csv_stream *cs, int *got, long *line, struct nc_error *err)
+{
+	struct textbuf rec = TEXTBUF_INIT(0);
+	struct csv c;
+	enum nc_status st;
+	long first;
+	int rc = 2;
+
+	st = src_next_nonblank(cs->src, got, err);
+	if (st != NC_OK || !*got)
+		return st;
+	first = cs->src->line;
+	if (textbuf_append(&rec, cs->src->buf, cs->src->len) != 0)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	while (st == NC_OK && rc == 2) {
+		if (memchr(rec.data, '\0', rec.len) != NULL) {
+			st = nc_error_set(err, NC_E_INVALID, NULL, "line %ld: holds a NUL byte, which "
+			                  "no cell can carry — remove it", first);
+			break;
+		}
+		c.p = rec.data;
+		c.end = rec.data + rec.len;
+		c.delim = cs->delim;
+		c.line = first;
+		rc = csv_record(&c, &cs->cells, line, err);
+		if (rc < 0)
+			st = NC_E_NOMEM;
+		if (rc != 2)
+			break;
+		st = src_next(cs->src, got, err);
+		if (st == NC_OK && !*got)
+			st = nc_error_set(err, NC_E_INVALID, NULL, "line %ld: a quoted cell is never "
+			                  "closed (missing \")", first);
+		else if (st == NC_OK && (textbuf_append(&rec, "\n", 1) != 0 ||
+		                         textbuf_append(&rec, cs->src->buf, cs->src->len) != 0))
+			st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	textbuf_free(&rec);
+	*got = st == NC_OK;
+	return st;
+}
+
+/* Read the header record: delimiter and column roles. */
+static enum nc_status
+csv_open(struct csv_stream *cs, struct line_src *src, int events, struct nc_error *err)
+{
+	enum nc_status st;
+	long line;
+	size_t i;
+	int got;
+
+	memset(cs, 0, sizeof(*cs));
+	cs->src = src;
+	st = src_next_nonblank(src, &got, err);
+	if (st != NC_OK || !got)
+		return st;
+	cs->delim = sniff_delimiter(src->buf, src->buf + src->len);
+	if (!cs->delim)
+		cs->delim = ',';
+	src->held = 1;
+	st = csv_next(cs, &got, &line, err);
+	if (st != NC_OK || !got)
+		return st;
+	cs->cols = calloc(cs->cells.n ? cs->cells.n : 1, sizeof(*cs->cols));
+	if (!cs->cols)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	cs->ncols = cs->cells.n;
+	for (i = 0; i < cs->ncols && st == NC_OK; i++)
+		st = classify(cs->cells.v[i], events, &cs->cols[i], err);
+	return st;
+}
+
+static void
+csv_close(struct csv_stream *cs)
+{
+	strvec_clear(&cs->cells);
+	columns_free(cs->cols, cs->ncols);
+	memset(cs, 0, sizeof(*cs));
+}
+
+/* The next data row; *got = 0 at the end. */
+static enum nc_status
+csv_row(struct csv_stream *cs, struct row *r, int *got, struct nc_error *err)
+{
+	enum nc_status st;
+	long line;
+
+	memset(r, 0, sizeof(*r));
+	st = csv_next(cs, got, &line, err);
+	if (st != NC_OK || !*got)
+		return st;
+	r->line = line;
+	snprintf(r->where, sizeof(r->where), "line %ld", line);
+	return row_from_cells(r, cs->cols, cs->ncols, &cs->cells, err);
+}
+
+/* Text as a FILE, so text and files share one reader. The text is
+ * borrowed and must outlive the FILE. */
+static FILE *
+text_file(const char *text, size_t len, struct nc_error *err)
+{
+	FILE *f = fmemopen((void *)(uintptr_t)text, len, "r");
+
+	if (!f)
+		nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return f;
+}
+
 /* ---- recipients ---- */
+
+static enum nc_status
+csv_recipients(const char *text, size_t len, struct rcpt_vec *rv, struct nc_error *err)
+{
+	struct line_src src = { NULL, NULL, 0, 0, 0, 0 };
+	struct csv_stream cs;
+	struct nc_recipient rc;
+	struct row r;
+	enum nc_status st;
+	int got = 1;
+
+	src.f = text_file(text, len, err);
+	if (!src.f)
+		return NC_E_NOMEM;
+	st = csv_open(&cs, &src, 0, err);
+	while (st == NC_OK && got) {
+		st = csv_row(&cs, &r, &got, err);
+		if (st == NC_OK && got) {
+			st = row_recipient(&r, &rc, err);
+			if (st == NC_OK)
+				st = rcpt_push(rv, &rc, err);
+		}
+		row_clear(&r);
+	}
+	csv_close(&cs);
+	free(src.buf);
+	fclose(src.f);
+	return st;
+}
 
 static int
 is_id_header(const char *line, size_t len)
@@ -792,8 +941,10 @@ import_recipients(const char *text, size_t len, struct nc_recipient **out, size_
 	for (line_end = p; line_end < text + len && *line_end != '\n' && *line_end != '\r';
 	     line_end++)
 		;
-	if (sniff_delimiter(p, text + len) || is_id_header(p, (size_t)(line_end - p)))
-		st = csv_each_row(text, len, 0, recipient_row, &rv, err);
+	if (p == text + len)
+		st = NC_OK;
+	else if (sniff_delimiter(p, text + len) || is_id_header(p, (size_t)(line_end - p)))
+		st = csv_recipients(text, len, &rv, err);
 	else
 		st = ids_file(text, len, &rv, err);
 	if (st != NC_OK) {
@@ -809,243 +960,790 @@ import_recipients(const char *text, size_t len, struct nc_recipient **out, size_
 	return NC_OK;
 }
 
-/* ---- events: JSON ---- */
+/* ---- events: one JSON event object ---- */
 
-/* "<where>: " in front of a message already in err. */
-static void
-prefix_where(struct nc_error *err, const char *where)
+/* Keys a JSON event may use instead of `to` for its one recipient, as the
+ * CSV columns of the same names do. */
+static const char *const row_keys[] = {
+	"subscriberId", "email", "phone", "firstName", "lastName", "avatar", "locale",
+	"timezone", "data", "topicKey",
+};
+#define ROW_KEYS_TEXT "subscriberId, email, phone, firstName, lastName, avatar, " \
+	"locale, timezone, data or topicKey"
+
+static int
+is_row_key(const char *key)
 {
-	char *m;
-	size_t len;
+	size_t i;
 
-	if (!err || !err->message)
-		return;
-	len = strlen(err->message) + strlen(where) + 3;
-	m = malloc(len);
-	if (m) {
-		snprintf(m, len, "%s: %s", where, err->message);
-		free(err->message);
-		err->message = m;
-	}
+	for (i = 0; i < sizeof(row_keys) / sizeof(row_keys[0]); i++)
+		if (strcmp(key, row_keys[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static enum nc_status
-json_row(const cJSON *obj, const char *where, struct row *r, struct nc_error *err)
+add_copy(cJSON *obj, const char *key, const cJSON *val, struct nc_error *err)
 {
-	const cJSON *item;
-	enum nc_status st;
+	cJSON *dup = cJSON_Duplicate(val, 1);
 
-	snprintf(r->where, sizeof(r->where), "%s", where);
-	cJSON_ArrayForEach(item, obj) {
-		struct column col;
-		const char *key = item->string;
-
-		if (strcmp(key, "payload") == 0 && cJSON_IsObject(item)) {
-			const cJSON *p;
-
-			cJSON_ArrayForEach(p, item) {
-				st = row_add_json(r, &r->payload, p->string, cJSON_Duplicate(p, 1), 0, err);
-				if (st)
-					return st;
-			}
-			continue;
-		}
-		if (strcmp(key, "data") == 0 && cJSON_IsObject(item)) {
-			cJSON_Delete(r->data);
-			r->data = cJSON_Duplicate(item, 1);
-			if (!r->data)
-				return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-			continue;
-		}
-		st = classify(key, 1, &col, err);
-		if (st)
-			return st;
-		if (col.role == COL_PAYLOAD || col.role == COL_DATA) {
-			st = row_add_json(r, col.role == COL_DATA ? &r->data : &r->payload, col.path,
-			                  cJSON_Duplicate(item, 1), col.role == COL_DATA, err);
-			free(col.path);
-			if (st)
-				return st;
-			continue;
-		}
-		free(col.path);
-		if (cJSON_IsString(item)) {
-			st = row_set_field(r, col.role, item->valuestring, err);
-		} else if (cJSON_IsNumber(item)) {
-			char num[64];
-
-			snprintf(num, sizeof(num), "%.17g", item->valuedouble);
-			st = row_set_field(r, col.role, num, err);
-		} else if (cJSON_IsNull(item)) {
-			st = NC_OK;
-		} else {
-			st = nc_error_set(err, NC_E_INVALID, key, "%s: \"%s\" must be a string",
-			                  where, key);
-		}
-		if (st)
-			return st;
+	if (!dup || !cJSON_AddItemToObject(obj, key, dup)) {
+		cJSON_Delete(dup);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	}
 	return NC_OK;
 }
 
-/* One JSON object (a JSON Lines line or an array element) into an event;
- * `where` names it in messages ("line 4", "event 2"). */
-static enum nc_status
-json_event(const cJSON *obj, const char *where, const struct nc_import_options *o,
-           struct event_vec *vec, struct nc_error *err)
+/* A key for a message: printable, at most 40 bytes. */
+static void
+shown_key(const char *key, char *out, size_t size)
 {
-	struct nc_event *ev;
+	size_t o = 0;
+
+	for (; *key && o + 4 < size && o < 40; key++)
+		out[o++] = (unsigned char)*key < 0x20 || *key == '"' ? '?' : *key;
+	if (*key && o + 4 < size)
+		out[o++] = '.', out[o++] = '.', out[o++] = '.';
+	out[o] = '\0';
+}
+
+/* The row keys (rc) as the event's one `to` entry. */
+static enum nc_status
+add_row_recipient(cJSON *wire, cJSON *rc, const char *prefix, struct nc_error *err)
+{
+	const cJSON *topic = cJSON_GetObjectItemCaseSensitive(rc, "topicKey");
+	cJSON *t;
+
+	if (cJSON_HasObjectItem(wire, "to"))
+		return event_problem(err, prefix, "to", "give either \"to\" or one recipient's "
+		                     ROW_KEYS_TEXT ", not both");
+	if (topic && cJSON_GetArraySize(rc) > 1)
+		return event_problem(err, prefix, "topicKey", "names a topic, which has no "
+		                     "subscriber keys — give topicKey alone, or use \"to\"");
+	if (!topic) {
+		cJSON_AddItemToObject(wire, "to", cJSON_Duplicate(rc, 1));
+		return cJSON_HasObjectItem(wire, "to") ? NC_OK :
+			nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	t = cJSON_AddObjectToObject(wire, "to");
+	if (!t || !cJSON_AddStringToObject(t, "type", "Topic") ||
+	    add_copy(t, "topicKey", topic, err) != NC_OK)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return NC_OK;
+}
+
+/* The event object in wire form (request.h event_from_json): row keys
+ * become its one recipient, "workflow" is workflowId, and the default
+ * workflow fills a missing name. Unknown keys are refused here, naming
+ * every key a file may use. */
+static enum nc_status
+wire_form(const cJSON *obj, const char *workflow, const char *prefix, cJSON **out,
+          struct nc_error *err)
+{
+	cJSON *wire = cJSON_CreateObject(), *rc = cJSON_CreateObject();
+	enum nc_status st = NC_OK, bad = NC_OK;
+	const cJSON *k;
+	char key[48];
+
+	if (!wire || !rc)
+		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	for (k = obj->child; k && st == NC_OK; k = k->next) {
+		if (event_is_wire_key(k->string) || strcmp(k->string, "bridgeUrl") == 0)
+			st = add_copy(wire, k->string, k, err);
+		else if (strcmp(k->string, "workflow") == 0)
+			st = add_copy(wire, "workflowId", k, err);
+		else if (is_row_key(k->string))
+			st = add_copy(rc, k->string, k, err);
+		else {
+			shown_key(k->string, key, sizeof(key));
+			bad = event_problem(err, prefix, *k->string ? key : "", "unknown key \"%s\"; "
+			                    "an event has " NC_EVENT_KEYS_TEXT ", or instead of \"to\" "
+			                    "one recipient's " ROW_KEYS_TEXT, key);
+		}
+	}
+	if (st == NC_OK && rc && rc->child)
+		st = add_row_recipient(wire, rc, prefix, err);
+	if (st == NC_OK && !cJSON_HasObjectItem(wire, "name") &&
+	    !cJSON_HasObjectItem(wire, "workflowId") && workflow &&
+	    !cJSON_AddStringToObject(wire, "name", workflow))
+		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	cJSON_Delete(rc);
+	if (st == NC_OK && bad != NC_OK)
+		st = bad;
+	if (st != NC_OK) {
+		cJSON_Delete(wire);
+		return st;
+	}
+	*out = wire;
+	return NC_OK;
+}
+
+/* One JSON event object into ev; `prefix` names it ("line 4: ",
+ * "events[2]."). */
+static enum nc_status
+json_event(const cJSON *obj, const char *workflow, int validate, const char *prefix,
+           struct nc_event *ev, struct nc_error *err)
+{
+	cJSON *wire = NULL;
 	enum nc_status st;
 
 	if (!cJSON_IsObject(obj))
-		return nc_error_set(err, NC_E_INVALID, NULL, "%s: expected a JSON object", where);
-	ev = event_slot(vec, err);
-	if (!ev)
-		return NC_E_NOMEM;
-	if (cJSON_GetObjectItemCaseSensitive(obj, "to")) {
-		/* Wire format; a missing name takes the default workflow. */
-		cJSON *copy = cJSON_Duplicate(obj, 1);
-
-		if (!copy)
-			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-		if (!cJSON_GetObjectItemCaseSensitive(copy, "name") && o && o->workflow &&
-		    *o->workflow)
-			cJSON_AddStringToObject(copy, "name", o->workflow);
-		st = event_from_json(ev, copy, NULL, err);
-		cJSON_Delete(copy);
-		if (st == NC_OK && !ev->workflow)
-			st = nc_error_set(err, NC_E_INVALID, "name", "no workflow (\"name\") and "
-			                  "no default workflow");
-		if (st)
-			prefix_where(err, where);
-	} else {
-		struct row r;
-
-		memset(&r, 0, sizeof(r));
-		st = json_row(obj, where, &r, err);
-		if (st == NC_OK)
-			st = row_event(&r, o, ev, err);
-		row_clear(&r);
-	}
-	if (st) {
-		event_clear(ev);
-		return st;
-	}
-	vec->n++;
-	return NC_OK;
-}
-
-static enum nc_status
-json_lines(const char *text, size_t len, const struct nc_import_options *o,
-           struct event_vec *vec, struct nc_error *err)
-{
-	const char *p = text, *end = text + len;
-	long line = 1;
-	enum nc_status st;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *s = p;
-		cJSON *obj;
-
-		while (s < e && isspace((unsigned char)*s))
-			s++;
-		if (s < e) {
-			char where[32];
-
-			snprintf(where, sizeof(where), "line %ld", line);
-			obj = json_parse_field(s, (size_t)(e - s), "line", 1, err);
-			if (!obj) {
-				prefix_where(err, where);
-				return err ? err->status : NC_E_INVALID;
-			}
-			st = json_event(obj, where, o, vec, err);
-			cJSON_Delete(obj);
-			if (st)
-				return st;
-		}
-		p = nl ? nl + 1 : end;
-		line++;
-	}
-	return NC_OK;
-}
-
-static enum nc_status
-json_document(const char *text, size_t len, const struct nc_import_options *o,
-              struct event_vec *vec, struct nc_error *err)
-{
-	cJSON *root = json_parse_field(text, len, "file", 0, err), *list, *item;
-	enum nc_status st = NC_OK;
-	long i = 0;
-
-	if (!root)
-		return err ? err->status : NC_E_INVALID;
-	list = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "events");
-	if (!cJSON_IsArray(list)) {
-		st = json_event(root, "the document", o, vec, err);
-	} else {
-		cJSON_ArrayForEach(item, list) {
-			char where[32];
-
-			snprintf(where, sizeof(where), "event %ld", i++);
-			st = json_event(item, where, o, vec, err);
-			if (st)
-				break;
-		}
-	}
-	cJSON_Delete(root);
+		return event_problem(err, prefix, "", "must be an event object {...}, not %s",
+		                     json_kind(obj));
+	st = wire_form(obj, workflow, prefix, &wire, err);
+	if (st == NC_OK)
+		st = event_from_json(ev, wire, prefix, err);
+	cJSON_Delete(wire);
+	if (st == NC_OK && (!ev->workflow || !*ev->workflow))
+		st = event_problem(err, prefix, "name", "no workflow — add \"name\" "
+		                   "(its trigger identifier) or choose a default workflow");
+	if (st == NC_OK && validate)
+		st = event_validate(ev, NC_USE_BULK_ENTRY, prefix, err);
 	return st;
 }
 
-/* The text is one JSON document (array or object) rather than JSON Lines
- * when it parses as a whole. */
-static int
-whole_json(const char *text, size_t len)
-{
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	int ok = root != NULL;
+/* ---- the events reader ---- */
 
-	/* cJSON stops after the first value: JSON Lines has more behind it. */
-	while (ok && end && end < text + len && *end) {
-		if (!isspace((unsigned char)*end))
-			ok = 0;
-		end++;
+enum reader_format { RD_CSV, RD_LINES, RD_DOCUMENT, RD_STREAM };
+
+/* RD_STREAM: where the reader is in [event, event, ...]. */
+enum stream_state { ARR_START, ARR_AFTER, ARR_CLOSED, ARR_DONE };
+
+struct nc_event_reader {
+	FILE *f;
+	int close_f;
+	struct line_src src;
+	char *workflow;              /* the default, or NULL */
+	int validate;
+	enum reader_format fmt;
+	int done;                    /* nothing more can be read */
+	enum nc_status st;           /* of the last event_reader_next */
+	struct csv_stream csv;       /* RD_CSV */
+	cJSON *doc;                  /* RD_DOCUMENT: one object, parsed whole */
+	const cJSON *item;           /* its next event */
+	int single;                  /* the document is one event object */
+	size_t index;
+	/* RD_STREAM: a JSON array read one element at a time, top level or
+	 * as the "events" member of {"events": [...]} (wrapped) */
+	size_t pos;                  /* next byte in src.buf; src.len: the line break */
+	int eof;
+	enum stream_state arr;
+	int wrapped;
+};
+
+static enum nc_status
+error_at(long line, long col, const char *what, struct nc_error *err)
+{
+	nc_error_set(err, NC_E_INVALID, "events", "events file: invalid JSON at line %ld, "
+	             "column %ld: %s", line, col, what);
+	if (err && err->nfields > 0) {
+		err->fields[err->nfields - 1].line = line;
+		err->fields[err->nfields - 1].column = col;
 	}
-	cJSON_Delete(root);
-	return ok;
+	return NC_E_INVALID;
 }
 
-enum nc_status
-import_events(const char *text, size_t len, const struct nc_import_options *opts,
-              struct nc_event **out, size_t *n, struct nc_error *err)
+/* A JSON error at byte `off` of text that starts at line/col of the file. */
+static enum nc_status
+error_in_text(const char *text, size_t off, long line, long col, const char *what,
+              struct nc_error *err)
 {
-	struct event_vec vec = { 0 };
-	struct event_ctx ec = { &vec, opts };
+	long l, c;
+
+	json_offset_to_linecol(text, off, &l, &c);
+	return error_at(line + l - 1, l == 1 ? col + c - 1 : c, what, err);
+}
+
+/* {"events":[...]}: nothing next to "events", and it is an array. */
+static enum nc_status
+wrapper_events(struct nc_event_reader *r, struct nc_error *err)
+{
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(r->doc, "events"), *k;
+	enum nc_status st = NC_OK;
+	char key[48];
+
+	for (k = r->doc->child; k; k = k->next) {
+		if (strcmp(k->string, "events") == 0)
+			continue;
+		shown_key(k->string, key, sizeof(key));
+		st = event_problem(err, "", "events", "unknown key \"%s\" next to \"events\" — a "
+		                   "bulk file holds only {\"events\": [...]}", key);
+	}
+	if (!cJSON_IsArray(events))
+		return event_problem(err, "", "events", "must be an array of event objects, not %s",
+		                     events ? json_kind(events) : "missing");
+	r->item = events->child;
+	return st;
+}
+
+/* ---- JSON documents, a byte at a time ---- */
+
+/* The next byte of the file ('\n' between lines), or -1 at the end. */
+static int
+cur_peek(struct nc_event_reader *r)
+{
+	int got = 0;
+
+	while (!r->eof && r->pos > r->src.len) {
+		if (src_next(&r->src, &got, NULL) != NC_OK || !got)
+			r->eof = 1;
+		else
+			r->pos = 0;
+	}
+	if (r->eof)
+		return -1;
+	return r->pos == r->src.len ? '\n' : (unsigned char)r->src.buf[r->pos];
+}
+
+static void
+cur_take(struct nc_event_reader *r)
+{
+	r->pos++;
+}
+
+static int
+cur_skip_space(struct nc_event_reader *r)
+{
+	int c;
+
+	while ((c = cur_peek(r)) >= 0 && c <= 0x20)
+		cur_take(r);
+	return c;
+}
+
+/* Line and column (characters) of the next byte. */
+static void
+cur_where(struct nc_event_reader *r, long *line, long *col)
+{
+	*line = r->src.line;
+	json_offset_to_linecol(r->src.buf, r->pos < r->src.len ? r->pos : r->src.len, NULL, col);
+}
+
+/* "expected X, found Y" at the next byte. */
+static enum nc_status
+cur_error(struct nc_event_reader *r, const char *expected, struct nc_error *err)
+{
+	char what[160], found[32];
+	long line, col;
+	int c = cur_peek(r);
+
+	if (c < 0)
+		snprintf(found, sizeof(found), "end of input");
+	else if (c > 0x20 && c < 0x7f)
+		snprintf(found, sizeof(found), "'%c'", c);
+	else
+		snprintf(found, sizeof(found), "byte 0x%02x", c);
+	snprintf(what, sizeof(what), "%s, found %s", expected, found);
+	cur_where(r, &line, &col);
+	r->done = 1;
+	return error_at(line, col, what, err);
+}
+
+/* Copy one JSON value's bytes into out, by brackets and strings only
+ * (json_parse_typed judges them): from the next non-blank byte, or go on
+ * with `depth` containers already open. */
+static enum nc_status
+capture_value(struct nc_event_reader *r, struct textbuf *out, int depth,
+              struct nc_error *err)
+{
+	int c, in_str = 0, esc = 0;
+	char ch;
+
+	while ((c = cur_peek(r)) >= 0) {
+		if (!in_str && depth == 0 && out->len > 0 &&
+		    (c == ',' || c == ']' || c == '}' || c <= 0x20))
+			break;          /* the end of a number or literal */
+		if (!in_str && depth == 0 && (c == ']' || c == '}'))
+			break;          /* no value here: the parser says so */
+		ch = (char)c;
+		if (textbuf_append(out, &ch, 1) != 0)
+			return nc_error_set(err, NC_E_IO, "events", "events file: one event may be at "
+			                    "most %u MiB", NC_IMPORT_MAX_BYTES / (1024u * 1024u));
+		cur_take(r);
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"' && (in_str = 0, depth == 0))
+				break;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if ((c == '}' || c == ']') && --depth == 0) {
+			break;
+		}
+	}
+	return NC_OK;
+}
+
+/* The next value of the file, parsed; NULL with err set when it is not
+ * JSON. */
+static cJSON *
+read_value(struct nc_event_reader *r, int depth, struct textbuf *text, long line,
+           long col, struct nc_error *err)
+{
+	char what[192];
+	size_t off;
+	cJSON *v;
+
+	if (capture_value(r, text, depth, err) != NC_OK) {
+		r->done = 1;
+		return NULL;
+	}
+	v = json_parse_typed(text->data ? text->data : "", text->len, &off, what, sizeof(what));
+	if (!v) {
+		r->done = 1;
+		error_in_text(text->data ? text->data : "", off, line, col, what, err);
+	}
+	return v;
+}
+
+/* After the document: only blanks may follow. */
+static enum nc_status
+expect_end(struct nc_event_reader *r, struct nc_error *err)
+{
+	if (cur_skip_space(r) >= 0)
+		return cur_error(r, "expected nothing more after the JSON value", err);
+	return r->eof && r->src.f && ferror(r->src.f) ?
+		nc_error_set(err, NC_E_IO, NULL, "cannot read the file") : NC_OK;
+}
+
+/* {"events": ...}: a key's token and its ':'; *is_events tells which. */
+static enum nc_status
+read_key(struct nc_event_reader *r, struct textbuf *key, struct nc_error *err)
+{
+	if (cur_skip_space(r) != '"')
+		return cur_error(r, "expected a \"key\"", err);
+	capture_value(r, key, 0, err);
+	if (cur_skip_space(r) != ':')
+		return cur_error(r, "expected ':' after the key", err);
+	cur_take(r);
+	cur_skip_space(r);
+	return NC_OK;
+}
+
+/* A whole object from its '{' (already in text, with the first key when
+ * `depth` is 1), held in memory: one event, or {.., "events": [...]}
+ * with "events" not first. */
+static enum nc_status
+read_whole_object(struct nc_event_reader *r, struct textbuf *text, long line, long col,
+                  struct nc_error *err)
+{
+	r->fmt = RD_DOCUMENT;
+	r->doc = read_value(r, 1, text, line, col, err);
+	if (!r->doc)
+		return err ? err->status : NC_E_INVALID;
+	if (expect_end(r, err) != NC_OK)
+		return NC_E_INVALID;
+	if (cJSON_HasObjectItem(r->doc, "events"))
+		return wrapper_events(r, err);
+	r->item = r->doc;
+	r->single = 1;
+	return NC_OK;
+}
+
+/* The document starts at the next byte ('[' or '{'). */
+static enum nc_status
+open_document(struct nc_event_reader *r, struct nc_error *err)
+{
+	struct textbuf text = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	enum nc_status st = NC_OK;
+	long line, col;
+
+	cur_skip_space(r);
+	cur_where(r, &line, &col);
+	r->fmt = RD_STREAM;
+	r->arr = ARR_START;
+	if (cur_peek(r) == '[') {
+		cur_take(r);
+		return NC_OK;
+	}
+	cur_take(r);
+	textbuf_puts(&text, "{");
+	if (cur_skip_space(r) == '"') {
+		size_t at = text.len;
+
+		capture_value(r, &text, 0, err);
+		if (text.len - at == 8 && memcmp(text.data + at, "\"events\"", 8) == 0 &&
+		    cur_skip_space(r) == ':') {
+			cur_take(r);
+			if (cur_skip_space(r) == '[') {
+				cur_take(r);
+				r->wrapped = 1;
+				textbuf_free(&text);
+				return NC_OK;
+			}
+			textbuf_puts(&text, ":");
+		}
+	}
+	st = read_whole_object(r, &text, line, col, err);
+	textbuf_free(&text);
+	return st;
+}
+
+/* After the array: the rest of {"events": [...] ...}, whose other keys
+ * are refused one by one; END when the document is complete. */
+static enum nc_status
+after_array(struct nc_event_reader *r, int *got, struct nc_error *err)
+{
+	struct textbuf key = TEXTBUF_INIT(256), val = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	enum nc_status st = NC_OK;
+	int c;
+
+	*got = 0;
+	if (!r->wrapped || (c = cur_skip_space(r)) == '}') {
+		if (r->wrapped)
+			cur_take(r);
+		r->arr = ARR_DONE;
+		r->done = 1;
+		return expect_end(r, err);
+	}
+	if (c != ',')
+		return cur_error(r, "expected ',' or '}'", err);
+	cur_take(r);
+	st = read_key(r, &key, err);
+	if (st == NC_OK)
+		st = capture_value(r, &val, 0, err);
+	if (st == NC_OK) {
+		char shown[48];
+		size_t off;
+		cJSON *name = json_parse_explain(key.data, key.len, &off, NULL, 0);
+
+		shown_key(cJSON_IsString(name) ? name->valuestring : "?", shown, sizeof(shown));
+		cJSON_Delete(name);
+		st = event_problem(err, "", "events", "unknown key \"%s\" next to \"events\" — a "
+		                   "bulk file holds only {\"events\": [...]}", shown);
+	}
+	textbuf_free(&key);
+	textbuf_free(&val);
+	return st;
+}
+
+/* The next element of the array as an event. */
+static enum nc_status
+next_streamed(struct nc_event_reader *r, struct nc_event *ev, int *got,
+              struct nc_error *err)
+{
+	struct textbuf text = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
+	char prefix[48];
+	enum nc_status st;
+	long line, col;
+	cJSON *item;
+	int c;
+
+	*got = 0;
+	if (r->arr == ARR_CLOSED)
+		return after_array(r, got, err);
+	c = cur_skip_space(r);
+	if ((r->arr == ARR_START || r->arr == ARR_AFTER) && c == ']') {
+		cur_take(r);
+		r->arr = ARR_CLOSED;
+		return after_array(r, got, err);
+	}
+	if (r->arr == ARR_AFTER) {
+		if (c != ',')
+			return cur_error(r, "expected ',' or ']'", err);
+		cur_take(r);
+		if (cur_skip_space(r) == ']')
+			return cur_error(r, "expected a value (remove the trailing comma)", err);
+	}
+	cur_where(r, &line, &col);
+	item = read_value(r, 0, &text, line, col, err);
+	textbuf_free(&text);
+	if (!item)
+		return err ? err->status : NC_E_INVALID;
+	*got = 1;
+	r->arr = ARR_AFTER;
+	snprintf(prefix, sizeof(prefix), "events[%zu].", r->index++);
+	st = json_event(item, r->workflow, r->validate, prefix, ev, err);
+	cJSON_Delete(item);
+	return st;
+}
+
+/* A first line that is a whole JSON value (not the {"events": ...}
+ * wrapper) starts JSON Lines. */
+static int
+starts_json_lines(const struct line_src *s)
+{
+	size_t off;
+	cJSON *one = json_parse_typed(s->buf, s->len, &off, NULL, 0);
+	int lines = one && !cJSON_HasObjectItem(one, "events");
+
+	cJSON_Delete(one);
+	return lines;
+}
+
+/* Decide the format from the first non-blank line. */
+static enum nc_status
+sniff_format(struct nc_event_reader *r, struct nc_error *err)
+{
+	enum nc_status st;
 	const char *p;
+	int got = 1;
+
+	st = src_next_nonblank(&r->src, &got, err);
+	if (st == NC_OK && !got)
+		st = nc_error_set(err, NC_E_INVALID, "events", "events file is empty — expected "
+		                  "CSV with a header row, JSON Lines, a JSON array of events or "
+		                  "{\"events\": [...]}");
+	if (st != NC_OK)
+		return st;
+	for (p = r->src.buf; isspace((unsigned char)*p); p++)
+		;
+	if (*p == '{' && starts_json_lines(&r->src)) {
+		r->fmt = RD_LINES;
+		r->src.held = 1;
+	} else if (*p == '{' || *p == '[') {
+		r->pos = (size_t)(p - r->src.buf);
+		st = open_document(r, err);
+	} else {
+		r->fmt = RD_CSV;
+		r->src.held = 1;
+		st = csv_open(&r->csv, &r->src, 1, err);
+	}
+	return st;
+}
+
+static enum nc_status
+reader_open(struct nc_event_reader **out, FILE *f, int close_f,
+            const struct nc_import_options *opts, struct nc_error *err)
+{
+	struct nc_event_reader *r = calloc(1, sizeof(*r));
 	enum nc_status st;
 
 	*out = NULL;
-	*n = 0;
-	text = skip_bom(text, &len);
-	for (p = text; p < text + len && isspace((unsigned char)*p); p++)
-		;
-	if (p < text + len && *p == '[')
-		st = json_document(text, len, opts, &vec, err);
-	else if (p < text + len && *p == '{')
-		st = whole_json(text, len) ? json_document(text, len, opts, &vec, err) :
-			json_lines(text, len, opts, &vec, err);
-	else
-		st = csv_each_row(text, len, 1, event_row, &ec, err);
+	if (!r || (opts && opts->workflow && *opts->workflow &&
+	           !(r->workflow = strdup(opts->workflow)))) {
+		free(r);
+		if (close_f)
+			fclose(f);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	r->f = f;
+	r->close_f = close_f;
+	r->src.f = f;
+	r->validate = opts && opts->validate;
+	st = sniff_format(r, err);
 	if (st != NC_OK) {
-		event_vec_free(&vec);
+		event_reader_close(r);
 		return st;
 	}
-	if (!vec.n) {
+	*out = r;
+	return NC_OK;
+}
+
+enum nc_status
+event_reader_open_file(struct nc_event_reader **out, const char *path,
+                       const struct nc_import_options *opts, struct nc_error *err)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+
+	*out = NULL;
+	if (!f)
+		return nc_error_set(err, NC_E_IO, NULL, "cannot open %s: %s", path, strerror(errno));
+	return reader_open(out, f, f != stdin, opts, err);
+}
+
+enum nc_status
+event_reader_open_text(struct nc_event_reader **out, const char *text, size_t len,
+                       const struct nc_import_options *opts, struct nc_error *err)
+{
+	FILE *f;
+
+	*out = NULL;
+	if (!text || !len)
+		text = "", len = 0;
+	f = len ? text_file(text, len, err) : fopen("/dev/null", "rb");
+	if (!f)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return reader_open(out, f, 1, opts, err);
+}
+
+void
+event_reader_close(struct nc_event_reader *r)
+{
+	if (!r)
+		return;
+	csv_close(&r->csv);
+	cJSON_Delete(r->doc);
+	free(r->src.buf);
+	free(r->workflow);
+	if (r->close_f)
+		fclose(r->f);
+	free(r);
+}
+
+static enum nc_status
+next_csv(struct nc_event_reader *r, struct nc_event *ev, int *got, struct nc_error *err)
+{
+	struct row row;
+	char prefix[48];
+	enum nc_status st = csv_row(&r->csv, &row, got, err);
+
+	if (st != NC_OK && !*got)
+		r->done = 1;            /* the file itself cannot be read on */
+	if (st == NC_OK && *got)
+		st = row_event(&row, r->workflow, ev, err);
+	if (st == NC_OK && *got && r->validate) {
+		snprintf(prefix, sizeof(prefix), "line %ld: ", row.line);
+		st = event_validate(ev, NC_USE_BULK_ENTRY, prefix, err);
+	}
+	row_clear(&row);
+	return st;
+}
+
+static enum nc_status
+next_line(struct nc_event_reader *r, struct nc_event *ev, int *got, struct nc_error *err)
+{
+	char what[192], prefix[48];
+	enum nc_status st;
+	size_t off;
+	long col;
+	cJSON *obj;
+
+	st = src_next_nonblank(&r->src, got, err);
+	if (st != NC_OK || !*got) {
+		r->done = 1;
+		return st;
+	}
+	obj = json_parse_typed(r->src.buf, r->src.len, &off, what, sizeof(what));
+	if (!obj) {
+		json_offset_to_linecol(r->src.buf, off, NULL, &col);
+		snprintf(prefix, sizeof(prefix), "line %ld", r->src.line);
+		nc_error_set(err, NC_E_INVALID, prefix, "line %ld, column %ld: invalid JSON: %s",
+		             r->src.line, col, what);
+		if (err && err->nfields > 0) {
+			err->fields[err->nfields - 1].line = r->src.line;
+			err->fields[err->nfields - 1].column = col;
+		}
+		return NC_E_INVALID;
+	}
+	snprintf(prefix, sizeof(prefix), "line %ld: ", r->src.line);
+	st = json_event(obj, r->workflow, r->validate, prefix, ev, err);
+	cJSON_Delete(obj);
+	return st;
+}
+
+static enum nc_status
+next_element(struct nc_event_reader *r, struct nc_event *ev, int *got, struct nc_error *err)
+{
+	const cJSON *item = r->item;
+	char prefix[48] = "";
+
+	*got = item != NULL;
+	if (!item) {
+		r->done = 1;
+		return NC_OK;
+	}
+	r->item = r->single ? NULL : item->next;
+	if (!r->single)
+		snprintf(prefix, sizeof(prefix), "events[%zu].", r->index++);
+	return json_event(item, r->workflow, r->validate, prefix, ev, err);
+}
+
+enum nc_read
+event_reader_next(struct nc_event_reader *r, struct nc_event *ev, struct nc_error *err)
+{
+	int got = 0;
+
+	event_init(ev);
+	r->st = NC_OK;
+	if (r->done)
+		return NC_READ_END;
+	if (r->fmt == RD_CSV)
+		r->st = next_csv(r, ev, &got, err);
+	else if (r->fmt == RD_LINES)
+		r->st = next_line(r, ev, &got, err);
+	else if (r->fmt == RD_STREAM)
+		r->st = next_streamed(r, ev, &got, err);
+	else
+		r->st = next_element(r, ev, &got, err);
+	if (r->st != NC_OK) {
+		event_clear(ev);
+		if (r->st == NC_E_NOMEM || r->st == NC_E_IO)
+			r->done = 1;
+		return NC_READ_ERROR;
+	}
+	return got ? NC_READ_EVENT : NC_READ_END;
+}
+
+/* ---- whole files ---- */
+
+/* Every event of the reader; problems are collected (up to MAX_PROBLEMS)
+ * so a file can be fixed in one go. */
+static enum nc_status
+collect_events(struct nc_event_reader *r, struct nc_event **out, size_t *n,
+               struct nc_error *err)
+{
+	struct event_vec vec = { 0 };
+	enum nc_status worst = NC_OK;
+	struct nc_event *slot;
+	enum nc_read rd;
+
+	for (;;) {
+		slot = event_slot(&vec, err);
+		if (!slot) {
+			worst = NC_E_NOMEM;
+			break;
+		}
+		rd = event_reader_next(r, slot, err);
+		if (rd == NC_READ_END)
+			break;
+		if (rd == NC_READ_EVENT) {
+			vec.n++;
+			continue;
+		}
+		if (worst == NC_OK || r->st != NC_E_INVALID)
+			worst = r->st;
+		if (r->st != NC_E_INVALID)
+			break;
+		if (err && err->nfields >= MAX_PROBLEMS) {
+			nc_error_add_field(err, "events", "stopped after 100 problems — fix these "
+			                   "and load the file again", NULL, NULL);
+			break;
+		}
+	}
+	if (worst == NC_OK && vec.n == 0)
+		worst = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
+	if (worst != NC_OK) {
 		event_vec_free(&vec);
-		return nc_error_set(err, NC_E_INVALID, NULL, "the file has no events");
+		return worst;
 	}
 	*out = vec.v;
 	*n = vec.n;
 	return NC_OK;
+}
+
+enum nc_status
+import_events_text(const char *text, size_t len, const struct nc_import_options *opts,
+                   struct nc_event **out, size_t *n, struct nc_error *err)
+{
+	struct nc_event_reader *r;
+	enum nc_status st;
+
+	*out = NULL;
+	*n = 0;
+	st = event_reader_open_text(&r, text, len, opts, err);
+	if (st == NC_OK)
+		st = collect_events(r, out, n, err);
+	event_reader_close(r);
+	return st;
+}
+
+enum nc_status
+import_events_file(const char *path, const struct nc_import_options *opts,
+                   struct nc_event **out, size_t *n, struct nc_error *err)
+{
+	struct nc_event_reader *r;
+	enum nc_status st;
+
+	*out = NULL;
+	*n = 0;
+	st = event_reader_open_file(&r, path, opts, err);
+	if (st == NC_OK)
+		st = collect_events(r, out, n, err);
+	event_reader_close(r);
+	return st;
 }

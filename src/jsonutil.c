@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "textbuf.h"
+
 #define JSON_MAX_DEPTH 1000  /* cJSON's CJSON_NESTING_LIMIT */
 
 enum json_expect {
@@ -465,9 +467,8 @@ json_walk_text(const unsigned char *s, size_t len, size_t *off,
 	return r;
 }
 
-/* Offset of the first byte that is not part of valid UTF-8, or len.
- * JSON text must be UTF-8 (RFC 8259) and cJSON does not check. */
-static size_t
+/* JSON text must be UTF-8 (RFC 8259) and cJSON does not check. */
+size_t
 utf8_first_invalid(const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
@@ -594,20 +595,22 @@ json_offset_to_linecol(const char *text, size_t off, long *line, long *col)
 		*col = c;
 }
 
-static const char *
-json_type_name(const cJSON *v)
+const char *
+json_kind(const cJSON *v)
 {
+	if (json_is_nul_string(v))
+		return "a string";
+	if (json_is_number(v))
+		return "a number";
+	if (cJSON_IsObject(v))
+		return "an object";
 	if (cJSON_IsArray(v))
 		return "an array";
 	if (cJSON_IsString(v))
 		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
 	if (cJSON_IsBool(v))
 		return "a boolean";
-	if (cJSON_IsNull(v))
-		return "null";
-	return "something else";
+	return "null";
 }
 
 cJSON *
@@ -637,7 +640,7 @@ json_parse_field(const char *text, size_t len, const char *field,
 	if (want_object && !cJSON_IsObject(root)) {
 		nc_error_set(err, NC_E_INVALID, name,
 		             "%s must be a JSON object {...}, not %s",
-		             name, json_type_name(root));
+		             name, json_kind(root));
 		cJSON_Delete(root);
 		return NULL;
 	}
@@ -714,4 +717,361 @@ json_print_compact(const cJSON *item)
 	if (item == NULL)
 		return NULL;
 	return cJSON_PrintUnformatted(item);
+}
+
+/* ---- tokens as typed ------------------------------------------------------
+ *
+ * cJSON keeps numbers as doubles, so printing a tree rewrites
+ * 12345678901234567890 as 1.2345678901234567e+19 and 1e400 as null. The
+ * functions below work on the text instead: once json_parse_explain has
+ * accepted it, a token scanner copies every number and string exactly as
+ * typed. */
+
+struct json_tok {
+	char kind;            /* one of {}[],: or '"' string, '0' number, 'l' literal */
+	size_t start, end;    /* [start, end) in the text */
+};
+
+struct json_scan {
+	const char *s;
+	size_t len, pos;
+};
+
+/* The next token of text already known to be valid JSON; 0 at the end. */
+static int
+scan_next(struct json_scan *sc, struct json_tok *t)
+{
+	const char *s = sc->s;
+	size_t i;
+
+	while (sc->pos < sc->len && (unsigned char)s[sc->pos] <= 0x20)
+		sc->pos++;
+	if (sc->pos + 3 <= sc->len && memcmp(s + sc->pos, "\xef\xbb\xbf", 3) == 0 &&
+	    sc->pos == 0)
+		return (sc->pos = 3), scan_next(sc, t);
+	if (sc->pos >= sc->len)
+		return 0;
+	i = sc->pos;
+	t->start = i;
+	if (strchr("{}[],:", s[i]) != NULL) {
+		t->kind = s[i];
+		i++;
+	} else if (s[i] == '"') {
+		t->kind = '"';
+		for (i++; i < sc->len && s[i] != '"'; i++)
+			if (s[i] == '\\')
+				i++;
+		i++;
+	} else if (s[i] == '-' || isdigit((unsigned char)s[i])) {
+		t->kind = '0';
+		while (i < sc->len && strchr("+-.eE0123456789", s[i]) != NULL && s[i] != '\0')
+			i++;
+	} else {
+		t->kind = 'l';
+		while (i < sc->len && isalpha((unsigned char)s[i]))
+			i++;
+	}
+	t->end = i;
+	sc->pos = i;
+	return 1;
+}
+
+/* Does the string token [start, end) hold a \u0000 escape? */
+static int
+string_token_has_nul(const char *s, size_t start, size_t end)
+{
+	size_t i;
+
+	for (i = start + 1; i + 1 < end; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 6 <= end && memcmp(s + i + 2, "0000", 4) == 0)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
+/* Turn item into a cJSON_Raw holding the token's text. */
+static int
+make_raw(cJSON *item, const char *s, const struct json_tok *t)
+{
+	char *text = malloc(t->end - t->start + 1);
+
+	if (text == NULL)
+		return -1;
+	memcpy(text, s + t->start, t->end - t->start);
+	text[t->end - t->start] = '\0';
+	if (cJSON_IsString(item))
+		free(item->valuestring);
+	item->valuestring = text;
+	item->type = cJSON_Raw | (item->type & cJSON_StringIsConst);
+	return 0;
+}
+
+/* Walk the tokens of one value alongside its parsed item (cJSON keeps
+ * members in document order, so both visit the same values). */
+static int
+keep_value_text(struct json_scan *sc, cJSON *item)
+{
+	struct json_tok t;
+	cJSON *child;
+	char open;
+
+	if (!scan_next(sc, &t))
+		return -1;
+	open = t.kind;
+	if (t.kind == '0')
+		return make_raw(item, sc->s, &t);
+	if (t.kind == '"')
+		return string_token_has_nul(sc->s, t.start, t.end) ? make_raw(item, sc->s, &t) : 0;
+	if (t.kind != '{' && t.kind != '[')
+		return 0;
+	for (child = item->child; child != NULL; child = child->next) {
+		if (open == '{' && !scan_next(sc, &t))
+			return -1;      /* the key */
+		if (open == '{' && string_token_has_nul(sc->s, t.start, t.end)) {
+			/* cJSON cuts a key at its NUL: it could not go out as typed */
+			sc->pos = t.start;
+			return -2;
+		}
+		if (open == '{' && !scan_next(sc, &t))
+			return -1;      /* its ':' */
+		if (keep_value_text(sc, child) != 0 || !scan_next(sc, &t))
+			return -1;      /* then ',' or the closing bracket */
+	}
+	if (item->child == NULL && !scan_next(sc, &t))
+		return -1;
+	return 0;
+}
+
+cJSON *
+json_parse_typed(const char *text, size_t len, size_t *err_off,
+                 char *what, size_t what_size)
+{
+	struct json_scan sc = { text, len, 0 };
+	cJSON *root = json_parse_explain(text, len, err_off, what, what_size);
+
+	int kept = root != NULL ? keep_value_text(&sc, root) : 0;
+
+	if (kept != 0) {
+		cJSON_Delete(root);
+		*err_off = kept == -2 ? sc.pos : 0;
+		if (what_size > 0)
+			snprintf(what, what_size, "%s", kept == -2 ?
+			         "a key holds \\u0000 (NUL), which cannot be sent as typed — remove it" :
+			         "out of memory");
+		return NULL;
+	}
+	return root;
+}
+
+int
+json_is_number(const cJSON *item)
+{
+	if (cJSON_IsNumber(item))
+		return 1;
+	return cJSON_IsRaw(item) && item->valuestring != NULL && item->valuestring[0] != '"';
+}
+
+int
+json_is_nul_string(const cJSON *item)
+{
+	return cJSON_IsRaw(item) && item->valuestring != NULL && item->valuestring[0] == '"';
+}
+
+static void
+put_indent(struct textbuf *b, int depth)
+{
+	int i;
+
+	for (i = 0; i < depth; i++)
+		textbuf_puts(b, "  ");
+}
+
+/* One value at `depth`, laid out as cJSON_Print does (objects one member
+ * a line, arrays on one line), with two spaces per level. */
+static void
+pretty_value(struct json_scan *sc, struct textbuf *b, int depth)
+{
+	struct json_tok t;
+	char close;
+
+	if (!scan_next(sc, &t))
+		return;
+	if (t.kind != '{' && t.kind != '[') {
+		textbuf_append(b, sc->s + t.start, t.end - t.start);
+		return;
+	}
+	close = t.kind == '{' ? '}' : ']';
+	textbuf_append(b, &t.kind, 1);
+	if (t.kind == '{')
+		textbuf_puts(b, "\n");
+	for (;;) {
+		struct json_scan peek = *sc;
+
+		if (scan_next(&peek, &t) && t.kind == close) {
+			*sc = peek;
+			break;
+		}
+		if (close == '}') {
+			put_indent(b, depth + 1);
+			scan_next(sc, &t);              /* key */
+			textbuf_append(b, sc->s + t.start, t.end - t.start);
+			scan_next(sc, &t);              /* ':' */
+			textbuf_puts(b, ": ");
+		}
+		pretty_value(sc, b, depth + 1);
+		if (!scan_next(sc, &t))
+			return;
+		if (t.kind == ',')
+			textbuf_puts(b, close == '}' ? ",\n" : ", ");
+		else if (close == '}')
+			textbuf_puts(b, "\n");
+		if (t.kind == close)
+			break;
+	}
+	if (close == '}')
+		put_indent(b, depth);
+	textbuf_append(b, &close, 1);
+}
+
+char *
+json_pretty(const char *text, size_t len)
+{
+	struct json_scan sc = { text, len, 0 };
+	struct textbuf b = TEXTBUF_INIT(0);
+	size_t off;
+	cJSON *check = text != NULL ? json_parse_explain(text, len, &off, NULL, 0) : NULL;
+
+	if (check == NULL)
+		return NULL;
+	cJSON_Delete(check);
+	pretty_value(&sc, &b, 0);
+	if (b.data == NULL)
+		textbuf_puts(&b, "");
+	return textbuf_steal(&b);
+}
+
+/* ---- sizes as JavaScript's JSON.stringify gives them ---- */
+
+/* Bytes of a finite number as JavaScript prints it (Number::toString:
+ * the shortest digits that read back the same, decimal for exponents
+ * -6..20, else d.ddde+N). */
+static size_t
+js_number_bytes(double x)
+{
+	char buf[40];
+	size_t k = 0, i, sign = 0;
+	int p, n;
+
+	if (x == 0)
+		return 1;
+	if (x < 0) {
+		sign = 1;
+		x = -x;
+	}
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof(buf), "%.*e", p - 1, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	for (i = 0; buf[i] != 'e'; i++)
+		k += isdigit((unsigned char)buf[i]) != 0;
+	n = atoi(buf + i + 1) + 1;      /* x = 0.digits * 10^n */
+	if ((int)k <= n && n <= 21)
+		return sign + (size_t)n;
+	if (0 < n && n <= 21)
+		return sign + k + 1;
+	if (-6 < n && n <= 0)
+		return sign + 2 + (size_t)-n + k;
+	snprintf(buf, sizeof(buf), "%d", n - 1 < 0 ? 1 - n : n - 1);
+	return sign + k + (k > 1) + 2 + strlen(buf);
+}
+
+/* Bytes JSON.stringify writes for a code point inside a string. */
+static size_t
+js_char_bytes(unsigned long cp)
+{
+	if (cp == '"' || cp == '\\' || cp == '\b' || cp == '\f' || cp == '\n' ||
+	    cp == '\r' || cp == '\t')
+		return 2;
+	if (cp < 0x20)
+		return 6;
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+/* A string token as typed (json_parse_typed kept it: it holds \u0000):
+ * decode its escapes and count what JSON.stringify writes. */
+static size_t
+js_token_bytes(const char *t)
+{
+	size_t n = 2, i = 1, len = strlen(t);
+	unsigned hi, lo;
+
+	while (i + 1 < len) {
+		if (t[i] != '\\') {
+			n += (unsigned char)t[i] >= 0x80 ? 1 : js_char_bytes((unsigned char)t[i]);
+			i++;
+			continue;
+		}
+		if (t[i + 1] != 'u') {
+			n += t[i + 1] == '/' ? 1 : 2;
+			i += 2;
+			continue;
+		}
+		hi = (unsigned)strtoul((char[5]){ t[i + 2], t[i + 3], t[i + 4], t[i + 5], 0 }, NULL, 16);
+		i += 6;
+		if (hi >= 0xd800 && hi <= 0xdbff && i + 5 < len && t[i] == '\\') {
+			lo = (unsigned)strtoul((char[5]){ t[i + 2], t[i + 3], t[i + 4], t[i + 5], 0 },
+			                       NULL, 16);
+			i += 6;
+			n += js_char_bytes(0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00));
+		} else {
+			n += js_char_bytes(hi);
+		}
+	}
+	return n;
+}
+
+/* A C string (UTF-8 already checked): every non-ASCII byte is written
+ * as is, so count bytes, escapes as JSON.stringify writes them. */
+static size_t
+js_string_bytes(const char *s)
+{
+	size_t n = 2;
+
+	for (; *s != '\0'; s++)
+		n += (unsigned char)*s >= 0x80 ? 1 : js_char_bytes((unsigned char)*s);
+	return n;
+}
+
+size_t
+json_stringify_bytes(const cJSON *item)
+{
+	const cJSON *c;
+	size_t n;
+	double d;
+
+	if (json_is_nul_string(item))
+		return js_token_bytes(item->valuestring);
+	if (json_is_number(item)) {
+		d = cJSON_IsRaw(item) ? strtod(item->valuestring, NULL) : item->valuedouble;
+		return isfinite(d) ? js_number_bytes(d) : 4;    /* Infinity -> null */
+	}
+	if (cJSON_IsString(item))
+		return js_string_bytes(item->valuestring);
+	if (cJSON_IsTrue(item))
+		return 4;
+	if (cJSON_IsFalse(item))
+		return 5;
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+		return 4;
+	n = 2;
+	for (c = item->child; c != NULL; c = c->next) {
+		n += json_stringify_bytes(c) + (c->next != NULL);
+		if (cJSON_IsObject(item))
+			n += js_string_bytes(c->string) + 1;
+	}
+	return n;
 }

@@ -43,7 +43,40 @@ double json_num(const cJSON *obj, const char *key, double dflt);
 /* 1 if object[key] is true, 0 if false, dflt otherwise. */
 int json_bool(const cJSON *obj, const char *key, int dflt);
 
-/* Compact, key-order-preserving serialisation. Caller frees. NULL on OOM. */
+/* Compact, key-order-preserving serialisation. Caller frees. NULL on OOM.
+ * Raw items (see json_parse_typed) are printed as they hold them. */
 char *json_print_compact(const cJSON *item);
+
+/* As json_parse_explain, but numbers keep the text they were typed as: each
+ * becomes a cJSON_Raw item holding it ("12345678901234567890", "1e400",
+ * "-0"), so json_print_compact sends them unchanged. A string with a \u0000
+ * escape (which a C string cannot hold) also becomes a Raw item holding
+ * its quoted token. A key with \u0000 is refused (cJSON would cut it).
+ * Caller owns the tree. */
+cJSON *json_parse_typed(const char *text, size_t len, size_t *err_off,
+                        char *what, size_t what_size);
+/* A number in a tree from either parser (cJSON number or Raw number). */
+int json_is_number(const cJSON *item);
+/* A string json_parse_typed kept as a Raw token because it holds NUL. */
+int json_is_nul_string(const cJSON *item);
+/* "an object", "an array", "a string", "a number", "a boolean" or "null",
+ * for messages; Raw items from json_parse_typed count as what they hold. */
+const char *json_kind(const cJSON *item);
+
+/* Bytes of JSON.stringify(item) as Node's Buffer.byteLength counts them,
+ * which is what Novu measures: numbers as JavaScript prints them (1.50 ->
+ * 1.5, 1e3 -> 1000, 1e400 -> null), strings with JSON.stringify's escapes
+ * (only '"', '\\' and control characters; \u00e9 is written as é). */
+size_t json_stringify_bytes(const cJSON *item);
+
+/* Pretty-print JSON text with two-space indents, one object member a line
+ * and arrays on one line (cJSON_Print's layout), copying every number and
+ * string token exactly as typed and keeping key order. NULL when the text
+ * is not valid JSON (json_parse_explain's rules) or on OOM. Caller frees. */
+char *json_pretty(const char *text, size_t len);
+
+/* Offset of the first byte of s[0..len) that is not valid UTF-8 (overlong
+ * forms, surrogates and code points past U+10FFFF included), or len. */
+size_t utf8_first_invalid(const char *s, size_t len);
 
 #endif

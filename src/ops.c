@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "import.h"
 #include "jsonutil.h"
 #include "textbuf.h"
 
@@ -346,6 +347,34 @@ resend_same(const struct nc_ops *o, const struct nc_history_entry *e,
 	return st;
 }
 
+enum nc_status
+ops_event_from_row(const struct nc_history_entry *e, struct nc_event *ev, struct nc_error *err)
+{
+	struct nc_import_options opts = { NULL, 0 };
+	struct nc_event *evs = NULL;
+	enum nc_status st;
+	size_t n = 0, i, pick = 0;
+
+	event_init(ev);
+	if (!e->request_json || !*e->request_json)
+		return nc_error_set(err, NC_E_USAGE, NULL, "History #%lld kept no request",
+		                    (long long)e->id);
+	/* The events reader keeps numbers and key order as they were sent. */
+	st = import_events_text(e->request_json, strlen(e->request_json), &opts, &evs, &n, err);
+	if (st)
+		return st;
+	for (i = 0; i < n; i++)   /* an old row may hold its whole bulk request */
+		if (e->transaction_id && evs[i].transaction_id &&
+		    strcmp(evs[i].transaction_id, e->transaction_id) == 0)
+			pick = i;
+	*ev = evs[pick];
+	for (i = 0; i < n; i++)
+		if (i != pick)
+			event_clear(&evs[i]);
+	free(evs);
+	return NC_OK;
+}
+
 /* The stored request as a new send: new transactionId, new key. */
 static enum nc_status
 resend_new(const struct nc_ops *o, const struct nc_history_entry *e,
@@ -354,18 +383,13 @@ resend_new(const struct nc_ops *o, const struct nc_history_entry *e,
 {
 	struct nc_send_request rq = { 0 };
 	struct nc_event ev;
-	cJSON *root = e->request_json ? cJSON_Parse(e->request_json) : NULL;
-	enum nc_status st;
+	enum nc_status st = ops_event_from_row(e, &ev, err);
 
-	if (!root)
-		return nc_error_set(err, NC_E_USAGE, NULL, "History #%lld kept no readable "
-		                    "request to resend", (long long)e->id);
-	/* The old ID must not travel with the copy. */
-	cJSON_DeleteItemFromObjectCaseSensitive(root, "transactionId");
-	st = event_from_json(&ev, root, NULL, err);
-	cJSON_Delete(root);
 	if (st)
 		return st;
+	/* The old ID must not travel with the copy. */
+	free(ev.transaction_id);
+	ev.transaction_id = NULL;
 	rq.kind = is_status(e->kind, "broadcast") ? NC_SEND_BROADCAST : NC_SEND_TRIGGER;
 	rq.ev = &ev;
 	rq.leaving = leaving;

@@ -100,6 +100,12 @@ enum nc_status ops_prepare(struct nc_send_request *rq, struct nc_prepared *p,
 enum nc_status ops_resend(const struct nc_ops *o, int64_t id, nc_send_leaving_cb leaving,
                           void *ctx, struct nc_send_outcome *out, struct nc_error *err);
 
+/* The event a History row sent (for an old bulk row holding its whole
+ * request, the one with the row's transactionId), numbers and key order
+ * as sent. ev need not be initialised; caller: event_clear. */
+enum nc_status ops_event_from_row(const struct nc_history_entry *e, struct nc_event *ev,
+                                  struct nc_error *err);
+
 /* ---- cancel ---- */
 struct nc_cancel_outcome {
 	int cancelled;            /* 1: something pending was cancelled */

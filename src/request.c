@@ -19,7 +19,8 @@
 
 #define CONTEXT_PATTERN "^[A-Za-z0-9_-]{1,100}$"
 #define QUOTE_MAX 40          /* characters of a value quoted in a message */
-#define PARSE_MAX_PROBLEMS 100  /* events_parse_file stops collecting here */
+/* A string with \u0000 (json_parse_typed keeps it whole rather than cut) */
+#define NUL_MESSAGE "holds a NUL character (\\u0000), which Novu cannot use — remove it"
 
 /* ---- small string helpers ---------------------------------------------- */
 
@@ -113,6 +114,7 @@ recipient_clear(struct nc_recipient *r)
 	free(r->locale);
 	free(r->timezone);
 	free(r->data_json);
+	free(r->channels_json);
 	for (i = 0; i < r->nexclude; i++)
 		free(r->exclude[i]);
 	free(r->exclude);
@@ -137,6 +139,7 @@ recipient_copy(struct nc_recipient *dst, const struct nc_recipient *src)
 	bad |= nc_strset(&dst->locale, src->locale);
 	bad |= nc_strset(&dst->timezone, src->timezone);
 	bad |= nc_strset(&dst->data_json, src->data_json);
+	bad |= nc_strset(&dst->channels_json, src->channels_json);
 	if (!bad && src->nexclude > 0) {
 		dst->exclude = calloc(src->nexclude, sizeof(*dst->exclude));
 		if (dst->exclude == NULL)
@@ -205,6 +208,7 @@ event_copy(struct nc_event *dst, const struct nc_event *src)
 	int bad = 0;
 
 	event_init(dst);
+	dst->to_empty_ok = src->to_empty_ok;
 	bad |= nc_strset(&dst->workflow, src->workflow);
 	bad |= nc_strset(&dst->payload_json, src->payload_json);
 	bad |= nc_strset(&dst->overrides_json, src->overrides_json);
@@ -295,15 +299,39 @@ field_name(const char *prefix, const char *field)
 
 static void problem(struct vctx *v, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void vproblem(struct vctx *v, const char *field, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Record one problem: field entry "<prefix><field>", message
  * "<prefix><field>: <text>". */
 static void
 problem(struct vctx *v, const char *field, const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(v, field, fmt, ap);
+	va_end(ap);
+}
+
+enum nc_status
+event_problem(struct nc_error *err, const char *prefix, const char *field,
+              const char *fmt, ...)
+{
+	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vproblem(&v, field, fmt, ap);
+	va_end(ap);
+	return v.nomem ? NC_E_NOMEM : NC_E_INVALID;
+}
+
+static void
+vproblem(struct vctx *v, const char *field, const char *fmt, va_list ap)
+{
 	struct textbuf tb = TEXTBUF_INIT(0);
 	char *name;
-	va_list ap;
 
 	v->bad = 1;
 	if (v->err == NULL)
@@ -314,9 +342,7 @@ problem(struct vctx *v, const char *field, const char *fmt, ...)
 		return;
 	}
 	textbuf_printf(&tb, "%s: ", name);
-	va_start(ap, fmt);
 	textbuf_vprintf(&tb, fmt, ap);
-	va_end(ap);
 	if (tb.data == NULL)
 		v->nomem = 1;
 	else
@@ -362,6 +388,37 @@ check_identifier(struct vctx *v, const char *field, const char *value,
 		        what, quoted(value, q, sizeof(q)));
 }
 
+/* Novu takes JSON, which is UTF-8: a string that is not would make the
+ * request body invalid JSON, so refuse it here, naming the field. */
+static void
+check_utf8(struct vctx *v, const char *field, const char *value)
+{
+	size_t n, bad;
+
+	if (value == NULL)
+		return;
+	n = strlen(value);
+	bad = utf8_first_invalid(value, n);
+	if (bad < n)
+		problem(v, field, "is not valid UTF-8 (byte 0x%02x at byte %zu) — "
+		        "save or type it as UTF-8", (unsigned char)value[bad], bad + 1);
+}
+
+static void
+check_recipient_utf8(struct vctx *v, const char *field, const struct nc_recipient *r)
+{
+	const char *const values[] = {
+		r->id, r->email, r->phone, r->first_name, r->last_name, r->avatar,
+		r->locale, r->timezone,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		check_utf8(v, field, values[i]);
+	for (i = 0; i < r->nexclude; i++)
+		check_utf8(v, field, r->exclude[i]);
+}
+
 static void
 check_recipient_id(struct vctx *v, const char *field, const char *id,
                    const char *what)
@@ -373,6 +430,25 @@ check_recipient_id(struct vctx *v, const char *field, const char *id,
 }
 
 static void
+check_array_text(struct vctx *v, const char *field, const char *text)
+{
+	char *name = field_name(v->prefix, field);
+	cJSON *root;
+
+	if (name == NULL) {
+		v->nomem = v->bad = 1;
+		return;
+	}
+	root = json_parse_field(text, strlen(text), name, 0, v->err);
+	if (root == NULL)
+		v->bad = 1;
+	else if (!cJSON_IsArray(root))
+		problem(v, field, "must be a JSON array [...]");
+	cJSON_Delete(root);
+	free(name);
+}
+
+static void
 check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 {
 	char field[64], sub[96];
@@ -380,6 +456,7 @@ check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 	cJSON *data;
 
 	snprintf(field, sizeof(field), "to[%zu]", i);
+	check_recipient_utf8(v, field, r);
 	switch (r->kind) {
 	case NC_RCPT_SUBSCRIBER_ID:
 		check_recipient_id(v, field, r->id, "subscriber ID");
@@ -390,6 +467,10 @@ check_recipient(struct vctx *v, const struct nc_recipient *r, size_t i)
 			snprintf(sub, sizeof(sub), "%s.data", field);
 			data = parse_object_field(v, sub, r->data_json);
 			cJSON_Delete(data);
+		}
+		if (!is_blank(r->channels_json)) {
+			snprintf(sub, sizeof(sub), "%s.channels", field);
+			check_array_text(v, sub, r->channels_json);
 		}
 		break;
 	case NC_RCPT_TOPIC:
@@ -414,7 +495,7 @@ check_recipients(struct vctx *v, const struct nc_event *ev,
 {
 	size_t i;
 
-	if (ev->nto == 0)
+	if (ev->nto == 0 && !ev->to_empty_ok)
 		problem(v, "to", "no recipients — add a subscriber ID, a subscriber or a topic");
 	else if (ev->nto > NC_MAX_RECIPIENTS)
 		problem(v, "to", "%zu recipients; the limit is %d per event — remove %zu %s",
@@ -442,12 +523,16 @@ context_part_ok(const char *s)
 	return n >= 1 && n <= NC_MAX_CONTEXT_PART;
 }
 
+/* One context entry as Novu's isValidContextValue and the data size rule
+ * of IsValidContextPayload see it: an ID string, or an object with an "id"
+ * string and "data" absent or a non-null object (other keys pass). */
 static void
 check_context_entry(struct vctx *v, const cJSON *entry)
 {
 	char q[QUOTE_MAX * 6 + 8];
 	char *field;
-	const cJSON *k;
+	const cJSON *data;
+	size_t n;
 
 	field = field_name("context.", entry->string);
 	if (field == NULL) {
@@ -460,20 +545,18 @@ check_context_entry(struct vctx *v, const cJSON *entry)
 			        quoted(entry->valuestring, q, sizeof(q)));
 	} else if (cJSON_IsObject(entry)) {
 		const char *id = json_str(entry, "id");
-		const cJSON *data = cJSON_GetObjectItemCaseSensitive(entry, "data");
 
+		data = cJSON_GetObjectItemCaseSensitive(entry, "data");
 		if (id == NULL)
 			problem(v, field, "needs an \"id\" string, e.g. {\"id\": \"org-acme\"}");
 		else if (!context_part_ok(id))
 			problem(v, field, "id %s must match " CONTEXT_PATTERN,
 			        quoted(id, q, sizeof(q)));
-		if (data != NULL && !cJSON_IsObject(data))
+		if (data != NULL && !cJSON_IsObject(data) && !cJSON_IsArray(data))
 			problem(v, field, "\"data\" must be a JSON object {...}");
-		cJSON_ArrayForEach(k, entry) {
-			if (strcmp(k->string, "id") != 0 && strcmp(k->string, "data") != 0)
-				problem(v, field, "unknown key %s; only \"id\" and \"data\" are allowed",
-				        quoted(k->string, q, sizeof(q)));
-		}
+		else if (data != NULL && (n = json_stringify_bytes(data)) > NC_MAX_CONTEXT_DATA)
+			problem(v, field, "\"data\" is %zu bytes; the limit is %d (64 KB)",
+			        n, NC_MAX_CONTEXT_DATA);
 	} else {
 		problem(v, field, "must be an ID string or {\"id\": \"...\", \"data\": {...}}");
 	}
@@ -486,10 +569,20 @@ check_context(struct vctx *v, const char *text)
 	char q[QUOTE_MAX * 6 + 8];
 	const cJSON *entry;
 	cJSON *root;
+	int n;
 
 	root = parse_object_field(v, "context", text);
 	if (root == NULL)
 		return;
+	n = cJSON_GetArraySize(root);
+	if (n == 0)
+		problem(v, "context", "is empty — remove it, or give a type and id, "
+		        "e.g. {\"tenant\": \"org-acme\"}");
+	else if (n > NC_MAX_CONTEXTS)
+		problem(v, "context", "has %d types; Novu takes at most %d", n, NC_MAX_CONTEXTS);
+	/* isValidContextPayload leaves the type keys alone, but each type:id
+	 * becomes a context entity, whose type has the id's pattern
+	 * (CreateContextRequestDto). */
 	cJSON_ArrayForEach(entry, root) {
 		if (!context_part_ok(entry->string))
 			problem(v, "context", "type %s must match " CONTEXT_PATTERN,
@@ -507,29 +600,62 @@ check_json_text(struct vctx *v, const char *field, const char *text)
 		cJSON_Delete(parse_object_field(v, field, text));
 }
 
-static cJSON *event_json(const struct nc_event *ev, enum nc_event_use use);
-
-/* The server measures each event; so do we, on the exact bytes we'd send. */
+/* Novu's validatePayloadSize: Buffer.byteLength(JSON.stringify(payload
+ * without attachments)) > 524288 is a 413. Attachments are excluded (they
+ * go to storage and have their own limit), so a large email attachment is
+ * not refused here. */
 static void
-check_size(struct vctx *v, const struct nc_event *ev, enum nc_event_use use)
+check_payload_size(struct vctx *v, const char *text)
 {
-	cJSON *j = event_json(ev, use);
-	char *text = j != NULL ? json_print_compact(j) : NULL;
-	size_t n;
+	size_t off, n;
+	cJSON *p;
 
-	cJSON_Delete(j);
-	if (text == NULL) {
-		v->nomem = 1;
+	if (is_blank(text))
+		return;
+	p = json_parse_typed(text, strlen(text), &off, NULL, 0);
+	if (p == NULL)
+		return;                 /* reported by check_json_text */
+	while (cJSON_HasObjectItem(p, "attachments"))
+		cJSON_DeleteItemFromObjectCaseSensitive(p, "attachments");
+	n = json_stringify_bytes(p);
+	cJSON_Delete(p);
+	if (n > NC_MAX_PAYLOAD_BYTES)
+		problem(v, "payload", "is %zu bytes as Novu measures it (its JSON without "
+		        "\"attachments\"); the limit is %d (512 KB) — shrink it by at least %zu bytes",
+		        n, NC_MAX_PAYLOAD_BYTES, n - NC_MAX_PAYLOAD_BYTES);
+}
+
+/* actor / tenant: JSON object text when it starts with '{'. */
+static int
+is_object_text(const char *s)
+{
+	while (s != NULL && is_space_byte((unsigned char)*s))
+		s++;
+	return s != NULL && *s == '{';
+}
+
+/* An actor or tenant: an ID string, or an object that names its ID under
+ * id_key (Novu's SubscriberPayloadDto needs subscriberId; the console
+ * needs a tenant object to say which tenant). */
+static void
+check_party(struct vctx *v, const char *field, const char *value,
+            const char *id_key)
+{
+	const cJSON *id;
+	cJSON *obj;
+
+	if (!is_object_text(value)) {
+		check_identifier(v, field, value, field);
 		return;
 	}
-	n = strlen(text);
-	free(text);
-	if (n <= NC_MAX_EVENT_BYTES)
+	obj = parse_object_field(v, field, value);
+	if (obj == NULL)
 		return;
-	problem(v, *v->prefix != '\0' ? "" : "payload",
-	        "serialized event is %zu bytes; the limit is %d (512 KB) — "
-	        "shrink the payload by at least %zu bytes",
-	        n, NC_MAX_EVENT_BYTES, n - NC_MAX_EVENT_BYTES);
+	id = cJSON_GetObjectItemCaseSensitive(obj, id_key);
+	if (!cJSON_IsString(id) || is_blank(id->valuestring))
+		problem(v, field, "needs a non-empty \"%s\" string, e.g. {\"%s\": \"...\"}",
+		        id_key, id_key);
+	cJSON_Delete(obj);
 }
 
 enum nc_status
@@ -538,6 +664,10 @@ event_validate(const struct nc_event *ev, enum nc_event_use use,
 {
 	struct vctx v = { err, prefix != NULL ? prefix : "", 0, 0 };
 
+	check_utf8(&v, "name", ev->workflow);
+	check_utf8(&v, "actor", ev->actor);
+	check_utf8(&v, "tenant", ev->tenant);
+	check_utf8(&v, "transactionId", ev->transaction_id);
 	if (is_blank(ev->workflow))
 		problem(&v, "name", "no workflow — choose one "
 		        "(its trigger identifier, e.g. order-shipped)");
@@ -549,12 +679,12 @@ event_validate(const struct nc_event *ev, enum nc_event_use use,
 	check_json_text(&v, "overrides", ev->overrides_json);
 	if (!is_blank(ev->context_json))
 		check_context(&v, ev->context_json);
-	check_identifier(&v, "actor", ev->actor, "actor");
-	check_identifier(&v, "tenant", ev->tenant, "tenant");
+	check_party(&v, "actor", ev->actor, "subscriberId");
+	check_party(&v, "tenant", ev->tenant, "identifier");
 	if (is_set(ev->transaction_id) && is_blank(ev->transaction_id))
 		problem(&v, "transactionId", "is blank — clear it to have one generated");
 	if (!v.bad && !v.nomem)
-		check_size(&v, ev, use);
+		check_payload_size(&v, ev->payload_json);
 	if (v.nomem)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory while checking the request");
 	return v.bad ? NC_E_INVALID : NC_OK;
@@ -636,6 +766,14 @@ add_json_text(cJSON *obj, const char *key, const char *text, int empty_object)
 	return 0;
 }
 
+static int
+add_party(cJSON *obj, const char *key, const char *value)
+{
+	if (is_object_text(value))
+		return add_json_text(obj, key, value, 0);
+	return add_str_if_set(obj, key, value);
+}
+
 static cJSON *
 subscriber_json(const struct nc_recipient *r)
 {
@@ -653,6 +791,7 @@ subscriber_json(const struct nc_recipient *r)
 	bad |= add_str_if_set(o, "locale", r->locale);
 	bad |= add_str_if_set(o, "timezone", r->timezone);
 	bad |= add_json_text(o, "data", r->data_json, 0);
+	bad |= add_json_text(o, "channels", r->channels_json, 0);
 	if (bad) {
 		cJSON_Delete(o);
 		return NULL;
@@ -736,11 +875,11 @@ event_json(const struct nc_event *ev, enum nc_event_use use)
 	bad |= cJSON_AddStringToObject(o, "name", ev->workflow != NULL ? ev->workflow : "") == NULL;
 	if (!bad && use != NC_USE_BROADCAST)
 		bad |= add_recipients(o, ev);
-	bad |= add_json_text(o, "payload", ev->payload_json, use == NC_USE_BROADCAST);
+	bad |= add_json_text(o, "payload", ev->payload_json, 1);
 	bad |= add_json_text(o, "overrides", ev->overrides_json, 0);
 	bad |= add_str_if_set(o, "transactionId", ev->transaction_id);
-	bad |= add_str_if_set(o, "actor", ev->actor);
-	bad |= add_str_if_set(o, "tenant", ev->tenant);
+	bad |= add_party(o, "actor", ev->actor);
+	bad |= add_party(o, "tenant", ev->tenant);
 	bad |= add_json_text(o, "context", ev->context_json, 0);
 	if (bad) {
 		cJSON_Delete(o);
@@ -827,21 +966,6 @@ request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error *err)
 
 /* ---- wire format -> model ------------------------------------------------ */
 
-static const char *
-json_kind(const cJSON *v)
-{
-	if (cJSON_IsObject(v))
-		return "an object";
-	if (cJSON_IsArray(v))
-		return "an array";
-	if (cJSON_IsString(v))
-		return "a string";
-	if (cJSON_IsNumber(v))
-		return "a number";
-	if (cJSON_IsBool(v))
-		return "a boolean";
-	return "null";
-}
 
 /* Copy a string member into *slot; null means "not given". */
 static void
@@ -849,6 +973,10 @@ take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
 {
 	if (cJSON_IsNull(val))
 		return;
+	if (json_is_nul_string(val)) {
+		problem(v, field, NUL_MESSAGE);
+		return;
+	}
 	if (!cJSON_IsString(val)) {
 		problem(v, field, "must be a string, not %s", json_kind(val));
 		return;
@@ -857,16 +985,19 @@ take_string(struct vctx *v, const char *field, const cJSON *val, char **slot)
 		v->nomem = 1;
 }
 
-/* Keep an object member as compact JSON text. */
+/* Keep an object (or array) member as compact JSON text; numbers stay as
+ * typed when the tree came from json_parse_typed. */
 static void
-take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slot)
+take_json_text(struct vctx *v, const char *field, const cJSON *val, int type,
+               char **slot)
 {
 	char *text;
 
 	if (cJSON_IsNull(val))
 		return;
-	if (!cJSON_IsObject(val)) {
-		problem(v, field, "must be a JSON object {...}, not %s", json_kind(val));
+	if ((val->type & 0xff) != type) {
+		problem(v, field, "must be a JSON %s, not %s",
+		        type == cJSON_Array ? "array [...]" : "object {...}", json_kind(val));
 		return;
 	}
 	text = json_print_compact(val);
@@ -876,6 +1007,12 @@ take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slo
 	}
 	free(*slot);
 	*slot = text;
+}
+
+static void
+take_object_text(struct vctx *v, const char *field, const cJSON *val, char **slot)
+{
+	take_json_text(v, field, val, cJSON_Object, slot);
 }
 
 static void
@@ -903,7 +1040,9 @@ take_topic(struct vctx *v, const char *field, const cJSON *obj,
 			j = 0;
 			cJSON_ArrayForEach(x, k) {
 				snprintf(sub, sizeof(sub), "%s.exclude[%zu]", field, j++);
-				if (!cJSON_IsString(x))
+				if (json_is_nul_string(x))
+					problem(v, sub, NUL_MESSAGE);
+				else if (!cJSON_IsString(x))
 					problem(v, sub, "must be a subscriber ID string, not %s", json_kind(x));
 				else if (recipient_add_exclude(r, x->valuestring) != NC_OK)
 					v->nomem = 1;
@@ -950,10 +1089,11 @@ take_subscriber(struct vctx *v, const char *field, const cJSON *obj,
 		else if (strcmp(k->string, "type") == 0)
 			continue;
 		else if (strcmp(k->string, "channels") == 0)
-			problem(v, sub, "subscriber channels are not supported by novu-console — remove them");
+			take_json_text(v, sub, k, cJSON_Array, &r->channels_json);
 		else
 			problem(v, field, "unknown key %s in a subscriber; allowed: subscriberId, "
-			        "firstName, lastName, email, phone, avatar, locale, timezone, data",
+			        "firstName, lastName, email, phone, avatar, locale, timezone, data, "
+			        "channels",
 			        quoted(k->string, q, sizeof(q)));
 	}
 }
@@ -967,6 +1107,10 @@ take_recipient(struct vctx *v, const char *field, const cJSON *val,
 	const char *type;
 
 	memset(&r, 0, sizeof(r));
+	if (json_is_nul_string(val)) {
+		problem(v, field, "subscriber ID " NUL_MESSAGE);
+		return;
+	}
 	if (cJSON_IsString(val)) {
 		r.kind = NC_RCPT_SUBSCRIBER_ID;
 		r.id = val->valuestring; /* borrowed; copied by event_add_recipient */
@@ -974,7 +1118,7 @@ take_recipient(struct vctx *v, const char *field, const cJSON *val,
 			v->nomem = 1;
 		return;
 	}
-	if (cJSON_IsNumber(val)) {
+	if (json_is_number(val)) {
 		problem(v, field, "subscriber ID must be a string — write it in quotes");
 		return;
 	}
@@ -1013,30 +1157,22 @@ take_to(struct vctx *v, const cJSON *val, struct nc_event *ev)
 		take_recipient(v, "to", val, ev);
 		return;
 	}
+	ev->to_empty_ok = cJSON_GetArraySize(val) == 0;
 	cJSON_ArrayForEach(item, val) {
 		snprintf(field, sizeof(field), "to[%zu]", i++);
 		take_recipient(v, field, item, ev);
 	}
 }
 
-/* actor / tenant: a string, or the object form carrying only its ID. */
+/* actor / tenant: a string, or an object kept as its JSON text (checked
+ * by event_validate, sent as typed). */
 static void
-take_id_or_object(struct vctx *v, const char *field, const cJSON *val,
-                  const char *id_key, char **slot)
+take_id_or_object(struct vctx *v, const char *field, const cJSON *val, char **slot)
 {
-	const cJSON *id;
-
-	if (!cJSON_IsObject(val)) {
+	if (cJSON_IsObject(val))
+		take_object_text(v, field, val, slot);
+	else
 		take_string(v, field, val, slot);
-		return;
-	}
-	id = cJSON_GetObjectItemCaseSensitive(val, id_key);
-	if (cJSON_GetArraySize(val) != 1 || !cJSON_IsString(id)) {
-		problem(v, field, "only the string form is supported here — write \"%s\": \"<%s>\"",
-		        field, id_key);
-		return;
-	}
-	take_string(v, field, id, slot);
 }
 
 static void
@@ -1071,14 +1207,28 @@ take_member(struct vctx *v, const cJSON *k, struct nc_event *ev)
 	else if (strcmp(key, "transactionId") == 0)
 		take_string(v, "transactionId", k, &ev->transaction_id);
 	else if (strcmp(key, "actor") == 0)
-		take_id_or_object(v, "actor", k, "subscriberId", &ev->actor);
+		take_id_or_object(v, "actor", k, &ev->actor);
 	else if (strcmp(key, "tenant") == 0)
-		take_id_or_object(v, "tenant", k, "identifier", &ev->tenant);
+		take_id_or_object(v, "tenant", k, &ev->tenant);
 	else if (strcmp(key, "bridgeUrl") == 0)
 		problem(v, key, "not supported by novu-console — remove it");
 	else
-		problem(v, key, "unknown field; an event has name (or workflowId), to, payload, "
-		        "overrides, transactionId, actor, tenant and context");
+		problem(v, key, "unknown field; an event has " NC_EVENT_KEYS_TEXT);
+}
+
+int
+event_is_wire_key(const char *key)
+{
+	static const char *const keys[] = {
+		"name", "workflowId", "to", "payload", "overrides", "transactionId",
+		"actor", "tenant", "context",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* ev is treated as fresh storage; on failure it is left empty. */
@@ -1104,275 +1254,6 @@ event_from_json(struct nc_event *ev, const cJSON *obj, const char *prefix,
 		event_clear(ev);
 		return NC_E_INVALID;
 	}
-	return NC_OK;
-}
-
-/* ---- bulk input files ---------------------------------------------------- */
-
-struct event_list {
-	struct nc_event *evs;
-	size_t n, cap;
-};
-
-static void
-event_list_free(struct event_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		event_clear(&l->evs[i]);
-	free(l->evs);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Convert and check one event; appended only when valid. */
-static enum nc_status
-event_list_take(struct event_list *l, const cJSON *obj, const char *prefix,
-                struct nc_error *err)
-{
-	struct nc_event ev;
-	enum nc_status st;
-
-	st = event_from_json(&ev, obj, prefix, err);
-	if (st != NC_OK)
-		return st;
-	st = event_validate(&ev, NC_USE_BULK_ENTRY, prefix, err);
-	if (st != NC_OK) {
-		event_clear(&ev);
-		return st;
-	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap < 16 ? 16 : l->cap * 2;
-		struct nc_event *grown = realloc(l->evs, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			event_clear(&ev);
-			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory reading events");
-		}
-		l->evs = grown;
-		l->cap = cap;
-	}
-	l->evs[l->n++] = ev;
-	return NC_OK;
-}
-
-/* Too many problems help nobody; stop and say so. */
-static int
-too_many_problems(struct nc_error *err)
-{
-	if (err == NULL || err->nfields < PARSE_MAX_PROBLEMS)
-		return 0;
-	nc_error_add_field(err, "events",
-	                   "stopped after 100 problems — fix these and load the file again",
-	                   NULL, NULL);
-	return 1;
-}
-
-static enum nc_status
-take_event_array(struct event_list *l, const cJSON *arr, struct nc_error *err)
-{
-	char prefix[48];
-	const cJSON *item;
-	enum nc_status st, worst = NC_OK;
-	size_t i = 0;
-
-	cJSON_ArrayForEach(item, arr) {
-		snprintf(prefix, sizeof(prefix), "events[%zu].", i++);
-		st = event_list_take(l, item, prefix, err);
-		if (st == NC_E_NOMEM)
-			return st;
-		if (st != NC_OK)
-			worst = st;
-		if (too_many_problems(err))
-			break;
-	}
-	return worst;
-}
-
-static enum nc_status
-take_wrapper(struct event_list *l, const cJSON *root, struct nc_error *err)
-{
-	struct vctx v = { err, "", 0, 0 };
-	const cJSON *events = cJSON_GetObjectItemCaseSensitive(root, "events");
-	const cJSON *k;
-	char q[QUOTE_MAX * 6 + 8];
-	enum nc_status st;
-
-	cJSON_ArrayForEach(k, root) {
-		if (strcmp(k->string, "events") != 0)
-			problem(&v, "events", "unknown key %s next to \"events\" — a bulk file "
-			        "holds only {\"events\": [...]}",
-			        quoted(k->string, q, sizeof(q)));
-	}
-	if (!cJSON_IsArray(events)) {
-		problem(&v, "events", "must be an array of event objects, not %s", json_kind(events));
-		return NC_E_INVALID;
-	}
-	st = take_event_array(l, events, err);
-	return v.bad && st == NC_OK ? NC_E_INVALID : st;
-}
-
-static enum nc_status
-file_json_error(const char *text, size_t off, const char *what,
-                struct nc_error *err)
-{
-	long line, col;
-
-	json_offset_to_linecol(text, off, &line, &col);
-	nc_error_set(err, NC_E_INVALID, "events",
-	             "events file: invalid JSON at line %ld, column %ld: %s",
-	             line, col, what);
-	if (err != NULL && err->nfields > 0) {
-		err->fields[err->nfields - 1].line = line;
-		err->fields[err->nfields - 1].column = col;
-	}
-	return NC_E_INVALID;
-}
-
-/* [start, end) of the line beginning at pos (end excludes the '\n'). */
-static size_t
-line_end(const char *text, size_t len, size_t pos)
-{
-	const char *nl = memchr(text + pos, '\n', len - pos);
-
-	return nl != NULL ? (size_t)(nl - text) : len;
-}
-
-static int
-is_blank_range(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] > 0x20)
-			return 0;
-	return 1;
-}
-
-static enum nc_status
-take_json_line(struct event_list *l, const char *s, size_t n, long lineno,
-               struct nc_error *err)
-{
-	char what[192], prefix[48];
-	size_t off;
-	long line, col;
-	cJSON *obj;
-	enum nc_status st;
-
-	obj = json_parse_explain(s, n, &off, what, sizeof(what));
-	if (obj == NULL) {
-		json_offset_to_linecol(s, off, &line, &col);
-		snprintf(prefix, sizeof(prefix), "line %ld", lineno);
-		nc_error_set(err, NC_E_INVALID, prefix, "line %ld, column %ld: invalid JSON: %s",
-		             lineno, col, what);
-		if (err != NULL && err->nfields > 0) {
-			err->fields[err->nfields - 1].line = lineno;
-			err->fields[err->nfields - 1].column = col;
-		}
-		return NC_E_INVALID;
-	}
-	snprintf(prefix, sizeof(prefix), "line %ld: ", lineno);
-	st = event_list_take(l, obj, prefix, err);
-	cJSON_Delete(obj);
-	return st;
-}
-
-static enum nc_status
-take_json_lines(struct event_list *l, const char *text, size_t len,
-                struct nc_error *err)
-{
-	enum nc_status st, worst = NC_OK;
-	size_t pos = 0, end;
-	long lineno = 0;
-
-	while (pos < len) {
-		end = line_end(text, len, pos);
-		lineno++;
-		if (!is_blank_range(text + pos, end - pos)) {
-			st = take_json_line(l, text + pos, end - pos, lineno, err);
-			if (st == NC_E_NOMEM)
-				return st;
-			if (st != NC_OK)
-				worst = st;
-			if (too_many_problems(err))
-				break;
-		}
-		pos = end + 1;
-	}
-	return worst;
-}
-
-/* JSON Lines when the first non-blank line is a complete JSON value by
- * itself; otherwise one (possibly pretty-printed) JSON document. */
-static int
-first_line_is_json(const char *text, size_t len, size_t start)
-{
-	size_t end = line_end(text, len, start), off;
-	cJSON *one = json_parse_explain(text + start, end - start, &off, NULL, 0);
-	int ok = one != NULL;
-
-	cJSON_Delete(one);
-	return ok;
-}
-
-static enum nc_status
-take_document(struct event_list *l, const char *text, size_t len,
-              size_t start, struct nc_error *err)
-{
-	char what[192];
-	size_t off;
-	cJSON *root;
-	enum nc_status st;
-
-	root = json_parse_explain(text, len, &off, what, sizeof(what));
-	if (root == NULL) {
-		if (text[start] == '{' && first_line_is_json(text, len, start))
-			return take_json_lines(l, text, len, err);
-		return file_json_error(text, off, what, err);
-	}
-	if (cJSON_IsArray(root))
-		st = take_event_array(l, root, err);
-	else if (cJSON_IsObject(root) && cJSON_HasObjectItem(root, "events"))
-		st = take_wrapper(l, root, err);
-	else
-		st = event_list_take(l, root, "", err);
-	cJSON_Delete(root);
-	return st;
-}
-
-enum nc_status
-events_parse_file(const char *text, size_t len, struct nc_event **out,
-                  size_t *n, struct nc_error *err)
-{
-	struct event_list l = { NULL, 0, 0 };
-	enum nc_status st;
-	size_t start = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (text == NULL)
-		len = 0;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		start = 3;
-	while (start < len && (unsigned char)text[start] <= 0x20)
-		start++;
-	if (start >= len)
-		return nc_error_set(err, NC_E_INVALID, "events",
-		                    "events file is empty — expected {\"events\": [...]}, a JSON array "
-		                    "of events, or JSON Lines (one event per line)");
-	if (text[start] != '{' && text[start] != '[')
-		return nc_error_set(err, NC_E_INVALID, "events",
-		                    "events file must be {\"events\": [...]}, a JSON array of events, "
-		                    "or JSON Lines (one event object per line)");
-	st = take_document(&l, text, len, start, err);
-	if (st == NC_OK && l.n == 0)
-		st = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
-	if (st != NC_OK) {
-		event_list_free(&l);
-		return st;
-	}
-	*out = l.evs;
-	*n = l.n;
 	return NC_OK;
 }
 

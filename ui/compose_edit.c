@@ -28,39 +28,7 @@
 char *
 json_pretty_text(const char *text)
 {
-	cJSON *root;
-	char *printed, *out;
-	size_t i, o = 0, tabs = 0;
-	int at_line_start = 1;
-
-	if (str_empty(text))
-		return NULL;
-	root = cJSON_Parse(text);
-	if (!root)
-		return NULL;
-	printed = cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!printed)
-		return NULL;
-	for (i = 0; printed[i]; i++)
-		tabs += printed[i] == '\t';
-	out = must_malloc(strlen(printed) + tabs + 1);
-	/* cJSON indents with tabs and puts one after each colon: two spaces
-	 * per level of indentation, one space after a colon. */
-	for (i = 0; printed[i]; i++) {
-		if (printed[i] == '\t' && at_line_start) {
-			out[o++] = ' ';
-			out[o++] = ' ';
-		} else if (printed[i] == '\t') {
-			out[o++] = ' ';
-		} else {
-			out[o++] = printed[i];
-			at_line_start = printed[i] == '\n';
-		}
-	}
-	out[o] = '\0';
-	free(printed);
-	return out;
+	return str_empty(text) ? NULL : json_pretty(text, strlen(text));
 }
 
 /* Check a JSON field: NULL when fine (empty is fine), else a message with

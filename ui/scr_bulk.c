@@ -583,8 +583,8 @@ import_entered(struct app *a, void *ctx, const char *line)
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_import_options opts = { NULL };
 	struct nc_event *evs = NULL;
-	char *path, *text = NULL, *shown;
-	size_t len, n = 0, i;
+	char *path, *shown;
+	size_t n = 0, i;
 
 	if (!line || !*line)
 		return;
@@ -594,8 +594,7 @@ import_entered(struct app *a, void *ctx, const char *line)
 		opts.workflow = b->evs[b->sel].workflow;
 	else if (a->forms[0])
 		opts.workflow = a->forms[0]->ev.workflow;
-	if (import_read_file(path, &text, &len, &err) == NC_OK &&
-	    import_events(text, len, &opts, &evs, &n, &err) == NC_OK) {
+	if (import_events_file(path, &opts, &evs, &n, &err) == NC_OK) {
 		bulk_reserve(b, b->n + n);
 		for (i = 0; i < n; i++) {
 			int given = !str_empty(evs[i].transaction_id);
@@ -620,7 +619,6 @@ import_entered(struct app *a, void *ctx, const char *line)
 		app_message(a, MSG_ERROR, "%s: %s", shown, err.message ? err.message : "cannot import");
 	}
 	nc_error_clear(&err);
-	free(text);
 	free(path);
 	free(shown);
 }

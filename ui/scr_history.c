@@ -663,40 +663,11 @@ static int
 entry_event(struct app *a, const struct nc_history_entry *e, struct nc_event *ev)
 {
 	struct nc_error err = NC_ERROR_INIT;
-	cJSON *root, *events, *item, *pick = NULL;
-	enum nc_status st;
 
-	event_init(ev);
-	if (str_empty(e->request_json)) {
-		app_message(a, MSG_WARN, "no stored request for this entry");
-		return 0;
-	}
-	root = cJSON_Parse(e->request_json);
-	if (!root) {
-		app_message(a, MSG_ERROR, "the stored request is not valid JSON");
-		return 0;
-	}
-	events = cJSON_GetObjectItemCaseSensitive(root, "events");
-	if (cJSON_IsArray(events)) {
-		cJSON_ArrayForEach(item, events) {
-			const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item,
-			                                                              "transactionId"));
-
-			if (!pick || (t && e->transaction_id && strcmp(t, e->transaction_id) == 0))
-				pick = item;
-			if (t && e->transaction_id && strcmp(t, e->transaction_id) == 0)
-				break;
-		}
-	} else {
-		pick = root;
-	}
-	st = pick ? event_from_json(ev, pick, NULL, &err) : NC_E_INVALID;
-	cJSON_Delete(root);
-	if (st != NC_OK) {
+	if (ops_event_from_row(e, ev, &err) != NC_OK) {
 		app_message(a, MSG_ERROR, "cannot read the stored request: %s",
 		            err.message ? err.message : "?");
 		nc_error_clear(&err);
-		event_clear(ev);
 		return 0;
 	}
 	return 1;

@@ -144,6 +144,15 @@ print(json.dumps({'events':[{'name':'welcome-onboarding','to':'u'} for i in rang
 run_nc "$T" bulk "$NC_TMP/bad.json"
 expect_rc "bulk validation exits 2" 2 "$T"
 expect_grep "names the event index" 'events\[3\]' "$T.err"
+# the console's CSV import and bulk read files with one reader; values go out as typed
+printf 'workflow,to,order.id:json\nwelcome-onboarding,user-001,12345678901234567\n' > "$NC_TMP/events.csv"
+run_nc "$T" bulk "$NC_TMP/events.csv" --dry-run
+expect_rc "bulk reads a CSV file" 0 "$T"
+expect_grep "CSV numbers go out as typed, with a payload" '"payload":\{"order":\{"id":12345678901234567\}\}' "$T.out"
+run_nc "$T" trigger welcome-onboarding --to user-001 --actor '{"subscriberId":"bot","firstName":"B"}' --dry-run
+expect_grep "--actor JSON goes out as an object" '"actor":\{"subscriberId":"bot","firstName":"B"\}' "$T.out"
+run_nc "$T" trigger welcome-onboarding --to $'user-\xff' --dry-run
+expect_rc "a --to that is not UTF-8 exits 2" 2 "$T"
 
 # --- history
 run_nc "$T" history --limit 5

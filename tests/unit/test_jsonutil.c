@@ -281,3 +281,127 @@ Test(json_parse, text_must_be_utf8)
 	expect_parse_error("{\"a\": \"\xed\xa0\x80\"}", 1, 8,
 	                   "payload: invalid JSON at line 1, column 8: byte 0xed is not UTF-8 — save the text as UTF-8");
 }
+
+/* ---- tokens kept as typed (json_pretty, json_parse_typed) ---- */
+
+static void
+expect_pretty(const char *text, const char *want)
+{
+	char *got = json_pretty(text, strlen(text));
+
+	cr_assert_not_null(got, "refused: %s", text);
+	cr_assert_str_eq(got, want, "for %s", text);
+	free(got);
+}
+
+Test(json_pretty, numbers_stay_as_typed)
+{
+	expect_pretty("{\"id\":12345678901234567890,\"big\":1e400,\"z\":-0,\"f\":1.50}",
+	              "{\n  \"id\": 12345678901234567890,\n  \"big\": 1e400,\n"
+	              "  \"z\": -0,\n  \"f\": 1.50\n}");
+	expect_pretty("[12345678901234567, -1E-7]", "[12345678901234567, -1E-7]");
+}
+
+Test(json_pretty, strings_keep_their_escapes_and_unicode)
+{
+	expect_pretty("{\"s\":\"a\\u00e9\\/b\\n\\u0000\",\"u\":\"Zoë ✓\"}",
+	              "{\n  \"s\": \"a\\u00e9\\/b\\n\\u0000\",\n  \"u\": \"Zoë ✓\"\n}");
+}
+
+Test(json_pretty, key_order_and_duplicates_are_kept)
+{
+	expect_pretty("{\"z\":1,\"a\":2,\"z\":3}", "{\n  \"z\": 1,\n  \"a\": 2,\n  \"z\": 3\n}");
+}
+
+Test(json_pretty, nested_and_empty_containers_as_cjson_lays_them_out)
+{
+	expect_pretty("{}", "{\n}");
+	expect_pretty("[]", "[]");
+	expect_pretty(" {\"a\":{},\"b\":[],\"c\":[{\"x\":1},[2,{}]],\"d\":{\"e\":[{}]}} ",
+	              "{\n  \"a\": {\n  },\n  \"b\": [],\n  \"c\": [{\n      \"x\": 1\n    }, "
+	              "[2, {\n      }]],\n  \"d\": {\n    \"e\": [{\n      }]\n  }\n}");
+	expect_pretty("\"just a string\"", "\"just a string\"");
+	expect_pretty("true", "true");
+}
+
+Test(json_pretty, invalid_text_is_refused)
+{
+	cr_assert_null(json_pretty("{\"a\":}", 6));
+	cr_assert_null(json_pretty("", 0));
+	cr_assert_null(json_pretty("{\"a\":\"\xff\"}", 8), "not UTF-8");
+}
+
+Test(json_typed, numbers_and_nul_strings_print_as_typed)
+{
+	const char *t = "{\"n\":12345678901234567,\"e\":1e400,\"a\":[1.0,-0],"
+	                "\"s\":\"user-\\u0000\",\"k\":\"plain\",\"o\":{\"x\":2E3}}";
+	size_t off;
+	cJSON *j = json_parse_typed(t, strlen(t), &off, NULL, 0);
+	char *back;
+
+	cr_assert_not_null(j);
+	cr_assert(json_is_number(cJSON_GetObjectItem(j, "n")));
+	cr_assert(json_is_nul_string(cJSON_GetObjectItem(j, "s")));
+	cr_assert(cJSON_IsString(cJSON_GetObjectItem(j, "k")));
+	back = json_print_compact(j);
+	cr_assert_str_eq(back, t);
+	free(back);
+	cJSON_Delete(j);
+}
+
+Test(json_typed, errors_as_json_parse_explain)
+{
+	char what[128];
+	size_t off = 0;
+
+	cr_assert_null(json_parse_typed("[1,]", 4, &off, what, sizeof(what)));
+	cr_assert_eq(off, 3);
+}
+
+Test(json_utf8, first_invalid_byte)
+{
+	cr_assert_eq(utf8_first_invalid("abc", 3), 3);
+	cr_assert_eq(utf8_first_invalid("Zo\xc3\xab", 4), 4);
+	cr_assert_eq(utf8_first_invalid("ab\xff", 3), 2);
+	cr_assert_eq(utf8_first_invalid("\xed\xa0\x80", 3), 0, "a UTF-16 surrogate");
+}
+
+Test(json_typed, nul_in_a_key_is_refused)
+{
+	const char *t = "{\"ok\":1,\"a\\u0000b\":2}";
+	char what[128];
+	size_t off = 0;
+
+	cr_assert_null(json_parse_typed(t, strlen(t), &off, what, sizeof(what)),
+	               "cJSON would send the key as \"a\"");
+	cr_assert_eq(off, 8);
+	cr_assert_not_null(strstr(what, "NUL"), "%s", what);
+}
+
+/* Novu measures Buffer.byteLength(JSON.stringify(value)); each row is a
+ * text and what Node prints for JSON.stringify(JSON.parse(text)). */
+Test(json_stringify, bytes_as_node_counts_them)
+{
+	static const char *const rows[][2] = {
+		{ "{\"a\":1.50, \"b\" : true}", "{\"a\":1.5,\"b\":true}" },
+		{ "[1e3,1e21,1.5e-7,0.000001,-0,12345678901234567,1e400,-2.5E-300]",
+		  "[1000,1e+21,1.5e-7,0.000001,0,12345678901234568,null,-2.5e-300]" },
+		{ "[123456789012345678901234, 0.1, 100, 1e-7, 5e-324]",
+		  "[1.2345678901234568e+23,0.1,100,1e-7,5e-324]" },
+		{ "\"\\u00e9\\/\\n\\u0001\\\"\"", "\"\xc3\xa9/\\n\\u0001\\\"\"" },
+		{ "{\"s\":\"a\\u0000b\\u00e9\"}", "{\"s\":\"a\\u0000b\xc3\xa9\"}" },
+		{ "[\"\\ud83d\\ude00\\u0000\", null, false, {}, []]",
+		  "[\"\xf0\x9f\x98\x80\\u0000\",null,false,{},[]]" },
+		{ "{\"k\\t\":\"Zo\xc3\xab\"}", "{\"k\\t\":\"Zo\xc3\xab\"}" },
+	};
+	size_t i, off;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cJSON *j = json_parse_typed(rows[i][0], strlen(rows[i][0]), &off, NULL, 0);
+
+		cr_assert_not_null(j, "row %zu", i);
+		cr_assert_eq(json_stringify_bytes(j), strlen(rows[i][1]), "row %zu: %zu, want %zu (%s)",
+		             i, json_stringify_bytes(j), strlen(rows[i][1]), rows[i][1]);
+		cJSON_Delete(j);
+	}
+}

@@ -253,6 +253,9 @@ all_rows(void)
 	return n;
 }
 
+static struct nc_event *bulk_events(size_t n, const char *prefix);
+static void free_bulk(struct nc_event *evs, size_t n);
+
 /* ---- single sends ---- */
 
 Test(ops, a_send_is_recorded_before_it_leaves_and_completed_after)
@@ -504,6 +507,53 @@ Test(ops, without_history_nothing_is_sent)
 	nc_error_clear(&err);
 	send_outcome_clear(&out);
 	event_clear(&ev);
+}
+
+Test(ops, resending_an_answered_row_is_a_new_send_with_new_ids)
+{
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry row;
+	struct nc_event ev;
+
+	event_for(&ev, "welcome", "u1", "tx-r", "{\"n\":12345678901234567890}");
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_OK);
+	send_outcome_clear(&out);
+	cr_assert_eq(rows_of("tx-r", &row), 1);
+	cr_assert_eq(ops_resend(&o, row.id, NULL, NULL, &out, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(out.result, NC_SEND_PROCESSED);
+	cr_assert_eq(net.nseen, 2);
+	cr_assert_str_neq(net.seen[1].key, net.seen[0].key);
+	cr_assert_null(strstr(net.seen[1].body, "tx-r"), "%s", net.seen[1].body);
+	cr_assert_not_null(strstr(net.seen[1].body, "12345678901234567890"),
+	                   "the payload goes out as it was typed: %s", net.seen[1].body);
+	cr_assert_eq(all_rows(), 2);
+	histdb_entry_clear(&row);
+	send_outcome_clear(&out);
+	event_clear(&ev);
+}
+
+Test(ops, an_unfinished_bulk_event_is_resumed_not_resent)
+{
+	static const enum answer none3[] = { ANSWER_NONE, ANSWER_NONE, ANSWER_NONE };
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event *evs = bulk_events(1, "u");
+	struct nc_history_entry row;
+	int64_t run = 0;
+
+	script(3, none3);
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 1, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_E_NETWORK);
+	nc_error_clear(&err);
+	cr_assert_eq(rows_of("u0", &row), 1);
+	cr_assert_eq(ops_resend(&o, row.id, NULL, NULL, &out, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "resume"), "%s", err.message);
+	cr_assert_eq(net.nseen, 3, "nothing more was sent");
+	nc_error_clear(&err);
+	histdb_entry_clear(&row);
+	send_outcome_clear(&out);
+	free_bulk(evs, 1);
 }
 
 /* ---- cancel ---- */
