@@ -9,6 +9,7 @@
 #include "store.h"
 #include "util.h"
 #include "validate.h"
+#include "world.h"
 
 static int64_t pending_ms;
 
@@ -220,9 +221,9 @@ accept_event(const cJSON *ev, size_t wf, int broadcast)
 	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(ev, "transactionId");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(ev, "actor");
 	struct recipients rc = { NULL, 0, NULL };
-	char uuid[37];
+	struct txn_spec spec;
+	char uuid[37], *record = NULL;
 	const char *id;
-	int64_t until;
 
 	if (!store_workflow_at(wf)->active)
 		return ack("trigger_not_active", NULL);
@@ -246,11 +247,17 @@ accept_event(const cJSON *ev, size_t wf, int broadcast)
 	/* A reused transactionId is accepted but creates nothing new: Novu's
 	 * worker drops duplicates after the 201. */
 	if (!store_txn_find(id)) {
-		until = store_workflow_waits(wf) && pending_ms > 0 ? util_mono_ms() + pending_ms : 0;
-		store_txn_add(id, wf, severity_of(ev), until, rc.list, rc.n);
+		spec.transaction_id = id;
+		spec.wf = wf;
+		spec.severity = severity_of(ev);
+		spec.created_ms = util_now_ms();
+		spec.pending_until =
+			store_workflow_waits(wf) && pending_ms > 0 ? spec.created_ms + pending_ms : 0;
+		record = world_txn_record(store_txn_add(&spec, rc.list, rc.n), ev, broadcast);
 	}
 	store_workflow_touch(wf, util_now_ms());
 	store_unlock();
+	world_append(record);
 	free(rc.list);
 	free(rc.seen);
 	return ack("processed", id);
@@ -382,10 +389,12 @@ events_cancel(const struct sb_request *req, struct sb_reply *rep)
 
 	store_lock();
 	t = store_txn_find(req->route_arg);
-	if (t && !t->canceled && t->pending_until && util_mono_ms() < t->pending_until) {
+	if (t && !t->canceled && t->pending_until && util_now_ms() < t->pending_until) {
 		t->canceled = 1;
 		canceled = 1;
 	}
 	store_unlock();
+	if (canceled)
+		world_append(world_cancel_record(req->route_arg));
 	reply_data(rep, 200, cJSON_CreateBool(canceled));
 }

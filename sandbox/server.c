@@ -20,6 +20,7 @@
 #include "reqlog.h"
 #include "sha256.h"
 #include "util.h"
+#include "world.h"
 
 /* Raw body limits: body-parser's 20 MB on /v1/events*, 100 KB elsewhere. */
 #define EVENTS_BODY_LIMIT (20u * 1024 * 1024)
@@ -399,6 +400,7 @@ run_idempotent(struct exchange *x, const struct route *r)
 	const char *key = x->idem_key;
 	struct sb_reply replay;
 	char hash[65], *canon, msg[1024];
+	int64_t expires;
 
 	if (strlen(key) > IDEM_KEY_MAX) {
 		snprintf(msg, sizeof(msg),
@@ -437,7 +439,10 @@ run_idempotent(struct exchange *x, const struct route *r)
 		 * key arriving meanwhile sees it in flight (409). */
 		wait_latency(x);
 		r->handler(&x->req, &x->rep);
-		idem_finish(key, hash, &x->rep);
+		expires = idem_finish(key, hash, &x->rep);
+		if (expires)
+			world_append(world_idem_record(key, hash, x->rep.status, x->rep.body,
+			                               expires));
 		break;
 	}
 	reply_header(&x->rep, "Idempotency-Key", "%s", key);
@@ -463,6 +468,8 @@ dispatch(struct exchange *x)
 
 	if (!r || check_auth(x) || check_rate_limit(x, r))
 		return;
+	/* Another sandbox process may have changed the shared world. */
+	world_sync();
 	if (x->ctx->too_large) {
 		reply_error(&x->rep, 413, x->req.url, "request entity too large", 0);
 		return;
