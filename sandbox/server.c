@@ -478,10 +478,11 @@ dispatch(struct exchange *x)
 		return;
 	if (r->json_body && x->idem_key && strcmp(x->req.method, "POST") == 0) {
 		run_idempotent(x, r);
-		return;
+	} else {
+		wait_latency(x);
+		r->handler(&x->req, &x->rep);
 	}
-	wait_latency(x);
-	r->handler(&x->req, &x->rep);
+	world_flush();
 }
 
 /* One API request. Returns MHD_NO to drop the connection unanswered. */
@@ -682,7 +683,7 @@ server_start(const struct sb_config *cfg)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		fprintf(stderr, "novu-sandbox: cannot listen on 127.0.0.1:%u\n", cfg->port);

@@ -389,17 +389,42 @@ world_sync(void)
 	pthread_mutex_unlock(&w.mu);
 }
 
+/* Lines queued by this thread's request, written by world_flush(). */
+static __thread struct {
+	char *data;
+	size_t len, cap;
+} queued;
+
 void
 world_append(char *line)
 {
-	size_t len = line ? strlen(line) : 0;
+	size_t n = line ? strlen(line) : 0;
+	char *grown;
+
+	if (!line)
+		return;
+	if (queued.len + n > queued.cap) {
+		grown = realloc(queued.data, queued.len + n + 1024);
+		if (!grown) {
+			free(line);
+			return;
+		}
+		queued.data = grown;
+		queued.cap = queued.len + n + 1024;
+	}
+	memcpy(queued.data + queued.len, line, n);
+	queued.len += n;
+	free(line);
+}
+
+/* Write buf as one write(): concurrent appenders never interleave. */
+static void
+write_locked(const char *buf, size_t len)
+{
 	int reloaded = 0;
 	struct stat st;
 	off_t end;
 
-	if (!line)
-		return;
-	pthread_mutex_lock(&w.mu);
 	if (w.fd >= 0 && flock(w.fd, LOCK_SH) == 0 && replaced(&st)) {
 		flock(w.fd, LOCK_UN);
 		reload();
@@ -407,17 +432,29 @@ world_append(char *line)
 		if (w.fd >= 0)
 			flock(w.fd, LOCK_SH);
 	}
-	if (w.fd >= 0 && write(w.fd, line, len) == (ssize_t)len) {
-		/* Our own line right where we stopped reading: no need to read it
-		 * back. After a reload the memory lost it, so it is read back. */
+	if (w.fd >= 0 && write(w.fd, buf, len) == (ssize_t)len) {
+		/* Our own lines right where we stopped reading: no need to read
+		 * them back. After a reload the memory lost them: read them back. */
 		end = lseek(w.fd, 0, SEEK_CUR);
 		if (!reloaded && end - (off_t)len == w.offset)
 			w.offset = end;
 	}
 	if (w.fd >= 0)
 		flock(w.fd, LOCK_UN);
-	pthread_mutex_unlock(&w.mu);
-	free(line);
+}
+
+void
+world_flush(void)
+{
+	if (queued.len) {
+		pthread_mutex_lock(&w.mu);
+		write_locked(queued.data, queued.len);
+		pthread_mutex_unlock(&w.mu);
+	}
+	/* Freed every time: MHD's connection threads come and go. */
+	free(queued.data);
+	queued.data = NULL;
+	queued.len = queued.cap = 0;
 }
 
 /* ---- snapshot ---- */

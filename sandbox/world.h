@@ -4,9 +4,9 @@
  * upserted subscribers and tenants.
  *
  * The file is an append-only journal, DIR/sandbox-world.jsonl: one JSON
- * record per line, one line per mutation, each written with a single
- * write() on an O_APPEND descriptor so concurrent sandboxes never
- * interleave. Records are idempotent to apply, so a process re-reading its
+ * record per line, one line per mutation; a request's lines are written
+ * with a single write() on an O_APPEND descriptor so concurrent sandboxes
+ * never interleave. Records are idempotent to apply, so a process re-reading its
  * own lines does no harm. Before each request a process replays what others
  * appended; a file that shrank or was replaced (a reset, a compaction)
  * is loaded again from scratch. At start the journal is compacted when it
@@ -45,8 +45,11 @@ char *world_cancel_record(const char *transaction_id);
 char *world_idem_record(const char *key, const char *body_hash, unsigned int status,
                         const char *body, int64_t expires_ms);
 
-/* Append one record line (consumed; NULL is ignored). */
+/* Queue one record line (consumed; NULL is ignored) for this thread's
+ * request; world_flush() writes what the request queued with one write(),
+ * after the request's work is done. */
 void world_append(char *line);
+void world_flush(void);
 
 /* Empty the world: memory (transactions, keys, subscribers and tenants back
  * to the seed) and the journal, which other sandboxes then reload empty. */
