@@ -14,7 +14,7 @@
  *                [--fail-rate P] [--fail-status CODE] [--drop-rate P]
  *                [--pending-seconds N] [--rate-limit TOKENS]
  *                [--rate-window SECONDS] [--seed N] [--quiet]
- *                [--state-dir DIR]
+ *                [--state-dir DIR] [--no-idempotency]
  *
  *   --port N             listen on 127.0.0.1:N (default 0: a free port)
  *   --port-file FILE     write the bound port to FILE once listening
@@ -31,6 +31,9 @@
  *                        and 5; burst floor(TOKENS*1.1); 0 turns limits off)
  *   --seed N             make random faults and generated ids repeatable
  *   --quiet              no per-request access log on stderr
+ *   --no-idempotency     ignore Idempotency-Key (no replays, no 409/422, no
+ *                        Idempotency-Key header): in Novu idempotency is a
+ *                        per-organisation feature flag, like rate limits
  *   --state-dir DIR      keep the world (transactions, pending delay/digest
  *                        jobs, idempotency keys with their answers,
  *                        subscribers and tenants added by triggers) in
