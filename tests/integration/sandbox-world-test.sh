@@ -21,15 +21,6 @@ post() {
 notifications() { # URL TRANSACTION_ID
   curl -s -H "Authorization: ApiKey $KEY" "$1/v1/notifications?transactionId=$2&limit=50"
 }
-# stop PID: stop a sandbox and drop it from the cleanup list (the exit trap
-# would otherwise fail on a process that is already gone).
-stop() {
-  local p keep=()
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  for p in "${NC_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  NC_PIDS=("${keep[@]}")
-}
 count_of() { python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]))'; }
 
 # --- consecutive headless commands, no key: one world
@@ -68,7 +59,7 @@ R=$(notifications "$B_URL" tx-from-b)
 check "sandbox B sees the cancel" bash -c "grep -q '\"canceled\"' <<<'$R'"
 
 # --- a restart loads the world; reset empties it for everyone
-stop "$A_PID"
+stop_sandbox "$A_PID"
 start_sandbox --state-dir "$WORLD_DIR" --rate-limit 0
 A_URL=$SB_URL
 check "a restarted sandbox still knows the transaction" \
@@ -109,29 +100,29 @@ R=$(curl -s -D - -o /dev/null -H "Authorization: ApiKey $KEY" -H 'Content-Type: 
       -H 'Idempotency-Key: cap-key-8' \
       -d '{"name":"welcome-onboarding","to":"u1","transactionId":"cap-8"}' "$C_URL/v1/events/trigger")
 check "the newest idempotency key is kept" bash -c "grep -qi '^Idempotency-Replay: true' <<<'$R'"
-stop "$C_PID"
+stop_sandbox "$C_PID"
 start_sandbox --state-dir "$CAP_DIR" --world-cap 5 --rate-limit 0
 check "a restart keeps the cap's newest transactions" \
   test "$(notifications "$SB_URL" cap-8 | count_of)" = 1
 check "a restart does not bring evicted ones back" \
   test "$(notifications "$SB_URL" cap-1 | count_of)" = 0
-stop "$SB_PID"
+stop_sandbox
 
 # --- a torn last line is skipped, not fatal
 TORN_DIR="$NC_TMP/torn"
 start_sandbox --state-dir "$TORN_DIR" --rate-limit 0
 post "$SB_URL" '{"name":"welcome-onboarding","to":"u1","transactionId":"before-tear"}' >/dev/null
-stop "$SB_PID"
+stop_sandbox
 printf '{"k":"txn","id":"torn-txn","wf":"welcome-onbo' >>"$TORN_DIR/sandbox-world.jsonl"
 start_sandbox --state-dir "$TORN_DIR" --rate-limit 0
 check "a sandbox starts on a journal with a torn last line" \
   test "$(notifications "$SB_URL" before-tear | count_of)" = 1
 check "the torn record is skipped" test "$(notifications "$SB_URL" torn-txn | count_of)" = 0
 post "$SB_URL" '{"name":"welcome-onboarding","to":"u1","transactionId":"after-tear"}' >/dev/null
-stop "$SB_PID"
+stop_sandbox
 start_sandbox --state-dir "$TORN_DIR" --rate-limit 0
 check "records written after the torn line are read back" \
   test "$(notifications "$SB_URL" after-tear | count_of)" = 1
-stop "$SB_PID"
+stop_sandbox
 
 finish
