@@ -108,6 +108,30 @@ check "a restart does not bring evicted ones back" \
   test "$(notifications "$SB_URL" cap-1 | count_of)" = 0
 stop_sandbox
 
+# --- compaction at start: a journal of mostly dead records is rewritten
+COMPACT_DIR="$NC_TMP/compact"
+start_sandbox --state-dir "$COMPACT_DIR" --world-cap 5 --rate-limit 0
+K_URL=$SB_URL K_PID=$SB_PID
+for b in $(seq 1 12); do
+  curl -s -o /dev/null -H "Authorization: ApiKey $KEY" -H 'Content-Type: application/json' \
+    -d "$(jq -nc --arg b "$b" '{events:[range(100)|{name:"welcome-onboarding",to:"u1",payload:{},transactionId:"k-\($b)-\(.)"}]}')" \
+    "$K_URL/v1/events/trigger/bulk"
+done
+before=$(wc -l <"$COMPACT_DIR/sandbox-world.jsonl")
+start_sandbox --state-dir "$COMPACT_DIR" --world-cap 5 --rate-limit 0
+after=$(wc -l <"$COMPACT_DIR/sandbox-world.jsonl")
+check "a new sandbox compacts a journal of dead records ($before -> $after lines)" \
+  test "$before" -ge 1200 -a "$after" -lt 50
+check "the compacted world keeps the newest transactions" \
+  test "$(notifications "$SB_URL" k-12-99 | count_of)" = 1
+post "$K_URL" '{"name":"welcome-onboarding","to":"u1","transactionId":"after-compaction"}' >/dev/null
+check "a sandbox running during the compaction writes to the new journal" \
+  test "$(notifications "$SB_URL" after-compaction | count_of)" = 1
+check "and still sees the world after reloading it" \
+  test "$(notifications "$K_URL" k-12-99 | count_of)" = 1
+stop_sandbox
+stop_sandbox "$K_PID"
+
 # --- a torn last line is skipped, not fatal
 TORN_DIR="$NC_TMP/torn"
 start_sandbox --state-dir "$TORN_DIR" --rate-limit 0
