@@ -151,10 +151,10 @@ main(int argc, char **argv)
 	store_set_txn_cap((size_t)cfg.world_cap);
 	idem_set_cap((size_t)cfg.world_cap);
 	store_init();
-	if (cfg.state_dir && world_open(cfg.state_dir) != 0) {
-		store_free();
-		return 1;
-	}
+	/* A world that cannot be saved must not keep the console from trying
+	 * things out: carry on in memory. */
+	if (cfg.state_dir && world_open(cfg.state_dir) != 0)
+		fprintf(stderr, "novu-sandbox: keeping the world in memory only\n");
 	events_init(cfg.pending_seconds);
 	faults_init(&cfg);
 	ratelimit_init(cfg.rate_limit, cfg.rate_window);
@@ -170,6 +170,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "novu-sandbox: cannot write port file %s\n", cfg.port_file);
 	printf("novu-sandbox listening on http://127.0.0.1:%u\n", server_port(srv));
 	fflush(stdout);
+	world_load();
 
 	sigwait(&set, &sig);
 	if (!cfg.quiet)

@@ -24,6 +24,8 @@
 static struct {
 	pthread_mutex_t mu;
 	int enabled;
+	int loading;       /* between world_open and world_load: mu is held */
+	char *dir;
 	char *path;
 	int fd;
 	dev_t dev;
@@ -639,31 +641,46 @@ int
 world_open(const char *dir)
 {
 	size_t n = strlen(dir) + sizeof("/" WORLD_FILE);
-	long live;
 
 	if (make_dir(dir) != 0) {
 		fprintf(stderr, "novu-sandbox: cannot create %s: %s\n", dir, strerror(errno));
 		return -1;
 	}
 	w.path = malloc(n);
-	if (!w.path)
+	w.dir = strdup(dir);
+	if (!w.path || !w.dir) {
+		world_close();
 		return -1;
+	}
 	snprintf(w.path, n, "%s/%s", dir, WORLD_FILE);
 	if (open_journal() != 0) {
 		fprintf(stderr, "novu-sandbox: cannot open %s: %s\n", w.path, strerror(errno));
-		free(w.path);
-		w.path = NULL;
+		world_close();
 		return -1;
 	}
 	w.enabled = 1;
+	/* Requests wait on this lock until world_load() has read the journal. */
+	pthread_mutex_lock(&w.mu);
+	w.loading = 1;
+	return 0;
+}
+
+void
+world_load(void)
+{
+	long live;
+
+	if (!w.loading)
+		return;
 	flock(w.fd, LOCK_EX);
 	terminate_torn_line();
 	read_tail();
 	live = (long)(store_txn_count() + idem_count());
 	if (w.lines > 2 * live + COMPACT_SLACK)
-		compact(dir);
+		compact(w.dir);
 	flock(w.fd, LOCK_UN);
-	return 0;
+	w.loading = 0;
+	pthread_mutex_unlock(&w.mu);
 }
 
 void
@@ -698,12 +715,15 @@ world_bad_lines(void)
 void
 world_close(void)
 {
-	pthread_mutex_lock(&w.mu);
+	if (!w.loading)
+		pthread_mutex_lock(&w.mu);
+	w.loading = 0;
 	if (w.fd >= 0)
 		close(w.fd);
 	w.fd = -1;
 	w.enabled = 0;
 	free(w.path);
-	w.path = NULL;
+	free(w.dir);
+	w.path = w.dir = NULL;
 	pthread_mutex_unlock(&w.mu);
 }

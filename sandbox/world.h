@@ -29,9 +29,13 @@
 
 #define WORLD_FILE "sandbox-world.jsonl"
 
-/* Create DIR (0700) and the journal (0600), load it, compact it if worth
- * it. 0 on success; -1 with a message on stderr. */
+/* Create DIR (0700) and open the journal (0600): 0, or -1 with a message
+ * on stderr. From then on requests wait until world_load() has run. */
 int world_open(const char *dir);
+/* Read the journal (compacting it when worth it). Runs after the sandbox
+ * listens, so a large world never delays the banner its starter waits for
+ * (a full world takes a second or more to read). */
+void world_load(void);
 void world_close(void);
 
 /* Catch up with records other processes appended (or reload after a
