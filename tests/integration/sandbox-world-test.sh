@@ -119,11 +119,12 @@ for b in $(seq 1 12); do
 done
 before=$(wc -l <"$COMPACT_DIR/sandbox-world.jsonl")
 start_sandbox --state-dir "$COMPACT_DIR" --world-cap 5 --rate-limit 0
+# The journal is read after the port is up; a first request waits for it.
+check "the compacted world keeps the newest transactions" \
+  test "$(notifications "$SB_URL" k-12-99 | count_of)" = 1
 after=$(wc -l <"$COMPACT_DIR/sandbox-world.jsonl")
 check "a new sandbox compacts a journal of dead records ($before -> $after lines)" \
   test "$before" -ge 1200 -a "$after" -lt 50
-check "the compacted world keeps the newest transactions" \
-  test "$(notifications "$SB_URL" k-12-99 | count_of)" = 1
 post "$K_URL" '{"name":"welcome-onboarding","to":"u1","transactionId":"after-compaction"}' >/dev/null
 check "a sandbox running during the compaction writes to the new journal" \
   test "$(notifications "$SB_URL" after-compaction | count_of)" = 1
