@@ -1,6 +1,5 @@
 /* world.c - the journal behind world.h: record lines, replay, compaction
  * and reset. */
-#define _GNU_SOURCE
 #include "world.h"
 
 #include <errno.h>
@@ -32,7 +31,7 @@ static struct {
 	ino_t ino;
 	off_t offset;      /* bytes read and applied */
 	long lines;        /* record lines applied since the last (re)load */
-	long bad;
+	long bad;          /* unreadable lines skipped */
 } w = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 /* ---- record lines ---- */
@@ -679,6 +678,8 @@ world_load(void)
 	if (w.lines > 2 * live + COMPACT_SLACK)
 		compact(w.dir);
 	flock(w.fd, LOCK_UN);
+	if (w.bad)
+		fprintf(stderr, "novu-sandbox: skipped %ld unreadable line(s) in %s\n", w.bad, w.path);
 	w.loading = 0;
 	pthread_mutex_unlock(&w.mu);
 }
@@ -699,17 +700,6 @@ world_reset(void)
 		clear_memory();
 	}
 	pthread_mutex_unlock(&w.mu);
-}
-
-long
-world_bad_lines(void)
-{
-	long n;
-
-	pthread_mutex_lock(&w.mu);
-	n = w.bad;
-	pthread_mutex_unlock(&w.mu);
-	return n;
 }
 
 void

@@ -59,7 +59,4 @@ void world_flush(void);
  * to the seed) and the journal, which other sandboxes then reload empty. */
 void world_reset(void);
 
-/* Lines skipped as unreadable since start (for tests and the log). */
-long world_bad_lines(void);
-
 #endif
