@@ -23,7 +23,7 @@
 enum cmd_id {
 	CMD_TUI, CMD_TRIGGER, CMD_BROADCAST, CMD_BULK, CMD_CANCEL, CMD_HISTORY,
 	CMD_WORKFLOWS, CMD_SUBSCRIBERS, CMD_TOPICS, CMD_STATUS, CMD_PROFILES, CMD_KEYS,
-	CMD_COUNT
+	CMD_SANDBOX, CMD_COUNT
 };
 
 #define B(cmd) (1u << (cmd))
@@ -75,6 +75,9 @@ static const struct command commands[CMD_COUNT] = {
 	[CMD_PROFILES] = { "profiles", cmd_profiles, 0, 0, "profiles",
 		"list configured profiles and show the active one" },
 	[CMD_KEYS] = { "keys", NULL, 0, 0, "keys", "print the console's key bindings" },
+	[CMD_SANDBOX] = { "sandbox", cmd_sandbox, 1, 1, "sandbox reset",
+		"forget the local sandbox's saved world (transactions, keys)",
+		"give the action: reset" },
 };
 
 enum opt_id {

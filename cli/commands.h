@@ -35,6 +35,8 @@ int cmd_subscribers(struct cli_ctx *c);
 int cmd_topics(struct cli_ctx *c);
 int cmd_status(struct cli_ctx *c);
 int cmd_profiles(struct cli_ctx *c);
+/* cmd_sandbox.c: `sandbox reset` clears the local sandbox's saved world. */
+int cmd_sandbox(struct cli_ctx *c);
 
 /* Open the session (profile, key or sandbox, client, history). offline: do
  * not start the sandbox (dry runs). Prints the error and returns its exit

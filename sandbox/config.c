@@ -9,7 +9,7 @@
 enum opt_id {
 	OPT_PORT, OPT_PORT_FILE, OPT_KEY, OPT_LATENCY, OPT_FAIL_RATE, OPT_FAIL_STATUS,
 	OPT_DROP_RATE, OPT_PENDING, OPT_RATE_LIMIT, OPT_RATE_WINDOW, OPT_SEED, OPT_QUIET,
-	OPT_HELP, OPT_VERSION
+	OPT_STATE_DIR, OPT_WORLD_CAP, OPT_NO_IDEM, OPT_HELP, OPT_VERSION
 };
 
 struct opt_def {
@@ -31,6 +31,10 @@ static const struct opt_def opt_defs[] = {
 	{ "--rate-window", OPT_RATE_WINDOW, 1 },
 	{ "--seed", OPT_SEED, 1 },
 	{ "--quiet", OPT_QUIET, 0 },
+	{ "--state-dir", OPT_STATE_DIR, 1 },
+	{ "--no-idempotency", OPT_NO_IDEM, 0 },
+	/* Not in the usage text: lets tests reach the caps with a few requests. */
+	{ "--world-cap", OPT_WORLD_CAP, 1 },
 	{ "--help", OPT_HELP, 0 },
 	{ "-h", OPT_HELP, 0 },
 	{ "--version", OPT_VERSION, 0 },
@@ -43,6 +47,7 @@ config_usage(FILE *out)
 	      "                    [--fail-rate P] [--fail-status CODE] [--drop-rate P]\n"
 	      "                    [--pending-seconds N] [--rate-limit TOKENS]\n"
 	      "                    [--rate-window SECONDS] [--seed N] [--quiet]\n"
+	      "                    [--state-dir DIR] [--no-idempotency]\n"
 	      "A local emulator of the Novu REST API on 127.0.0.1 (see sandbox/main.c).\n",
 	      out);
 }
@@ -116,6 +121,14 @@ apply_opt(struct sb_config *cfg, enum opt_id id, const char *v)
 	case OPT_QUIET:
 		cfg->quiet = 1;
 		return 0;
+	case OPT_STATE_DIR:
+		cfg->state_dir = v;
+		return *v ? 0 : -1;
+	case OPT_NO_IDEM:
+		cfg->idempotency = 0;
+		return 0;
+	case OPT_WORLD_CAP:
+		return util_parse_long(v, 1, 10000000, &cfg->world_cap);
 	case OPT_HELP:
 	case OPT_VERSION:
 		return 0;
@@ -136,6 +149,8 @@ config_parse(struct sb_config *cfg, int argc, char **argv)
 	cfg->pending_seconds = 30;
 	cfg->rate_limit = 300;
 	cfg->rate_window = 5;
+	cfg->world_cap = 100000;
+	cfg->idempotency = 1;
 	for (i = 1; i < argc; i++) {
 		def = find_opt(argv[i], &val);
 		if (!def) {

@@ -21,6 +21,9 @@ struct sb_config {
 	int have_seed;
 	uint64_t seed;
 	int quiet;
+	const char *state_dir;     /* NULL: the world lives in memory only */
+	long world_cap;            /* transactions and idempotency keys kept */
+	int idempotency;           /* 0: Idempotency-Key ignored (--no-idempotency) */
 };
 
 enum config_result { CONFIG_OK, CONFIG_EXIT_OK, CONFIG_ERROR };

@@ -9,6 +9,7 @@
 #include "ratelimit.h"
 #include "reqlog.h"
 #include "util.h"
+#include "world.h"
 
 static void
 ok_reply(struct sb_reply *rep, cJSON *doc)
@@ -61,7 +62,7 @@ handle_reset(struct sb_reply *rep)
 
 	reqlog_reset();
 	faults_reset();
-	idem_reset();
+	world_reset();
 	ratelimit_reset();
 	cJSON_AddBoolToObject(o, "ok", 1);
 	ok_reply(rep, o);

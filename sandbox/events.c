@@ -9,6 +9,7 @@
 #include "store.h"
 #include "util.h"
 #include "validate.h"
+#include "world.h"
 
 static int64_t pending_ms;
 
@@ -18,19 +19,30 @@ events_init(double pending_seconds)
 	pending_ms = (int64_t)(pending_seconds * 1000.0);
 }
 
-/* Serialised size of the event's payload, as the 512 KB rule counts it. */
+/* Size of the event's payload as Novu's validatePayloadSize measures it:
+ * the serialised payload without its `attachments` member (attachments go
+ * to storage and have their own limit). */
 static size_t
 payload_size(const cJSON *ev)
 {
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ev, "payload");
+	cJSON *view = NULL, *it;
 	char *text;
 	size_t n;
 
 	if (!p || cJSON_IsNull(p))
 		return 0;
-	text = cJSON_PrintUnformatted(p);
+	if (cJSON_IsObject(p)) {
+		/* References: the payload itself is neither copied nor changed. */
+		view = cJSON_CreateObject();
+		cJSON_ArrayForEach(it, p)
+			if (strcmp(it->string, "attachments") != 0)
+				cJSON_AddItemReferenceToObject(view, it->string, it);
+	}
+	text = cJSON_PrintUnformatted(view ? view : p);
 	n = text ? strlen(text) : 0;
 	free(text);
+	cJSON_Delete(view);
 	return n;
 }
 
@@ -49,20 +61,17 @@ workflow_for(const cJSON *ev)
 	return -1;
 }
 
-/* Check the payload against the workflow's schema; on failure answer 400
- * PAYLOAD_VALIDATION_ERROR and return -1. */
-static int
-check_payload_schema(const struct sb_request *req, struct sb_reply *rep, const cJSON *ev,
-                     size_t wf)
+/* The payload's schema errors for workflow wf (an array of {field,
+ * message}), or NULL when it has no schema or the payload fits. */
+static cJSON *
+payload_schema_errors(const cJSON *ev, size_t wf)
 {
 	const cJSON *schema = store_workflow_schema(wf);
 	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(ev, "payload");
-	cJSON *errs, *empty = NULL, *o, *e;
-	char msg[4096];
-	size_t used;
+	cJSON *errs, *empty = NULL;
 
 	if (!schema)
-		return 0;
+		return NULL;
 	if (!payload || cJSON_IsNull(payload))
 		payload = empty = cJSON_CreateObject();
 	errs = cJSON_CreateArray();
@@ -70,21 +79,44 @@ check_payload_schema(const struct sb_request *req, struct sb_reply *rep, const c
 	cJSON_Delete(empty);
 	if (cJSON_GetArraySize(errs) == 0) {
 		cJSON_Delete(errs);
-		return 0;
+		return NULL;
 	}
-	used = (size_t)snprintf(msg, sizeof(msg), "Payload validation failed: ");
+	return errs;
+}
+
+/* "Payload validation failed: field: message; ..." into msg. */
+static void
+schema_message(const cJSON *errs, char *msg, size_t cap)
+{
+	const cJSON *e;
+	size_t used = (size_t)snprintf(msg, cap, "Payload validation failed: ");
+
 	cJSON_ArrayForEach(e, errs) {
-		if (used >= sizeof(msg))
+		if (used >= cap)
 			break;
-		used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s: %s",
+		used += (size_t)snprintf(msg + used, cap - used, "%s%s: %s",
 		                         e == errs->child ? "" : "; ",
 		                         cJSON_GetObjectItemCaseSensitive(e, "field")->valuestring,
 		                         cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring);
 	}
+}
+
+/* Check the payload against the workflow's schema; on failure answer 400
+ * PAYLOAD_VALIDATION_ERROR and return -1. */
+static int
+check_payload_schema(const struct sb_request *req, struct sb_reply *rep, const cJSON *ev,
+                     size_t wf)
+{
+	cJSON *errs = payload_schema_errors(ev, wf), *o;
+	char msg[4096];
+
+	if (!errs)
+		return 0;
+	schema_message(errs, msg, sizeof(msg));
 	o = error_dto(400, req->url, msg);
 	cJSON_AddStringToObject(o, "type", "PAYLOAD_VALIDATION_ERROR");
 	cJSON_AddItemToObject(o, "errors", errs);
-	cJSON_AddItemToObject(o, "schema", cJSON_Duplicate(schema, 1));
+	cJSON_AddItemToObject(o, "schema", cJSON_Duplicate(store_workflow_schema(wf), 1));
 	reply_json(rep, 400, o);
 	return -1;
 }
@@ -166,29 +198,46 @@ excluded(const cJSON *exclude, const char *subscriber_id)
 	return 0;
 }
 
+/* A topic's subscribers, without its exclude list and without the actor:
+ * Novu does not notify the actor of their own action through a topic (an
+ * actor listed in `to` explicitly is still reached). */
 static void
-add_topic(struct recipients *rc, const cJSON *entry)
+add_topic(struct recipients *rc, const cJSON *entry, const char *actor)
 {
 	const cJSON *key = cJSON_GetObjectItemCaseSensitive(entry, "topicKey");
 	const cJSON *exclude = cJSON_GetObjectItemCaseSensitive(entry, "exclude");
-	long t = store_topic_find(key->valuestring);
+	long t = cJSON_IsString(key) ? store_topic_find(key->valuestring) : -1;
+	const char *sid;
 	size_t i;
 
-	for (i = 0; t >= 0 && i < store_subscriber_count(); i++)
-		if (store_topic_has((size_t)t, i) &&
-		    !excluded(exclude, store_subscriber_at(i)->subscriber_id))
+	for (i = 0; t >= 0 && i < store_subscriber_count(); i++) {
+		sid = store_subscriber_at(i)->subscriber_id;
+		if (store_topic_has((size_t)t, i) && !excluded(exclude, sid) &&
+		    !(actor && strcmp(actor, sid) == 0))
 			add_recipient(rc, (long)i, (int)t);
+	}
 }
 
 static void
-add_entry(struct recipients *rc, const cJSON *entry)
+add_entry(struct recipients *rc, const cJSON *entry, const char *actor)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(entry, "type");
 
 	if (cJSON_IsString(type) && strcmp(type->valuestring, "Topic") == 0)
-		add_topic(rc, entry);
+		add_topic(rc, entry, actor);
 	else
 		add_recipient(rc, store_subscriber_upsert(entry), -1);
+}
+
+/* The actor's subscriberId (string form or object form), or NULL. */
+static const char *
+actor_id(const cJSON *ev)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(ev, "actor");
+
+	if (cJSON_IsObject(a))
+		a = cJSON_GetObjectItemCaseSensitive(a, "subscriberId");
+	return cJSON_IsString(a) ? a->valuestring : NULL;
 }
 
 /* Resolve `to` (or everyone, for a broadcast); the store lock is held.
@@ -197,6 +246,7 @@ static void
 resolve_recipients(struct recipients *rc, const cJSON *ev, int broadcast)
 {
 	const cJSON *to = cJSON_GetObjectItemCaseSensitive(ev, "to");
+	const char *actor = actor_id(ev);
 	const cJSON *it;
 	size_t i;
 
@@ -207,35 +257,44 @@ resolve_recipients(struct recipients *rc, const cJSON *ev, int broadcast)
 	}
 	if (cJSON_IsArray(to)) {
 		cJSON_ArrayForEach(it, to)
-			add_entry(rc, it);
+			add_entry(rc, it, actor);
 	} else {
-		add_entry(rc, to);
+		add_entry(rc, to, actor);
 	}
 }
 
-/* Accept one validated event for workflow wf: returns its response DTO. */
-static cJSON *
-accept_event(const cJSON *ev, size_t wf, int broadcast)
+/* The event's transactionId, or a new UUID in uuid (Novu: the given id
+ * || uuidv4(), so an empty string gets a new one too). */
+static const char *
+transaction_id_for(const cJSON *ev, char uuid[37])
 {
 	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(ev, "transactionId");
+
+	if (cJSON_IsString(tid) && tid->valuestring[0])
+		return tid->valuestring;
+	util_uuid4(uuid);
+	return uuid;
+}
+
+/* Accept one validated event for workflow wf under transaction id: returns
+ * its response DTO. As parse-event-request does, an unknown tenant answers
+ * before an inactive workflow; both early answers carry the id. */
+static cJSON *
+accept_event(const cJSON *ev, size_t wf, int broadcast, const char *id)
+{
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(ev, "actor");
 	struct recipients rc = { NULL, 0, NULL };
-	char uuid[37];
-	const char *id;
-	int64_t until;
+	struct txn_spec spec;
+	char *record = NULL;
 
-	if (!store_workflow_at(wf)->active)
-		return ack("trigger_not_active", NULL);
-	if (cJSON_IsString(tid) && tid->valuestring[0]) {
-		id = tid->valuestring;
-	} else {
-		util_uuid4(uuid);
-		id = uuid;
-	}
 	store_lock();
 	if (!tenant_ok(ev, broadcast)) {
 		store_unlock();
-		return ack("no_tenant_found", NULL);
+		return ack("no_tenant_found", id);
+	}
+	if (!store_workflow_at(wf)->active) {
+		store_unlock();
+		return ack("trigger_not_active", id);
 	}
 	if (cJSON_IsObject(actor))
 		store_subscriber_upsert(actor);
@@ -246,11 +305,17 @@ accept_event(const cJSON *ev, size_t wf, int broadcast)
 	/* A reused transactionId is accepted but creates nothing new: Novu's
 	 * worker drops duplicates after the 201. */
 	if (!store_txn_find(id)) {
-		until = store_workflow_waits(wf) && pending_ms > 0 ? util_mono_ms() + pending_ms : 0;
-		store_txn_add(id, wf, severity_of(ev), until, rc.list, rc.n);
+		spec.transaction_id = id;
+		spec.wf = wf;
+		spec.severity = severity_of(ev);
+		spec.created_ms = util_now_ms();
+		spec.pending_until =
+			store_workflow_waits(wf) && pending_ms > 0 ? spec.created_ms + pending_ms : 0;
+		record = world_txn_record(store_txn_add(&spec, rc.list, rc.n), ev, broadcast);
 	}
 	store_workflow_touch(wf, util_now_ms());
 	store_unlock();
+	world_append(record);
 	free(rc.list);
 	free(rc.seen);
 	return ack("processed", id);
@@ -291,6 +356,7 @@ single_event(const struct sb_request *req, struct sb_reply *rep, int broadcast)
 {
 	const cJSON *ev = req->json;
 	size_t size = payload_size(ev);
+	char uuid[37];
 	long wf;
 
 	if (size > SB_MAX_PAYLOAD_BYTES) {
@@ -304,7 +370,7 @@ single_event(const struct sb_request *req, struct sb_reply *rep, int broadcast)
 	}
 	if (check_payload_schema(req, rep, ev, (size_t)wf) != 0)
 		return;
-	reply_data(rep, 201, accept_event(ev, (size_t)wf, broadcast));
+	reply_data(rep, 201, accept_event(ev, (size_t)wf, broadcast, transaction_id_for(ev, uuid)));
 }
 
 void
@@ -327,6 +393,49 @@ events_broadcast(const struct sb_request *req, struct sb_reply *rep)
 		single_event(req, rep, 1);
 }
 
+/* A bulk slot that failed: the messages (consumed) and its transactionId. */
+static cJSON *
+slot_error(cJSON *messages, const char *transaction_id)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(o, "acknowledged", 1);
+	cJSON_AddStringToObject(o, "status", "error");
+	cJSON_AddItemToObject(o, "error", messages);
+	cJSON_AddStringToObject(o, "transactionId", transaction_id);
+	return o;
+}
+
+/* One bulk event, as process-bulk-trigger runs it: any failure (the
+ * command's checks, an unknown workflow, the payload schema) is caught
+ * and becomes this event's slot; the other events go on. */
+static cJSON *
+bulk_event(const cJSON *ev)
+{
+	cJSON *messages = cJSON_CreateArray(), *errs;
+	char uuid[37], msg[4096];
+	const char *id = transaction_id_for(ev, uuid);
+	long wf;
+
+	validate_bulk_event(ev, messages);
+	if (messages->child)
+		return slot_error(messages, id);
+	wf = workflow_for(ev);
+	if (wf < 0) {
+		cJSON_AddItemToArray(messages, cJSON_CreateString("workflow_not_found"));
+		return slot_error(messages, id);
+	}
+	errs = payload_schema_errors(ev, (size_t)wf);
+	if (errs) {
+		schema_message(errs, msg, sizeof(msg));
+		cJSON_Delete(errs);
+		cJSON_AddItemToArray(messages, cJSON_CreateString(msg));
+		return slot_error(messages, id);
+	}
+	cJSON_Delete(messages);
+	return accept_event(ev, (size_t)wf, 0, id);
+}
+
 void
 events_bulk(const struct sb_request *req, struct sb_reply *rep)
 {
@@ -334,13 +443,13 @@ events_bulk(const struct sb_request *req, struct sb_reply *rep)
 	cJSON *errors = cJSON_CreateObject(), *out;
 	const cJSON *ev, *name;
 	size_t size;
-	long wf;
 	int i = 0;
 
 	validate_bulk(req->json, errors);
 	if (errors_found(rep, req, errors))
 		return;
-	/* Whole-request failures first, so a rejected bulk triggers nothing. */
+	/* The size limit is checked for every event before any is processed:
+	 * one oversize event fails the whole request. */
 	cJSON_ArrayForEach(ev, events) {
 		size = payload_size(ev);
 		if (size > SB_MAX_PAYLOAD_BYTES) {
@@ -349,28 +458,15 @@ events_bulk(const struct sb_request *req, struct sb_reply *rep)
 			             "Event at index %d (workflow: \"%.200s\") has payload size (%zu "
 			             "bytes) exceeds maximum allowed size of %d bytes (512KB). Note: "
 			             "Attachments are excluded from this limit.",
-			             i, name->valuestring, size, SB_MAX_PAYLOAD_BYTES);
+			             i, cJSON_IsString(name) ? name->valuestring : "undefined", size,
+			             SB_MAX_PAYLOAD_BYTES);
 			return;
 		}
-		wf = workflow_for(ev);
-		if (wf >= 0 && check_payload_schema(req, rep, ev, (size_t)wf) != 0)
-			return;
 		i++;
 	}
 	out = cJSON_CreateArray();
-	cJSON_ArrayForEach(ev, events) {
-		cJSON *slot;
-
-		wf = workflow_for(ev);
-		if (wf < 0) {
-			slot = ack("error", NULL);
-			cJSON_AddItemToObject(slot, "error", cJSON_CreateStringArray(
-				(const char *const[]){ "workflow_not_found" }, 1));
-		} else {
-			slot = accept_event(ev, (size_t)wf, 0);
-		}
-		cJSON_AddItemToArray(out, slot);
-	}
+	cJSON_ArrayForEach(ev, events)
+		cJSON_AddItemToArray(out, bulk_event(ev));
 	reply_data(rep, 201, out);
 }
 
@@ -382,10 +478,12 @@ events_cancel(const struct sb_request *req, struct sb_reply *rep)
 
 	store_lock();
 	t = store_txn_find(req->route_arg);
-	if (t && !t->canceled && t->pending_until && util_mono_ms() < t->pending_until) {
+	if (t && !t->canceled && t->pending_until && util_now_ms() < t->pending_until) {
 		t->canceled = 1;
 		canceled = 1;
 	}
 	store_unlock();
+	if (canceled)
+		world_append(world_cancel_record(req->route_arg));
 	reply_data(rep, 200, cJSON_CreateBool(canceled));
 }

@@ -457,7 +457,7 @@ first_wait_step(const struct workflow *w)
 
 /* State of step s of a transaction right now. */
 static enum job_state
-job_state(const struct txn *t, const struct workflow *w, size_t s, int64_t now_mono)
+job_state(const struct txn *t, const struct workflow *w, size_t s, int64_t now_ms)
 {
 	size_t first_wait = first_wait_step(w);
 
@@ -467,7 +467,7 @@ job_state(const struct txn *t, const struct workflow *w, size_t s, int64_t now_m
 		return JOB_COMPLETED;
 	if (t->canceled)
 		return JOB_CANCELED;
-	if (now_mono >= t->pending_until)
+	if (now_ms >= t->pending_until)
 		return JOB_COMPLETED;
 	return s == first_wait ? JOB_DELAYED : JOB_PENDING;
 }
@@ -502,11 +502,11 @@ execution_detail(const char *oid, int64_t at_ms, const char *status, const char 
 }
 
 static cJSON *
-job_json(const struct txn *t, size_t r, size_t s, int64_t now_mono)
+job_json(const struct txn *t, size_t r, size_t s, int64_t now_ms)
 {
 	const struct workflow *w = store_workflow_at(t->wf);
 	const char *type = w->steps[s].type, *provider = provider_for(type);
-	enum job_state st = job_state(t, w, s, now_mono);
+	enum job_state st = job_state(t, w, s, now_ms);
 	cJSON *j = cJSON_CreateObject(), *step, *details;
 	char oid[25], detail_id[25], step_oid[25];
 	int64_t at = t->created_ms + 150 * (int64_t)(s + 1);
@@ -560,7 +560,7 @@ job_json(const struct txn *t, size_t r, size_t s, int64_t now_mono)
 }
 
 static cJSON *
-notification_json(const struct txn *t, size_t r, int64_t now_mono)
+notification_json(const struct txn *t, size_t r, int64_t now_ms)
 {
 	const struct workflow *w = store_workflow_at(t->wf);
 	const struct subscriber *s = store_subscriber_at((size_t)t->recipients[r].sub);
@@ -609,7 +609,7 @@ notification_json(const struct txn *t, size_t r, int64_t now_mono)
 	}
 	arr = cJSON_AddArrayToObject(o, "jobs");
 	for (k = 0; k < w->nsteps; k++)
-		cJSON_AddItemToArray(arr, job_json(t, r, k, now_mono));
+		cJSON_AddItemToArray(arr, job_json(t, r, k, now_ms));
 	cJSON_AddStringToObject(o, "severity", t->severity);
 	return o;
 }
@@ -698,7 +698,7 @@ lists_notifications(const struct sb_request *req, struct sb_reply *rep)
 {
 	struct notif_filter f;
 	cJSON *errors = cJSON_CreateObject(), *doc, *data;
-	int64_t now = util_mono_ms();
+	int64_t now = util_now_ms();
 	long page, limit;
 	size_t i, r, seen = 0, first;
 

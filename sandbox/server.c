@@ -20,6 +20,7 @@
 #include "reqlog.h"
 #include "sha256.h"
 #include "util.h"
+#include "world.h"
 
 /* Raw body limits: body-parser's 20 MB on /v1/events*, 100 KB elsewhere. */
 #define EVENTS_BODY_LIMIT (20u * 1024 * 1024)
@@ -352,16 +353,80 @@ check_rate_limit(struct exchange *x, const struct route *r)
 	return 1;
 }
 
+/* 1 if the media type of ct (parameters ignored) is type. */
 static int
-is_json_type(const char *ct)
+is_type(const char *ct, const char *type)
 {
-	size_t n = strlen("application/json");
+	size_t n = strlen(type);
 
-	return ct && strncasecmp(ct, "application/json", n) == 0 &&
+	return ct && strncasecmp(ct, type, n) == 0 &&
 	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Content-Type, JSON syntax, top-level object. */
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode one form component (+ is a space, %XX a byte) of n bytes. */
+static char *
+form_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			out[o++] = ' ';
+		} else if (s[i] == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 &&
+		           hex_value(s[i + 2]) >= 0) {
+			out[o++] = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* A form body as body-parser's urlencoded parser gives it: an object of
+ * strings (the sandbox does not build qs's nested a[b]=c objects). */
+static cJSON *
+parse_form(const char *body, size_t len)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *p = body, *end = body + len, *amp, *eq;
+	char *key, *val;
+
+	while (p < end) {
+		amp = memchr(p, '&', (size_t)(end - p));
+		if (!amp)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		key = form_decode(p, (size_t)((eq ? eq : amp) - p));
+		val = eq ? form_decode(eq + 1, (size_t)(amp - eq - 1)) : strdup("");
+		if (key && val && *key)
+			cJSON_AddStringToObject(o, key, val);
+		free(key);
+		free(val);
+		p = amp + 1;
+	}
+	return o;
+}
+
+/* The body as Novu's parsers leave it (bootstrap.ts: body-parser json and
+ * urlencoded): JSON is parsed, a form becomes an object, anything else is
+ * ignored and the handler sees {} (so validation answers 422, not 415). */
 static int
 parse_body(struct exchange *x)
 {
@@ -369,13 +434,12 @@ parse_body(struct exchange *x)
 	                                             MHD_HTTP_HEADER_CONTENT_TYPE);
 	const char *end = NULL;
 
-	if (!is_json_type(ct)) {
-		reply_error(&x->rep, 415, x->req.url,
-		            "Unsupported Media Type: send Content-Type: application/json", 1);
-		return 1;
+	if (is_type(ct, "application/x-www-form-urlencoded")) {
+		x->req.json = parse_form(x->req.body, x->req.body_len);
+		return 0;
 	}
-	if (x->req.body_len == 0) {
-		/* body-parser turns an empty JSON body into {}. */
+	if (!is_type(ct, "application/json") || x->req.body_len == 0) {
+		/* body-parser starts from req.body = {}. */
 		x->req.json = cJSON_CreateObject();
 		return 0;
 	}
@@ -399,6 +463,7 @@ run_idempotent(struct exchange *x, const struct route *r)
 	const char *key = x->idem_key;
 	struct sb_reply replay;
 	char hash[65], *canon, msg[1024];
+	int64_t expires;
 
 	if (strlen(key) > IDEM_KEY_MAX) {
 		snprintf(msg, sizeof(msg),
@@ -437,7 +502,10 @@ run_idempotent(struct exchange *x, const struct route *r)
 		 * key arriving meanwhile sees it in flight (409). */
 		wait_latency(x);
 		r->handler(&x->req, &x->rep);
-		idem_finish(key, hash, &x->rep);
+		expires = idem_finish(key, hash, &x->rep);
+		if (expires)
+			world_append(world_idem_record(key, hash, x->rep.status, x->rep.body,
+			                               expires));
 		break;
 	}
 	reply_header(&x->rep, "Idempotency-Key", "%s", key);
@@ -463,18 +531,23 @@ dispatch(struct exchange *x)
 
 	if (!r || check_auth(x) || check_rate_limit(x, r))
 		return;
+	/* Another sandbox process may have changed the shared world. */
+	world_sync();
 	if (x->ctx->too_large) {
 		reply_error(&x->rep, 413, x->req.url, "request entity too large", 0);
 		return;
 	}
 	if (r->json_body && parse_body(x))
 		return;
-	if (r->json_body && x->idem_key && strcmp(x->req.method, "POST") == 0) {
+	/* Idempotency is a per-organisation feature flag in Novu. */
+	if (r->json_body && x->idem_key && x->srv->cfg->idempotency &&
+	    strcmp(x->req.method, "POST") == 0) {
 		run_idempotent(x, r);
-		return;
+	} else {
+		wait_latency(x);
+		r->handler(&x->req, &x->rep);
 	}
-	wait_latency(x);
-	r->handler(&x->req, &x->rep);
+	world_flush();
 }
 
 /* One API request. Returns MHD_NO to drop the connection unanswered. */
@@ -675,7 +748,7 @@ server_start(const struct sb_config *cfg)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		fprintf(stderr, "novu-sandbox: cannot listen on 127.0.0.1:%u\n", cfg->port);

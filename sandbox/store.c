@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashtab.h"
 #include "util.h"
 
 #define SEED_SUBSCRIBERS 250
-#define SUB_HASH_SIZE 16384   /* power of two, > STORE_SUBSCRIBER_CAP * 1.5 */
 #define DATA_MAX 16384        /* largest subscriber `data` kept, serialised */
 
 static const char order_schema[] =
@@ -111,14 +111,18 @@ static int64_t last_triggered[NWORKFLOWS];
 
 static struct subscriber *subs[STORE_SUBSCRIBER_CAP];
 static size_t nsubs;
-static int sub_hash[SUB_HASH_SIZE]; /* index + 1; 0 = empty */
+static struct hashtab sub_index;   /* subscriberId -> index + 1 */
 
 static char *tenants[STORE_TENANT_CAP];
 static size_t ntenants;
 
-static struct txn *txns[STORE_TXN_CAP];
+/* Transactions: a ring of txn_cap, oldest at txn_head, and an index by
+ * transactionId. */
+static struct txn **txns;
+static size_t txn_cap = STORE_TXN_CAP;
 static size_t txn_head, ntxns;
 static uint64_t txn_seq;
+static struct hashtab txn_index;
 
 /* ---- workflows ---- */
 
@@ -326,39 +330,12 @@ store_workflow_touch(size_t i, int64_t now_ms)
 
 /* ---- subscribers ---- */
 
-static uint32_t
-hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 long
 store_subscriber_find(const char *subscriber_id)
 {
-	uint32_t slot = hash_str(subscriber_id) & (SUB_HASH_SIZE - 1);
+	void *v = hashtab_get(&sub_index, subscriber_id);
 
-	while (sub_hash[slot]) {
-		const struct subscriber *s = subs[sub_hash[slot] - 1];
-
-		if (strcmp(s->subscriber_id, subscriber_id) == 0)
-			return sub_hash[slot] - 1;
-		slot = (slot + 1) & (SUB_HASH_SIZE - 1);
-	}
-	return -1;
-}
-
-static void
-hash_insert(const char *subscriber_id, size_t index)
-{
-	uint32_t slot = hash_str(subscriber_id) & (SUB_HASH_SIZE - 1);
-
-	while (sub_hash[slot])
-		slot = (slot + 1) & (SUB_HASH_SIZE - 1);
-	sub_hash[slot] = (int)index + 1;
+	return v ? (long)((uintptr_t)v - 1) : -1;
 }
 
 static void
@@ -396,8 +373,11 @@ subscriber_create(const char *subscriber_id, int64_t now_ms)
 	}
 	snprintf(s->id, sizeof(s->id), "66f1c0a2%016" PRIx64, (uint64_t)nsubs + 1);
 	s->created_ms = s->updated_ms = now_ms;
+	if (hashtab_put(&sub_index, s->subscriber_id, (void *)(uintptr_t)(nsubs + 1)) != 0) {
+		subscriber_free(s);
+		return -1;
+	}
 	subs[nsubs] = s;
-	hash_insert(s->subscriber_id, nsubs);
 	return (long)nsubs++;
 }
 
@@ -521,8 +501,11 @@ store_subscriber_upsert(const cJSON *item)
 	if (!cJSON_IsString(idv) || idv->valuestring[0] == '\0')
 		return -1;
 	at = store_subscriber_find(idv->valuestring);
-	if (at < 0)
+	if (at < 0) {
 		at = subscriber_create(idv->valuestring, util_now_ms());
+		if (at >= 0)
+			subs[at]->touched = 1;
+	}
 	if (at < 0 || !cJSON_IsObject(item))
 		return at;
 	s = subs[at];
@@ -536,8 +519,10 @@ store_subscriber_upsert(const cJSON *item)
 	for (k = 0; k < 7; k++)
 		changed |= update_field(fields[k], item, names[k]);
 	changed |= update_data(s, item);
-	if (changed)
+	if (changed) {
 		s->updated_ms = util_now_ms();
+		s->touched = 1;
+	}
 	return at;
 }
 
@@ -642,16 +627,30 @@ store_tenant_exists(const char *identifier)
 	return 0;
 }
 
-void
+int
 store_tenant_add(const char *identifier)
 {
 	char *copy;
 
 	if (ntenants == STORE_TENANT_CAP || !*identifier || store_tenant_exists(identifier))
-		return;
+		return 0;
 	copy = util_strndup_utf8(identifier, STORE_FIELD_MAX);
-	if (copy)
-		tenants[ntenants++] = copy;
+	if (!copy)
+		return 0;
+	tenants[ntenants++] = copy;
+	return 1;
+}
+
+size_t
+store_tenant_count(void)
+{
+	return ntenants;
+}
+
+const char *
+store_tenant_at(size_t i)
+{
+	return i < ntenants ? tenants[i] : NULL;
 }
 
 /* ---- transactions ---- */
@@ -669,28 +668,36 @@ txn_free(struct txn *t)
 struct txn *
 store_txn_find(const char *transaction_id)
 {
-	size_t i;
-
-	for (i = ntxns; i > 0; i--) {
-		struct txn *t = txns[(txn_head + i - 1) % STORE_TXN_CAP];
-
-		if (strcmp(t->transaction_id, transaction_id) == 0)
-			return t;
-	}
-	return NULL;
+	return hashtab_get(&txn_index, transaction_id);
 }
 
-struct txn *
-store_txn_add(const char *transaction_id, size_t wf, const char *severity,
-              int64_t pending_until, const struct recipient *r, size_t n)
+void
+store_set_txn_cap(size_t cap)
+{
+	txn_cap = cap ? cap : 1;
+}
+
+/* Forget the oldest transaction. */
+static void
+txn_evict_oldest(void)
+{
+	struct txn *old = txns[txn_head];
+
+	hashtab_remove(&txn_index, old->transaction_id);
+	txn_free(old);
+	txns[txn_head] = NULL;
+	txn_head = (txn_head + 1) % txn_cap;
+	ntxns--;
+}
+
+static struct txn *
+txn_new(const struct txn_spec *spec, const struct recipient *r, size_t n)
 {
 	struct txn *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	if (n > STORE_RECIPIENT_CAP)
-		n = STORE_RECIPIENT_CAP;
-	t->transaction_id = strdup(transaction_id);
+	t->transaction_id = strdup(spec->transaction_id);
 	t->recipients = n ? malloc(n * sizeof(*r)) : NULL;
 	if (!t->transaction_id || (n && !t->recipients)) {
 		txn_free(t);
@@ -699,20 +706,36 @@ store_txn_add(const char *transaction_id, size_t wf, const char *severity,
 	if (n)
 		memcpy(t->recipients, r, n * sizeof(*r));
 	t->nrecipients = n;
-	t->seq = ++txn_seq;
-	t->wf = wf;
-	t->created_ms = util_now_ms();
-	t->pending_until = pending_until;
-	t->wait_ms = pending_until ? pending_until - util_mono_ms() : 0;
-	snprintf(t->severity, sizeof(t->severity), "%s", severity ? severity : "none");
-	if (ntxns == STORE_TXN_CAP) {
-		txn_free(txns[txn_head]);
-		txns[txn_head] = t;
-		txn_head = (txn_head + 1) % STORE_TXN_CAP;
-	} else {
-		txns[(txn_head + ntxns) % STORE_TXN_CAP] = t;
-		ntxns++;
+	t->wf = spec->wf;
+	t->created_ms = spec->created_ms;
+	t->pending_until = spec->pending_until;
+	t->wait_ms = spec->pending_until ? spec->pending_until - spec->created_ms : 0;
+	snprintf(t->severity, sizeof(t->severity), "%s", spec->severity ? spec->severity : "none");
+	return t;
+}
+
+struct txn *
+store_txn_add(const struct txn_spec *spec, const struct recipient *r, size_t n)
+{
+	struct txn *t;
+
+	if (!txns) {
+		txns = calloc(txn_cap, sizeof(*txns));
+		if (!txns)
+			return NULL;
 	}
+	t = txn_new(spec, r, n > STORE_RECIPIENT_CAP ? STORE_RECIPIENT_CAP : n);
+	if (!t)
+		return NULL;
+	if (ntxns == txn_cap)
+		txn_evict_oldest();
+	if (hashtab_put(&txn_index, t->transaction_id, t) != 0) {
+		txn_free(t);
+		return NULL;
+	}
+	t->seq = ++txn_seq;
+	txns[(txn_head + ntxns) % txn_cap] = t;
+	ntxns++;
 	return t;
 }
 
@@ -725,7 +748,7 @@ store_txn_count(void)
 struct txn *
 store_txn_at(size_t i)
 {
-	return i < ntxns ? txns[(txn_head + i) % STORE_TXN_CAP] : NULL;
+	return i < ntxns ? txns[(txn_head + i) % txn_cap] : NULL;
 }
 
 /* ---- life cycle ---- */
@@ -742,6 +765,51 @@ store_unlock(void)
 	pthread_mutex_unlock(&store_mu);
 }
 
+static void
+txns_clear(void)
+{
+	while (ntxns > 0)
+		txn_evict_oldest();
+	txn_head = 0;
+	hashtab_clear(&txn_index);
+}
+
+/* Everything a trigger can have added to the seeded subscribers and
+ * tenants goes; the seed is built again. */
+static void
+people_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nsubs; i++)
+		subscriber_free(subs[i]);
+	nsubs = 0;
+	hashtab_clear(&sub_index);
+	for (i = 0; i < ntenants; i++)
+		free(tenants[i]);
+	ntenants = 0;
+}
+
+static void
+people_seed(void)
+{
+	seed_subscribers();
+	store_tenant_add("org-acme");
+	store_tenant_add("org-globex");
+}
+
+void
+store_clear_world(void)
+{
+	size_t i;
+
+	txns_clear();
+	people_clear();
+	people_seed();
+	for (i = 0; i < NWORKFLOWS; i++)
+		last_triggered[i] = workflows[i].seed_last_triggered_ms;
+}
+
 void
 store_init(void)
 {
@@ -752,9 +820,7 @@ store_init(void)
 		                                         : NULL;
 		last_triggered[i] = workflows[i].seed_last_triggered_ms;
 	}
-	seed_subscribers();
-	store_tenant_add("org-acme");
-	store_tenant_add("org-globex");
+	people_seed();
 }
 
 void
@@ -766,15 +832,10 @@ store_free(void)
 		cJSON_Delete(schemas[i]);
 		schemas[i] = NULL;
 	}
-	for (i = 0; i < nsubs; i++)
-		subscriber_free(subs[i]);
-	nsubs = 0;
-	memset(sub_hash, 0, sizeof(sub_hash));
-	for (i = 0; i < ntenants; i++)
-		free(tenants[i]);
-	ntenants = 0;
-	for (i = 0; i < ntxns; i++)
-		txn_free(txns[(txn_head + i) % STORE_TXN_CAP]);
-	ntxns = 0;
-	txn_head = 0;
+	people_clear();
+	hashtab_free(&sub_index);
+	txns_clear();
+	hashtab_free(&txn_index);
+	free(txns);
+	txns = NULL;
 }

@@ -14,7 +14,7 @@
 #include <cjson/cJSON.h>
 
 #define STORE_SUBSCRIBER_CAP 10000
-#define STORE_TXN_CAP 10000
+#define STORE_TXN_CAP 100000      /* default; store_set_txn_cap() changes it */
 #define STORE_RECIPIENT_CAP 200   /* notifications kept per transaction */
 #define STORE_TENANT_CAP 1000
 #define STORE_FIELD_MAX 512       /* longer subscriber strings are cut */
@@ -47,6 +47,7 @@ struct subscriber {
 	char *first_name, *last_name, *email, *phone, *avatar, *locale, *timezone;
 	cJSON *data;                 /* NULL: null */
 	int64_t created_ms, updated_ms;
+	int touched;                 /* created or changed by a trigger (saved) */
 };
 
 struct topic {
@@ -66,7 +67,9 @@ struct txn {
 	char *transaction_id;
 	size_t wf;                   /* workflow index */
 	int64_t created_ms;          /* wall clock */
-	int64_t pending_until;       /* monotonic ms; 0: no delay/digest step */
+	int64_t pending_until;       /* wall-clock ms, so it survives a restart
+	                              * and means the same in every process;
+	                              * 0: no delay/digest step */
 	int64_t wait_ms;             /* length of the pending window */
 	int canceled;
 	char severity[8];
@@ -76,6 +79,12 @@ struct txn {
 
 void store_init(void);
 void store_free(void);
+/* Most transactions kept (at least 1); older ones are forgotten. Call
+ * before any store_txn_add. */
+void store_set_txn_cap(size_t cap);
+/* Back to the seeded world: no transactions, no subscribers or tenants
+ * beyond the seed, no lastTriggeredAt beyond the seed. Needs the lock. */
+void store_clear_world(void);
 
 /* Workflows (immutable parts need no lock). */
 size_t store_workflow_count(void);
@@ -113,14 +122,25 @@ int store_topic_has(size_t t, size_t sub);
 cJSON *store_topic_json(const struct topic *t);
 
 int store_tenant_exists(const char *identifier);
-void store_tenant_add(const char *identifier);
+/* 1 if the tenant was added (not there before and room left). */
+int store_tenant_add(const char *identifier);
+size_t store_tenant_count(void);
+const char *store_tenant_at(size_t i);
 
 /* Newest transaction with that id, or NULL. */
 struct txn *store_txn_find(const char *transaction_id);
+/* What a new transaction is: its id, workflow, severity ("none" if NULL),
+ * when it was created and until when it is pending (wall clock; 0: never). */
+struct txn_spec {
+	const char *transaction_id;
+	size_t wf;
+	const char *severity;
+	int64_t created_ms;
+	int64_t pending_until;
+};
 /* Remember a transaction (recipients copied, cut at STORE_RECIPIENT_CAP);
- * the oldest is forgotten past STORE_TXN_CAP. NULL on allocation failure. */
-struct txn *store_txn_add(const char *transaction_id, size_t wf, const char *severity,
-                          int64_t pending_until, const struct recipient *r, size_t n);
+ * past the cap the oldest is forgotten. NULL on allocation failure. */
+struct txn *store_txn_add(const struct txn_spec *spec, const struct recipient *r, size_t n);
 size_t store_txn_count(void);
 /* i = 0 is the oldest. */
 struct txn *store_txn_at(size_t i);

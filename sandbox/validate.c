@@ -330,13 +330,13 @@ validate_broadcast(const cJSON *ev, cJSON *errors)
 	}
 }
 
+/* BulkTriggerEventDto validates only the array (IsArray, ArrayNotEmpty,
+ * ArrayMaxSize(100)): its events are not nested-validated, so a malformed
+ * event reaches the use case and fails its own slot. */
 void
 validate_bulk(const cJSON *body, cJSON *errors)
 {
 	const cJSON *events = cJSON_GetObjectItemCaseSensitive(body, "events");
-	const cJSON *ev;
-	char prefix[KEY_MAX];
-	int i = 0;
 
 	if (!is_present(events)) {
 		verr_add(errors, "events", "events should not be null or undefined", events);
@@ -351,19 +351,33 @@ validate_bulk(const cJSON *body, cJSON *errors)
 		verr_add(errors, "events", "events should not be empty", events);
 		return;
 	}
-	if (cJSON_GetArraySize(events) > SB_MAX_BULK_EVENTS) {
+	if (cJSON_GetArraySize(events) > SB_MAX_BULK_EVENTS)
 		verr_add(errors, "events", "events must contain no more than 100 elements", NULL);
-		return;
-	}
-	cJSON_ArrayForEach(ev, events) {
-		snprintf(prefix, sizeof(prefix), "events.%d", i++);
-		if (!cJSON_IsObject(ev)) {
-			verr_add(errors, prefix,
-			         "each value in nested property events must be either object or array",
-			         ev);
-			continue;
-		}
-		strncat(prefix, ".", sizeof(prefix) - strlen(prefix) - 1);
-		validate_trigger(ev, prefix, errors);
-	}
+}
+
+static void
+add_message(cJSON *messages, const char *text)
+{
+	cJSON_AddItemToArray(messages, cJSON_CreateString(text));
+}
+
+/* ParseEventRequestMulticastCommand, as process-bulk-trigger builds it from
+ * one event: identifier (= name), payload and to must be defined, the
+ * transactionId a string when given. Messages name the command's fields. */
+void
+validate_bulk_event(const cJSON *ev, cJSON *messages)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(ev, "name");
+	const cJSON *tid = cJSON_GetObjectItemCaseSensitive(ev, "transactionId");
+
+	if (!is_present(name))
+		add_message(messages, "identifier should not be null or undefined");
+	if (!cJSON_IsString(name))
+		add_message(messages, "identifier must be a string");
+	if (!is_present(cJSON_GetObjectItemCaseSensitive(ev, "payload")))
+		add_message(messages, "payload should not be null or undefined");
+	if (is_present(tid) && !cJSON_IsString(tid))
+		add_message(messages, "transactionId must be a string");
+	if (!is_present(cJSON_GetObjectItemCaseSensitive(ev, "to")))
+		add_message(messages, "to should not be null or undefined");
 }

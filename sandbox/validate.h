@@ -16,7 +16,11 @@ void validate_trigger(const cJSON *ev, const char *prefix, cJSON *errors);
 /* TriggerEventToAllRequestDto. */
 void validate_broadcast(const cJSON *ev, cJSON *errors);
 
-/* BulkTriggerEventDto, including each event. */
+/* BulkTriggerEventDto: the events array only (1..100 items). */
 void validate_bulk(const cJSON *body, cJSON *errors);
+
+/* The checks one bulk event meets in the use case (the command built from
+ * it), as a list of messages appended to the array messages. */
+void validate_bulk_event(const cJSON *ev, cJSON *messages);
 
 #endif

@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
+
 #define SANDBOX_START_TIMEOUT_MS 5000
 #define SANDBOX_BANNER "novu-sandbox listening on "
 
@@ -53,8 +55,9 @@ session_sandbox_path(void)
 	return strdup("novu-sandbox");
 }
 
+/* state_dir: where the sandbox keeps its world (NULL: in memory only). */
 static void
-sandbox_exec_child(const char *bin, int outfd)
+sandbox_exec_child(const char *bin, const char *state_dir, int outfd)
 {
 	int devnull = open("/dev/null", O_RDWR);
 
@@ -65,7 +68,10 @@ sandbox_exec_child(const char *bin, int outfd)
 		dup2(devnull, STDIN_FILENO);
 		dup2(devnull, STDERR_FILENO);
 	}
-	execlp(bin, bin, "--port", "0", "--quiet", (char *)NULL);
+	if (state_dir)
+		execlp(bin, bin, "--port", "0", "--quiet", "--state-dir", state_dir, (char *)NULL);
+	else
+		execlp(bin, bin, "--port", "0", "--quiet", (char *)NULL);
 	_exit(127);
 }
 
@@ -102,12 +108,20 @@ sandbox_start(const char *bin, pid_t *pid, char **url, struct nc_error *err)
 	int pipefd[2];
 	char line[256];
 	pid_t child;
+	char *state = paths_state_dir();
+	/* One world for every sandbox this user starts: consecutive headless
+	 * commands and a running console see each other's transactions. */
+	char *world = state ? paths_join(state, "sandbox") : NULL;
 
-	if (pipe(pipefd) != 0)
+	free(state);
+	if (pipe(pipefd) != 0) {
+		free(world);
 		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: pipe: %s",
 		                    strerror(errno));
+	}
 	child = fork();
 	if (child < 0) {
+		free(world);
 		close(pipefd[0]);
 		close(pipefd[1]);
 		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: fork: %s",
@@ -115,8 +129,9 @@ sandbox_start(const char *bin, pid_t *pid, char **url, struct nc_error *err)
 	}
 	if (child == 0) {
 		close(pipefd[0]);
-		sandbox_exec_child(bin, pipefd[1]);
+		sandbox_exec_child(bin, world, pipefd[1]);
 	}
+	free(world);
 	close(pipefd[1]);
 	if (sandbox_read_banner(pipefd[0], line, sizeof(line)) != 0 ||
 	    strncmp(line, SANDBOX_BANNER, strlen(SANDBOX_BANNER)) != 0) {

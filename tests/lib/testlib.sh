@@ -66,7 +66,15 @@ start_sandbox() {
   SB_URL="http://127.0.0.1:$(cat "$pf")"
 }
 
-stop_sandbox() { kill "$SB_PID" 2>/dev/null; wait "$SB_PID" 2>/dev/null || true; }
+# stop_sandbox [PID]: stops that sandbox (default SB_PID) and drops it from
+# the exit trap's list, which would otherwise fail on a process already gone.
+stop_sandbox() {
+  local pid=${1:-$SB_PID} p keep=()
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${NC_PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  NC_PIDS=("${keep[@]}")
+}
 
 sb_requests() { curl -s "$SB_URL/__sandbox/requests"; }
 sb_faults() { curl -s -X POST -H 'Content-Type: application/json' -d "$1" "$SB_URL/__sandbox/faults" >/dev/null; }
