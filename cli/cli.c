@@ -43,20 +43,21 @@ static const struct command commands[CMD_COUNT] = {
 	[CMD_TUI] = { "", NULL, 0, 0, "", "" },
 	[CMD_TRIGGER] = { "trigger", cmd_trigger, 1, 1,
 		"trigger WORKFLOW --to SUBSCRIBER_ID... [--topic KEY [--exclude ID]...]\n"
-		"          [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID] [--tenant ID]\n"
-		"          [--context JSON|@FILE] [--transaction-id ID] [--idempotency-key KEY]\n"
+		"          [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID|JSON]\n"
+		"          [--tenant ID|JSON] [--context JSON|@FILE] [--transaction-id ID]\n"
+		"          [--idempotency-key KEY]\n"
 		"          [--dry-run] [--json]",
 		"trigger a workflow for up to 100 recipients",
 		"give the WORKFLOW to trigger (novu-console workflows lists them)" },
 	[CMD_BROADCAST] = { "broadcast", cmd_broadcast, 1, 1,
-		"broadcast WORKFLOW [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID]\n"
-		"          [--tenant ID] [--context JSON|@FILE] [--transaction-id ID]\n"
+		"broadcast WORKFLOW [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID|JSON]\n"
+		"          [--tenant ID|JSON] [--context JSON|@FILE] [--transaction-id ID]\n"
 		"          [--idempotency-key KEY] [--dry-run] [--json] --yes",
 		"send a workflow to every subscriber (needs --yes)",
 		"give the WORKFLOW to broadcast (novu-console workflows lists them)" },
 	[CMD_BULK] = { "bulk", cmd_bulk, 0, 1,
 		"bulk FILE|- [--dry-run] [--json] [--resume]",
-		"trigger many events: {\"events\":[...]}, a JSON array, or JSON Lines" },
+		"trigger many events: CSV with a header, JSON Lines, a JSON array, or {\"events\":[...]}" },
 	[CMD_CANCEL] = { "cancel", cmd_cancel, 1, 1, "cancel TRANSACTION_ID [--json]",
 		"cancel pending delays and digests of a transaction",
 		"give the TRANSACTION_ID to cancel (novu-console history lists them)" },

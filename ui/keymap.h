@@ -69,7 +69,7 @@
 	REQ_(RCPT_EXCLUDE,    "Exclude",    "Edit the selected topic's exclude list") \
 	REQ_(PICK_SUBSCRIBERS,"Subscribers","Pick subscribers from the API list") \
 	REQ_(PICK_TOPICS,     "Topics",     "Pick topics from the API list") \
-	REQ_(IMPORT,          "Import",     "Import a file (IDs one per line, CSV with a header, JSON Lines)") \
+	REQ_(IMPORT,          "Import",     "Import a file (recipients: IDs or CSV; events: CSV, JSON Lines, JSON)") \
 	REQ_(DELETE,          "Delete",     "Remove the selected item") \
 	/* bulk */ \
 	REQ_(ADD,             "Add",        "Add an event") \
