@@ -882,6 +882,8 @@ note_retries_stopped(struct nc_error *err, const struct nc_client *c, enum send_
 
 	if (!err || (v != VERDICT_OUT_OF_ATTEMPTS && v != VERDICT_OUT_OF_TIME))
 		return;
+	if (v == VERDICT_OUT_OF_ATTEMPTS && c->retry.max_attempts == 1)
+		return;   /* retries are off: nothing stopped them */
 	free(err->retries_stopped);
 	append_seconds(budget, sizeof(budget), c->retry.max_total_ms);
 	append_seconds(next, sizeof(next), next_wait_ms);

@@ -5,10 +5,14 @@
  * for rate-limit tokens. No server, no real waits. */
 #include <criterion/criterion.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bulkrun.h"
@@ -416,4 +420,113 @@ Test(retry, bulk_token_wait_is_capped)
 	histdb_close(hist);
 	client_free(c);
 	remove_db();
+}
+
+/* ---- the headers as really parsed ---- */
+
+/* A one-thread HTTP server on loopback that answers each connection with
+ * the next canned response, then closes it. */
+struct canned {
+	int fd;
+	const char *const *answers;
+	int n;
+};
+
+static void
+drain_request(int c)
+{
+	char buf[4096];
+	size_t len = 0;
+	ssize_t k;
+	char *end, *cl;
+	long body = 0;
+
+	while (len < sizeof(buf) - 1 && (k = read(c, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)k;
+		buf[len] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		cl = strstr(buf, "Content-Length:");   /* as curl spells it */
+		body = cl ? strtol(cl + 15, NULL, 10) : 0;
+		if ((long)(len - (size_t)(end + 4 - buf)) >= body)
+			return;
+	}
+}
+
+static void *
+serve_canned(void *arg)
+{
+	struct canned *cv = arg;
+	int i, c;
+
+	for (i = 0; i < cv->n; i++) {
+		c = accept(cv->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		drain_request(c);
+		if (write(c, cv->answers[i], strlen(cv->answers[i])) < 0)
+			i = cv->n;
+		close(c);
+	}
+	return NULL;
+}
+
+static int
+canned_listen(char *url, size_t size)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(listen(fd, 4), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	snprintf(url, size, "http://127.0.0.1:%u", (unsigned)ntohs(a.sin_port));
+	return fd;
+}
+
+#define CANNED(status, headers) \
+	"HTTP/1.1 " status "\r\n" headers "Content-Length: 2\r\nConnection: close\r\n\r\n{}"
+
+Test(retry, headers_parsed_from_the_wire)
+{
+	static const char *const answers[] = {
+		CANNED("503 Service Unavailable", "Retry-After: 7\r\nretry-after-ms: 250\r\n"),
+		CANNED("429 Too Many Requests", "Retry-After: 0\r\n"),
+		CANNED("429 Too Many Requests", "RATELIMIT-RESET: 999999999\r\n"),
+		CANNED("201 Created", ""),
+	};
+	struct canned cv = { -1, answers, 4 };
+	struct nc_client_config cfg;
+	struct nc_client *c = NULL;
+	struct nc_http_request req = { "POST", "/v1/events/trigger", "{}", 2, "nc-wire" };
+	struct nc_http_response resp;
+	struct nc_error err = NC_ERROR_INIT;
+	char url[64];
+	pthread_t t;
+
+	cv.fd = canned_listen(url, sizeof(url));
+	pthread_create(&t, NULL, serve_canned, &cv);
+	client_config_defaults(&cfg);
+	cfg.base_url = url;
+	cfg.retry.jitter_ms = 0;
+	cfg.retry.max_total_ms = 600000;
+	cr_assert_eq(client_new(&cfg, &c, &err), NC_OK);
+	client_set_retry_callback(c, record_note, NULL);
+	cr_assert_eq(client_send(c, &req, &resp, &err), NC_OK, "%s", err.message ? err.message : "");
+	pthread_join(t, NULL);
+	close(cv.fd);
+	cr_assert_eq(resp.attempts, 4);
+	cr_assert_eq(net.nnotes, 3);
+	cr_assert_eq(net.notes[0].wait_ms, 250, "retry-after-ms before Retry-After");
+	cr_assert_eq(net.notes[1].wait_ms, 1500, "Retry-After: 0 backs off (attempt 2)");
+	cr_assert_eq(net.notes[1].asked_ms, -1);
+	cr_assert_eq(net.notes[2].wait_ms, 30000, "a huge RateLimit-Reset waits the cap");
+	cr_assert_eq(net.notes[2].asked_ms, 999999999000L);
+	http_response_clear(&resp);
+	client_free(c);
 }
