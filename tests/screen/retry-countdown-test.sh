@@ -16,7 +16,7 @@ wait_for "user-1"
 curl -s --max-time 5 -X POST -d '{"failNext":1,"status":503,"retryAfter":4}' \
 	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
 $T send-keys -t nc C-s
-wait_for "retry 2/5 in 4 s" 50
+wait_for "Sending trigger, retry 2/5 in 4 s" 50
 wait_for "retry 2/5 in 2 s" 50
 wait_gone "retry 2/5"
 assert_pane "processed"
