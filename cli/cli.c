@@ -85,7 +85,7 @@ enum opt_id {
 	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
 	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
 	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
-	OPT_MAX_FRAMES, OPT_KEY, OPT_VERSION, OPT_HELP
+	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP
 };
 
 /* Which subcommands accept each option (global ones: all). */
@@ -125,6 +125,7 @@ static const struct option long_options[] = {
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
+	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "api-key", required_argument, NULL, OPT_KEY },
 	{ "secret-key", required_argument, NULL, OPT_KEY },
@@ -138,7 +139,8 @@ print_usage(FILE *f)
 {
 	int i;
 
-	fprintf(f, "usage: novu-console [--profile NAME] [--api-url URL] [COMMAND [ARGS]]\n\n"
+	fprintf(f, "usage: novu-console [--profile NAME] [--api-url URL] [--max-wait SECONDS]\n"
+	           "                    [COMMAND [ARGS]]\n\n"
 	           "Without a command, opens the console. Commands:\n");
 	for (i = 1; i < CMD_COUNT; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
@@ -149,6 +151,9 @@ print_usage(FILE *f)
 	        "\nThe API key comes from NOVU_SECRET_KEY (or NOVU_API_KEY) or the profile's\n"
 	        "[secret] source, never from the command line. With no key configured, the\n"
 	        "console starts the local sandbox (novu-sandbox) and talks to it.\n"
+	        "--max-wait SECONDS bounds each HTTP call, its retries and their waits\n"
+	        "included (default: the profile's [http] retry_max_time, 60); no single\n"
+	        "wait is longer than 30 s, and each one is said on stderr.\n"
 	        "Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 the API\n"
 	        "refused, 4 network or server failure after retries.\n"
 	        "See novu-console(1).\n");
@@ -173,7 +178,8 @@ usage_error(struct cli_ctx *c, enum cmd_id cmd, const char *fmt, ...)
 	fprintf(c->err, "novu-console: %s", msg ? msg : nc_status_message(NC_E_USAGE));
 	free(msg);
 	fprintf(c->err, "\nusage: novu-console %s\n", cmd == CMD_TUI
-	        ? "[--profile NAME] [--api-url URL] [COMMAND [ARGS]] (see --help)"
+	        ? "[--profile NAME] [--api-url URL] [--max-wait SECONDS] [COMMAND [ARGS]] "
+	          "(see --help)"
 	        : commands[cmd].usage);
 	return 2;
 }
@@ -222,6 +228,26 @@ parse_long(const char *text, long *out)
 	if (errno || end == text || *end || v <= 0)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --max-wait: seconds, fractions allowed, up to a day (the profile's
+ * retry_max_time range). */
+static int
+set_max_wait(struct cli_ctx *c, const char *arg)
+{
+	char *end;
+	double s;
+
+	errno = 0;
+	s = strtod(arg, &end);
+	if (errno || end == arg || *end || !(s > 0) || s > 86400 || s * 1000 < 1) {
+		fprintf(c->err, "novu-console: --max-wait %s: give the most seconds one HTTP call "
+		                "may take, retries included: a number above 0 and at most 86400 "
+		                "(e.g. --max-wait 30)\n", arg);
+		return -1;
+	}
+	c->max_wait_ms = (long)(s * 1000 + 0.5);
 	return 0;
 }
 
@@ -301,6 +327,7 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	switch (id) {
 	case OPT_PROFILE: c->profile = arg; return 0;
 	case OPT_API_URL: return set_api_url(c, arg);
+	case OPT_MAX_WAIT: return set_max_wait(c, arg);
 	case OPT_TO: return add_to(c, arg);
 	case OPT_TOPIC: return add_topic(c, arg);
 	case OPT_EXCLUDE: return add_exclude(c, arg);

@@ -25,12 +25,15 @@ cli_open_session(struct cli_ctx *c, int offline)
 	so.profile = c->profile;
 	so.api_url = c->api_url;
 	so.offline = offline;
+	so.max_wait_ms = c->max_wait_ms;
 	st = session_open(&c->session, &so, &err);
 	if (st) {
 		rc = cli_report_error(c, st, &err);
 		session_close(&c->session);
 	} else {
 		c->session_open = 1;
+		if (c->session.client && !c->tui)
+			client_set_retry_callback(c->session.client, cli_print_retry, c);
 		/* A script must be able to tell that nothing reached Novu. */
 		if (c->session.sandbox && !c->tui)
 			fprintf(c->err, "novu-console: note: no key is configured, so this runs "

@@ -13,6 +13,7 @@ struct cli_ctx {
 	FILE *out, *err;
 	/* global options */
 	const char *profile, *api_url;
+	long max_wait_ms;        /* --max-wait, 0 when not given */
 	/* subcommand options */
 	int json, dry_run, yes, resume;
 	int tui;                 /* the console, not a headless command */
@@ -44,6 +45,9 @@ int cmd_sandbox(struct cli_ctx *c);
 int cli_open_session(struct cli_ctx *c, int offline);
 
 /* ---- output.c ---- */
+/* The client's retry callback (http.h): one stderr line per wait,
+ * "novu-console: HTTP 503, retry 2/5 in 3.0 s". ctx is the cli_ctx. */
+void cli_print_retry(void *ctx, const struct nc_retry_note *n);
 /* "novu-console: <formatted error>" on c->err; returns the exit code for
  * st. */
 int cli_report_error(struct cli_ctx *c, enum nc_status st, const struct nc_error *err);

@@ -25,6 +25,17 @@ cli_report_error(struct cli_ctx *c, enum nc_status st, const struct nc_error *er
 	return nc_status_exit_code(st);
 }
 
+void
+cli_print_retry(void *ctx, const struct nc_retry_note *n)
+{
+	struct cli_ctx *c = ctx;
+	char line[256];
+
+	retry_note_text(n, line, sizeof(line));
+	fprintf(c->err, "novu-console: %s\n", line);
+	fflush(c->err);
+}
+
 char *
 cli_read_file(const char *path, size_t *len, struct nc_error *err)
 {

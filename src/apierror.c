@@ -65,6 +65,7 @@ nc_error_clear(struct nc_error *err)
 	free(err->ratelimit_policy);
 	free(err->transport);
 	free(err->raw_body);
+	free(err->retries_stopped);
 	nc_error_init(err);
 }
 
@@ -753,6 +754,8 @@ nc_error_format(const struct nc_error *err)
 		textbuf_printf(&tb, "  transport: %s\n", err->transport);
 	if (err->attempts > 1)
 		textbuf_printf(&tb, "  attempts: %d\n", err->attempts);
+	if (err->retries_stopped != NULL)
+		textbuf_printf(&tb, "  retries stopped: %s\n", err->retries_stopped);
 	format_raw_body(&tb, err);
 	out = textbuf_steal(&tb);
 	defuse_controls(out);
@@ -786,7 +789,7 @@ nc_error_copy(struct nc_error *dst, const struct nc_error *src)
 		return NC_OK;
 	*dst = *src;
 	dst->endpoint = dst->message = dst->type = dst->error_id = NULL;
-	dst->ratelimit_policy = dst->transport = dst->raw_body = NULL;
+	dst->ratelimit_policy = dst->transport = dst->raw_body = dst->retries_stopped = NULL;
 	dst->fields = NULL;
 	dst->nfields = 0;
 	bad |= replace_str(&dst->endpoint, src->endpoint);
@@ -796,6 +799,7 @@ nc_error_copy(struct nc_error *dst, const struct nc_error *src)
 	bad |= replace_str(&dst->ratelimit_policy, src->ratelimit_policy);
 	bad |= replace_str(&dst->transport, src->transport);
 	bad |= replace_str(&dst->raw_body, src->raw_body);
+	bad |= replace_str(&dst->retries_stopped, src->retries_stopped);
 	if (bad || copy_fields(dst, src) != 0) {
 		nc_error_clear(dst);
 		return NC_E_NOMEM;

@@ -54,6 +54,8 @@ struct nc_error {
 	char *transport;         /* curl's error text, or NULL */
 	char *raw_body;          /* the response body as received (capped), or NULL */
 	int attempts;            /* HTTP attempts made (retries + 1), 0 if none */
+	char *retries_stopped;   /* why retrying ended while the answer could still
+	                            change (time budget, attempts), or NULL */
 };
 
 #define NC_ERROR_INIT { .event_index = -1, .retry_after = -1, \

@@ -337,7 +337,11 @@ report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiti
 static int
 wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch)
 {
-	long wait = ratelimit_wait_ms(&r->rl, BULK_COST, ratelimit_now_ms());
+	/* At most the client's per-wait cap: a reset further off (or a bogus
+	 * one) is not waited out in one go; the chunk then goes, and a 429 it
+	 * may still draw is waited and retried by the client. */
+	long wait = client_cap_wait_ms(r->o->client,
+	                               ratelimit_wait_ms(&r->rl, BULK_COST, ratelimit_now_ms()));
 
 	if (wait <= 0)
 		return 0;

@@ -72,6 +72,7 @@ client_config_defaults(struct nc_client_config *cfg)
 	cfg->retry.max_total_ms = 60000;
 	cfg->retry.base_delay_ms = 1000;
 	cfg->retry.max_delay_ms = 30000;
+	cfg->retry.jitter_ms = 1000;
 }
 
 /* ---- small helpers ---- */
@@ -181,6 +182,8 @@ client_fill(struct nc_client *c, const struct nc_client_config *cfg)
 		c->retry.base_delay_ms = 0;
 	if (c->retry.max_delay_ms <= 0)
 		c->retry.max_delay_ms = 30000;
+	if (c->retry.jitter_ms < 0)
+		c->retry.jitter_ms = 0;
 	pthread_once(&curl_once, curl_global_setup);
 	c->curl = curl_easy_init();
 	return c->curl ? NC_OK : NC_E_NOMEM;
@@ -289,7 +292,7 @@ static void
 response_init(struct nc_http_response *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->retry_after = -1;
+	r->retry_after = r->retry_after_ms = -1;
 	r->ratelimit_limit = r->ratelimit_remaining = r->ratelimit_reset = -1;
 }
 
@@ -385,6 +388,8 @@ store_header(struct nc_http_response *r, const char *name, size_t nlen,
 {
 	if (header_is(name, nlen, "Retry-After"))
 		r->retry_after = parse_retry_after(v, vlen);
+	else if (header_is(name, nlen, "retry-after-ms"))
+		r->retry_after_ms = parse_long(v, vlen);
 	else if (header_is(name, nlen, "RateLimit-Limit"))
 		r->ratelimit_limit = parse_long(v, vlen);
 	else if (header_is(name, nlen, "RateLimit-Remaining"))
@@ -526,7 +531,8 @@ set_method(CURL *h, const struct nc_http_request *req)
 
 static void
 set_options(struct nc_client *c, struct attempt_state *a, const char *url,
-            struct curl_slist *headers, const struct nc_http_request *req)
+            struct curl_slist *headers, const struct nc_http_request *req,
+            long timeout_ms)
 {
 	CURL *h = c->curl;
 
@@ -540,7 +546,7 @@ set_options(struct nc_client *c, struct attempt_state *a, const char *url,
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->ca_file)
@@ -579,22 +585,46 @@ retry_backoff_ms(const struct nc_retry_policy *p, int attempt, long jitter_ms)
 }
 
 int
-retry_should_retry(long http_status, int attempt, int replay)
+retry_should_retry(long http_status, int replay)
 {
+	if (replay)
+		return 0;
+	if (http_status >= 500 && http_status <= 599)
+		return 1;
 	switch (http_status) {
 	case 0:
 	case 408:
 	case 409:
 	case 429:
-	case 502:
-	case 503:
-	case 504:
 		return 1;
-	case 500:
-		return attempt == 1 && !replay;
 	default:
 		return 0;
 	}
+}
+
+static long
+seconds_to_ms(long s)
+{
+	return s > LONG_MAX / 1000 ? LONG_MAX : s * 1000;
+}
+
+long
+retry_server_hint_ms(const struct nc_http_response *r, long http_status)
+{
+	/* The SDK's order: the precise header first. */
+	if (r->retry_after_ms > 0)
+		return r->retry_after_ms;
+	if (r->retry_after > 0)
+		return seconds_to_ms(r->retry_after);
+	if (http_status == 429 && r->ratelimit_reset > 0)
+		return seconds_to_ms(r->ratelimit_reset);
+	return -1;
+}
+
+long
+client_cap_wait_ms(const struct nc_client *c, long ms)
+{
+	return ms > c->retry.max_delay_ms ? c->retry.max_delay_ms : ms;
 }
 
 /* Transport failures that a fresh attempt may well get past. Certificate
@@ -620,33 +650,58 @@ transport_retryable(CURLcode rc)
 }
 
 static long
-random_jitter_ms(void)
+random_jitter_ms(long max)
 {
 	uint32_t r;
 
+	if (max <= 0)
+		return 0;
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
 		r = (uint32_t)mono_ms();
-	return (long)(r % 1000u);
+	return (long)(r % (uint32_t)max);
 }
 
-/* The server's hint first (Retry-After, then RateLimit-Reset on a 429),
- * else exponential backoff; never more than max_delay_ms. */
+/* The wait before the next attempt: the server's hint, else exponential
+ * backoff; never more than max_delay_ms. A hint past the cap is cut to it
+ * and tried anyway, as the SDK does: a server that still refuses says so
+ * again, and giving up at once would fail a call that could have gone
+ * through (*asked_ms keeps the hint, -1 when there was none). */
 static long
 retry_wait_ms(const struct nc_client *c, const struct nc_http_response *r,
-              long status, int attempt)
+              long status, int attempt, long *asked_ms)
 {
-	long cap = c->retry.max_delay_ms;
-	long wait;
+	*asked_ms = retry_server_hint_ms(r, status);
+	if (*asked_ms > 0)
+		return client_cap_wait_ms(c, *asked_ms);
+	return retry_backoff_ms(&c->retry, attempt, random_jitter_ms(c->retry.jitter_ms));
+}
 
-	/* The server's own hint is returned as given, even past the cap: retrying
-	 * earlier than it asked would only draw another refusal, so the caller
-	 * gives up instead (judge_attempt). */
-	if (r->retry_after >= 0)
-		return r->retry_after > LONG_MAX / 1000 ? LONG_MAX : r->retry_after * 1000;
-	if (status == 429 && r->ratelimit_reset >= 0)
-		return r->ratelimit_reset > LONG_MAX / 1000 ? LONG_MAX : r->ratelimit_reset * 1000;
-	wait = retry_backoff_ms(&c->retry, attempt, random_jitter_ms());
-	return wait > cap ? cap : wait;
+static void
+append_seconds(char *buf, size_t size, long ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, size, "%ld s", ms / 1000);
+	else
+		snprintf(buf, size, "%.1f s", (double)ms / 1000.0);
+}
+
+int
+retry_note_text(const struct nc_retry_note *n, char *buf, size_t size)
+{
+	char what[32], asked[32] = "";
+
+	if (n->http_status > 0)
+		snprintf(what, sizeof(what), "HTTP %ld", n->http_status);
+	else
+		snprintf(what, sizeof(what), "no answer");
+	if (n->asked_ms > n->wait_ms) {
+		append_seconds(asked, sizeof(asked), n->asked_ms);
+		return snprintf(buf, size, "%s, retry %d/%d in %.1f s (the server asked for %s; "
+		                "no single wait is longer)", what, n->attempt + 1,
+		                n->max_attempts, (double)n->wait_ms / 1000.0, asked);
+	}
+	return snprintf(buf, size, "%s, retry %d/%d in %.1f s", what, n->attempt + 1,
+	                n->max_attempts, (double)n->wait_ms / 1000.0);
 }
 
 /* ---- errors ---- */
@@ -753,7 +808,7 @@ send_once_fake(struct nc_client *c, const struct nc_http_request *req,
 static CURLcode
 send_once(struct nc_client *c, const char *url, struct curl_slist *headers,
           const struct nc_http_request *req, struct nc_http_response *resp,
-          int *too_large)
+          long timeout_ms, int *too_large)
 {
 	struct attempt_state a = { c, TEXTBUF_INIT(NC_MAX_RESPONSE_BYTES), 0, resp };
 	CURLcode rc;
@@ -763,7 +818,7 @@ send_once(struct nc_client *c, const char *url, struct curl_slist *headers,
 	*too_large = 0;
 	if (c->transport)
 		return send_once_fake(c, req, resp);
-	set_options(c, &a, url, headers, req);
+	set_options(c, &a, url, headers, req, timeout_ms);
 	rc = curl_easy_perform(c->curl);
 	*too_large = a.body_too_large;
 	if (rc == CURLE_OK)
@@ -773,34 +828,72 @@ send_once(struct nc_client *c, const char *url, struct curl_slist *headers,
 	return rc;
 }
 
-enum send_verdict { VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL };
+/* What to do after an attempt. The OUT_OF_* verdicts fail a call whose
+ * answer might still have changed, so the error says why retrying ended. */
+enum send_verdict {
+	VERDICT_DONE, VERDICT_RETRY, VERDICT_FAIL, VERDICT_OUT_OF_ATTEMPTS, VERDICT_OUT_OF_TIME
+};
 
-/* Decide after an attempt whether to stop or wait `*wait_ms` and go again. */
+/* Decide after an attempt whether to stop or to wait note->wait_ms and go
+ * again (note is then filled for the retry callback). */
 static enum send_verdict
 judge_attempt(struct nc_client *c, CURLcode rc, const struct nc_http_response *resp,
-              long long started, int *retried_500, long *wait_ms)
+              long long started, struct nc_retry_note *note)
 {
 	long status = rc == CURLE_OK ? resp->status : 0;
-	int attempt = resp->attempts;
 
 	if (rc == CURLE_OK && status >= 200 && status < 300)
 		return VERDICT_DONE;
 	if (rc != CURLE_OK && !transport_retryable(rc))
 		return VERDICT_FAIL;
-	/* A 500 is retried once per call, whichever attempt it comes on. */
-	if (attempt >= c->retry.max_attempts ||
-	    !retry_should_retry(status, status == 500 && !*retried_500 ? 1 : attempt + 1,
-	                        resp->idempotency_replay))
+	if (!retry_should_retry(status, resp->idempotency_replay))
 		return VERDICT_FAIL;
-	if (status == 500)
-		*retried_500 = 1;
-	*wait_ms = retry_wait_ms(c, resp, status, attempt);
-	/* Give up rather than retry before the server's Retry-After, and don't
-	 * start a wait that would end past the overall budget. */
-	if (*wait_ms > c->retry.max_delay_ms ||
-	    mono_ms() - started + *wait_ms > c->retry.max_total_ms)
-		return VERDICT_FAIL;
+	if (resp->attempts >= c->retry.max_attempts)
+		return VERDICT_OUT_OF_ATTEMPTS;
+	note->attempt = resp->attempts;
+	note->max_attempts = c->retry.max_attempts;
+	note->http_status = status;
+	note->wait_ms = retry_wait_ms(c, resp, status, resp->attempts, &note->asked_ms);
+	/* A wait that would end past the budget cannot be followed by an
+	 * attempt inside it. */
+	if (mono_ms() - started + note->wait_ms > c->retry.max_total_ms)
+		return VERDICT_OUT_OF_TIME;
 	return VERDICT_RETRY;
+}
+
+/* Each attempt's timeout is cut to what is left of the call's budget, so a
+ * server that hangs cannot hold the call past it either (1 s at least: an
+ * attempt needs some time to be worth making). */
+static long
+attempt_timeout_ms(const struct nc_client *c, long long started)
+{
+	long long left = c->retry.max_total_ms - (mono_ms() - started);
+
+	if (left >= c->timeout_ms)
+		return c->timeout_ms;
+	return left < 1000 ? 1000 : (long)left;
+}
+
+static void
+note_retries_stopped(struct nc_error *err, const struct nc_client *c, enum send_verdict v,
+                     long next_wait_ms)
+{
+	char budget[32], next[32];
+
+	if (!err || (v != VERDICT_OUT_OF_ATTEMPTS && v != VERDICT_OUT_OF_TIME))
+		return;
+	if (v == VERDICT_OUT_OF_ATTEMPTS && c->retry.max_attempts == 1)
+		return;   /* retries are off: nothing stopped them */
+	free(err->retries_stopped);
+	append_seconds(budget, sizeof(budget), c->retry.max_total_ms);
+	append_seconds(next, sizeof(next), next_wait_ms);
+	if (v == VERDICT_OUT_OF_ATTEMPTS)
+		err->retries_stopped = nc_asprintf("all %d attempts were used (the profile's "
+		                                   "[http] retry_attempts)", c->retry.max_attempts);
+	else
+		err->retries_stopped = nc_asprintf("the next wait (%s) would end past the call's "
+		                                   "time budget of %s (--max-wait, or the "
+		                                   "profile's [http] retry_max_time)", next, budget);
 }
 
 static enum nc_status
@@ -809,34 +902,39 @@ send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
           struct nc_error *err)
 {
 	long long started = mono_ms();
+	struct nc_retry_note note;
 	enum send_verdict v;
-	long wait_ms = 0;
-	int too_large = 0, retried_500 = 0;
+	enum nc_status st;
+	int too_large = 0;
 	CURLcode rc;
 
 	for (;;) {
 		if (client_aborted(c))
 			return fail_aborted(err, req, resp->attempts);
-		rc = send_once(c, url, headers, req, resp, &too_large);
+		rc = send_once(c, url, headers, req, resp, attempt_timeout_ms(c, started),
+		               &too_large);
 		resp->elapsed_ms = (long)(mono_ms() - started);
 		if (rc == CURLE_ABORTED_BY_CALLBACK || client_aborted(c))
 			return fail_aborted(err, req, resp->attempts);
-		v = judge_attempt(c, rc, resp, started, &retried_500, &wait_ms);
+		memset(&note, 0, sizeof(note));
+		v = judge_attempt(c, rc, resp, started, &note);
 		if (v == VERDICT_DONE)
 			return NC_OK;
-		if (v == VERDICT_FAIL)
+		if (v != VERDICT_RETRY)
 			break;
 		if (c->retry_cb)
-			c->retry_cb(c->retry_ctx, resp->attempts, wait_ms,
-			            rc == CURLE_OK ? resp->status : 0);
-		if (client_sleep(c, wait_ms) != 0)
+			c->retry_cb(c->retry_ctx, &note);
+		if (client_sleep(c, note.wait_ms) != 0)
 			return fail_aborted(err, req, resp->attempts);
 	}
 	if (rc != CURLE_OK) {
 		resp->status = 0;
-		return fail_transport(err, c, req, rc, too_large, resp->attempts);
+		st = fail_transport(err, c, req, rc, too_large, resp->attempts);
+	} else {
+		st = fail_http(err, req, resp);
 	}
-	return fail_http(err, req, resp);
+	note_retries_stopped(err, c, v, note.wait_ms);
+	return st;
 }
 
 enum nc_status

@@ -17,11 +17,17 @@
 
 #define NC_MAX_RESPONSE_BYTES (8u * 1024u * 1024u)
 
+/* The retry policy (README "Retries"); the official SDK's, see retry_wait_ms
+ * in http.c. Every wait is capped at max_delay_ms, and no wait starts that
+ * would end past max_total_ms after the call began. */
 struct nc_retry_policy {
 	int max_attempts;        /* total attempts incl. the first; default 5 */
-	long max_total_ms;       /* give up when the next wait would pass this; default 60000 */
+	long max_total_ms;       /* the call's budget ([http] retry_max_time,
+	                            --max-wait); default 60000 */
 	long base_delay_ms;      /* backoff base; default 1000 */
-	long max_delay_ms;       /* cap per wait; default 30000 */
+	long max_delay_ms;       /* cap per wait, the server's hints too; default 30000 */
+	long jitter_ms;          /* random part added to a backoff: 0..jitter_ms-1;
+	                            default 1000 (tests: 0) */
 };
 
 struct nc_client_config {
@@ -49,11 +55,20 @@ void client_free(struct nc_client *c);
  * in flight and any waiting between retries (result NC_E_ABORTED). */
 void client_set_abort_flag(struct nc_client *c, atomic_int *flag);
 
-/* Optional: called before each retry wait with the attempt number (1-based,
- * of the attempt that failed), the wait in ms and the status that caused it.
- * Runs on the calling thread. */
-typedef void (*nc_retry_cb)(void *ctx, int attempt, long wait_ms, long http_status);
+/* Optional: called before each retry wait, on the calling thread, with
+ * what is about to happen. */
+struct nc_retry_note {
+	int attempt;             /* the attempt that failed, 1-based */
+	int max_attempts;
+	long wait_ms;            /* the wait that starts now (capped) */
+	long asked_ms;           /* what the server asked for, before the cap; -1 none */
+	long http_status;        /* 0: no answer (transport error) */
+};
+typedef void (*nc_retry_cb)(void *ctx, const struct nc_retry_note *n);
 void client_set_retry_callback(struct nc_client *c, nc_retry_cb cb, void *ctx);
+/* "HTTP 503, retry 2/5 in 3.0 s" (", asked for 600 s" when capped): the
+ * headless commands' line. Returns snprintf's count. */
+int retry_note_text(const struct nc_retry_note *n, char *buf, size_t size);
 
 struct nc_http_request {
 	const char *method;          /* "GET", "POST", "DELETE" */
@@ -67,7 +82,8 @@ struct nc_http_response {
 	long status;                 /* final HTTP status, 0 if none */
 	char *body;                  /* NUL-terminated, owned; may be NULL */
 	size_t body_len;
-	long retry_after;            /* seconds, -1 absent */
+	long retry_after;            /* Retry-After in seconds, -1 absent */
+	long retry_after_ms;         /* retry-after-ms, -1 absent */
 	long ratelimit_limit, ratelimit_remaining, ratelimit_reset; /* -1 absent */
 	char *ratelimit_policy;      /* owned or NULL */
 	char *idempotency_key;       /* echoed header, owned or NULL */
@@ -81,36 +97,47 @@ void http_response_clear(struct nc_http_response *r);
 /* The transport seam, for unit tests of everything above HTTP: when set,
  * each attempt calls fn instead of the network. fn fills resp->status,
  * resp->body (malloc'd, NUL-terminated; freed by the client) and any header
- * fields (retry_after, ratelimit_*, idempotency_replay), and returns 0; a
+ * fields (retry_after[_ms], ratelimit_*, idempotency_replay), and returns 0; a
  * non-zero return is "no answer", retried like a dropped connection. The
  * retry policy, waits (clock.h: fake them too) and errors are the real ones. */
 typedef int (*nc_transport_fn)(void *ctx, const struct nc_http_request *req,
                                struct nc_http_response *resp);
 void client_set_transport(struct nc_client *c, nc_transport_fn fn, void *ctx);
 
-/* Send with retries: 408, 409, 429, 502, 503, 504 and transport errors are
- * retried with exponential backoff and jitter, honouring Retry-After, then
- * RateLimit-Reset; the same Idempotency-Key and body bytes every attempt;
- * a 500 at most once and never when Idempotency-Replay: true; never
- * 400/401/403/404/413/415/422. Returns NC_OK for 2xx (resp filled); for an
+/* Send with retries: 408, 409, 429, every 5xx and transport errors are
+ * retried (never 400/401/403/404/413/415/422, nor an answer the server marked
+ * Idempotency-Replay: true), waiting what the server asked (retry-after-ms,
+ * Retry-After, RateLimit-Reset on a 429) or else backing off, each wait
+ * capped at max_delay_ms; the same Idempotency-Key and body bytes every
+ * attempt; at most max_attempts attempts, and no wait that would end past
+ * max_total_ms (each attempt's timeout is cut to what is left of it too).
+ * Returns NC_OK for 2xx (resp filled); for an
  * error status returns NC_E_API (4xx) / NC_E_SERVER (5xx) with err filled by
  * nc_error_from_http plus the header figures, and resp still filled; for a
  * transport failure NC_E_NETWORK with err->transport set; NC_E_ABORTED when
- * the abort flag stopped it. resp is initialised here (clear a previous
- * answer before reusing the struct) and is cleared with http_response_clear. */
+ * the abort flag stopped it. When retrying stopped on the budget or the
+ * attempts, err->retries_stopped says which. resp is initialised here (clear
+ * a previous answer before reusing the struct) and is cleared with
+ * http_response_clear. */
 enum nc_status client_send(struct nc_client *c, const struct nc_http_request *req,
                            struct nc_http_response *resp, struct nc_error *err);
 
 /* The wait before retry number `attempt` (1-based) when the server gave no
- * hint: base * 1.5^(attempt-1) plus up to 1000 ms of jitter, capped.
- * Exposed for tests; `jitter_ms` is the random part to add (0..999). */
+ * hint: base * 1.5^(attempt-1) plus `jitter_ms` (the random part, drawn
+ * from 0..p->jitter_ms-1 by the client), capped at max_delay_ms. */
 long retry_backoff_ms(const struct nc_retry_policy *p, int attempt, long jitter_ms);
-/* 1 if this HTTP status may be retried at `attempt` under the policy above
- * (500 only at attempt 1 and only when !replay; client_send passes 1 for the
- * first 500 of a call, whatever came before it). status 0 = transport
- * error. A Retry-After beyond max_delay_ms ends the call instead of being
- * cut short. */
-int retry_should_retry(long http_status, int attempt, int replay);
+/* 1 if an answer with this HTTP status may be retried: 0 (no answer), 408,
+ * 409, 429 and 500-599, unless the server replayed a stored answer
+ * (replay: Idempotency-Replay: true), which a retry cannot change. */
+int retry_should_retry(long http_status, int replay);
+/* The wait the server asked for before the next attempt, in ms, or -1 when
+ * it gave no usable hint: retry-after-ms, else Retry-After, else (on a 429)
+ * RateLimit-Reset. Zero counts as no hint: retrying at once would only
+ * hammer the server. Not capped. */
+long retry_server_hint_ms(const struct nc_http_response *r, long http_status);
+/* ms capped at the client's per-wait cap (max_delay_ms): for waits outside
+ * client_send, such as a bulk run's wait for rate-limit tokens. */
+long client_cap_wait_ms(const struct nc_client *c, long ms);
 
 /* The exact request as text (method, URL, headers with the key masked, body),
  * for --dry-run and the preview. Caller frees. */

@@ -15,7 +15,7 @@
  *   timeout = 30           ; seconds per attempt
  *   connect_timeout = 10
  *   retry_attempts = 5
- *   retry_max_time = 60    ; seconds across all attempts
+ *   retry_max_time = 60    ; seconds across all attempts (--max-wait overrides)
  *   [safety]
  *   read_only = false      ; true: may read and cancel, never send
  *

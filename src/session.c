@@ -171,7 +171,8 @@ sandbox_stop(pid_t pid)
 }
 
 static enum nc_status
-session_make_client(struct nc_session *s, const char *key, struct nc_error *err)
+session_make_client(struct nc_session *s, const char *key, long max_wait_ms,
+                    struct nc_error *err)
 {
 	struct nc_client_config cfg;
 
@@ -181,7 +182,8 @@ session_make_client(struct nc_session *s, const char *key, struct nc_error *err)
 	cfg.timeout_ms = s->profile.timeout_s * 1000;
 	cfg.connect_timeout_ms = s->profile.connect_timeout_s * 1000;
 	cfg.retry.max_attempts = (int)s->profile.retry_attempts;
-	cfg.retry.max_total_ms = s->profile.retry_max_time_s * 1000;
+	cfg.retry.max_total_ms = max_wait_ms > 0 ? max_wait_ms
+	                                         : s->profile.retry_max_time_s * 1000;
 	return client_new(&cfg, &s->client, err);
 }
 
@@ -277,7 +279,8 @@ session_open(struct nc_session *s, const struct nc_session_options *o, struct nc
 		if (st)
 			return st;
 	}
-	st = session_make_client(s, s->sandbox ? NC_SANDBOX_KEY : s->profile.secret_key, err);
+	st = session_make_client(s, s->sandbox ? NC_SANDBOX_KEY : s->profile.secret_key,
+	                         o->max_wait_ms, err);
 	if (st)
 		return st;
 	session_open_history(s, o);

@@ -25,6 +25,9 @@ struct nc_session_options {
 	                             NC_E_CONFIG. */
 	int offline;              /* 1: do not resolve the key nor start anything
 	                             (dry-run, history) */
+	long max_wait_ms;         /* > 0: each HTTP call's time budget, instead
+	                             of the profile's [http] retry_max_time
+	                             (--max-wait) */
 };
 
 struct nc_session {

@@ -895,8 +895,10 @@ app_start(struct app *a)
 	signal(SIGHUP, on_term);
 	signal(SIGINT, on_term);
 	a->worker = worker_new();
-	if (s->client)
+	if (s->client) {
 		client_set_abort_flag(s->client, worker_abort_flag(a->worker));
+		client_set_retry_callback(s->client, worker_note_retry, a->worker);
+	}
 	errlog_init(a);
 	lists_init(a);
 	prompt_init(a);
@@ -920,8 +922,10 @@ app_stop(struct app *a)
 	 * typed; the edit is then dropped without touching the drafts. */
 	worker_free(a->worker, a);
 	a->worker = NULL;
-	if (a->s->client)
+	if (a->s->client) {
 		client_set_abort_flag(a->s->client, NULL);
+		client_set_retry_callback(a->s->client, NULL, NULL);
+	}
 	save_all_drafts(a);
 	a->quitting = 1;
 	if (prompt_active(a))

@@ -700,11 +700,12 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 	size_t i;
 
 	if (p->waiting_ms > 0)
-		snprintf(text, sizeof(text), "waiting %.1f s for rate-limit tokens",
-		         (double)p->waiting_ms / 1000.0);
+		snprintf(text, sizeof(text), "waiting for rate-limit tokens");
 	else
 		snprintf(text, sizeof(text), "request %zu of %zu", p->chunk + 1, p->nchunks);
 	worker_set_progress(j->w, p->events_done, p->events_total, text);
+	if (p->waiting_ms > 0)   /* the status line counts it down */
+		worker_set_wait(j->w, "next request", p->waiting_ms);
 	if (p->waiting_ms > 0 || !p->txids)
 		return;
 	pthread_mutex_lock(&b->mu);

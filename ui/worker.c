@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "http.h"
 #include "uiutil.h"
 
 struct worker {
@@ -26,6 +27,8 @@ struct worker {
 	char label[160];
 	char progress_text[160];
 	size_t progress_done, progress_total;
+	char wait_text[64];
+	int64_t wait_until_ms;
 };
 
 static void *
@@ -110,6 +113,7 @@ submit(struct worker *w, enum worker_kind kind, const char *label, worker_run_fn
 	snprintf(w->label, sizeof(w->label), "%s", label);
 	w->progress_text[0] = '\0';
 	w->progress_done = w->progress_total = 0;
+	w->wait_until_ms = 0;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
@@ -224,17 +228,49 @@ worker_set_progress(struct worker *w, size_t done, size_t total, const char *tex
 	pthread_mutex_unlock(&w->mu);
 }
 
+void
+worker_set_wait(struct worker *w, const char *what, long ms)
+{
+	pthread_mutex_lock(&w->mu);
+	snprintf(w->wait_text, sizeof(w->wait_text), "%s", what ? what : "");
+	w->wait_until_ms = ms > 0 ? clock_mono_ms() + ms : 0;
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+worker_note_retry(void *ctx, const struct nc_retry_note *n)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "retry %d/%d", n->attempt + 1, n->max_attempts);
+	worker_set_wait(ctx, what, n->wait_ms);
+}
+
+/* ", retry 2/5 in 3 s" while a wait runs (whole seconds, rounded up, so it
+ * never shows 0 while still waiting); "" otherwise. Called with mu held. */
+static void
+wait_countdown(const struct worker *w, char *buf, size_t size)
+{
+	int64_t left = w->wait_until_ms - clock_mono_ms();
+
+	buf[0] = '\0';
+	if (w->wait_until_ms > 0 && left > 0)
+		snprintf(buf, size, ", %s in %lld s", w->wait_text, (long long)((left + 999) / 1000));
+}
+
 int
 worker_status(struct worker *w, char *label, size_t size, size_t *done, size_t *total)
 {
+	char wait[96];
 	int busy;
 
 	pthread_mutex_lock(&w->mu);
 	busy = w->has_job;
+	wait_countdown(w, wait, sizeof(wait));
 	if (w->progress_text[0])
-		snprintf(label, size, "%s: %s", w->label, w->progress_text);
+		snprintf(label, size, "%s: %s%s", w->label, w->progress_text, wait);
 	else
-		snprintf(label, size, "%s", w->label);
+		snprintf(label, size, "%s%s", w->label, wait);
 	*done = w->progress_done;
 	*total = w->progress_total;
 	pthread_mutex_unlock(&w->mu);

@@ -22,6 +22,7 @@
 
 struct app;
 struct worker;
+struct nc_retry_note;
 
 typedef void (*worker_run_fn)(void *data, struct worker *w);
 typedef void (*worker_done_fn)(struct app *a, void *data);
@@ -61,8 +62,15 @@ int worker_aborting(struct worker *w);
 
 /* Progress, set from the job (any thread) and read for the spinner line. */
 void worker_set_progress(struct worker *w, size_t done, size_t total, const char *text);
-/* Label + progress into buf; returns 1 if busy. done/total are 0 when
- * unknown. */
+/* A wait the job has started (a retry, rate-limit tokens): until it is
+ * over, the status line ends in "<what> in N s", counting down. Any thread;
+ * ms <= 0 clears it. */
+void worker_set_wait(struct worker *w, const char *what, long ms);
+/* The client's retry callback (http.h; ctx is the worker): "retry 2/5 in
+ * 3 s" on the status line while it waits. */
+void worker_note_retry(void *ctx, const struct nc_retry_note *n);
+/* Label + progress (+ the wait's countdown) into buf; returns 1 if busy.
+ * done/total are 0 when unknown. */
 int worker_status(struct worker *w, char *label, size_t size, size_t *done, size_t *total);
 
 #endif

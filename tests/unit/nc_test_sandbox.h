@@ -105,6 +105,7 @@ tsb_client(const struct tsb *sb, const char *key, int max_attempts, long base_de
 	cfg.retry.max_attempts = max_attempts;
 	cfg.retry.base_delay_ms = base_delay_ms;
 	cfg.retry.max_delay_ms = 30000;
+	cfg.retry.jitter_ms = 0;   /* the short base_delay_ms is the wait, not 1 s more */
 	if (client_new(&cfg, &c, &err) != NC_OK)
 		c = NULL;
 	nc_error_clear(&err);
