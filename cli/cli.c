@@ -23,6 +23,7 @@
 enum cmd_id {
 	CMD_TUI, CMD_TRIGGER, CMD_BROADCAST, CMD_BULK, CMD_CANCEL, CMD_HISTORY,
 	CMD_WORKFLOWS, CMD_SUBSCRIBERS, CMD_TOPICS, CMD_STATUS, CMD_PROFILES, CMD_KEYS,
+	CMD_PENDING,
 	CMD_COUNT
 };
 
@@ -75,6 +76,8 @@ static const struct command commands[CMD_COUNT] = {
 	[CMD_PROFILES] = { "profiles", cmd_profiles, 0, 0, "profiles",
 		"list configured profiles and show the active one" },
 	[CMD_KEYS] = { "keys", NULL, 0, 0, "keys", "print the console's key bindings" },
+	[CMD_PENDING] = { "pending", NULL, 0, 0, CMD_PENDING_USAGE,
+		"list (and --cancel) delays and digests still waiting, whoever sent them" },
 };
 
 enum opt_id {
@@ -458,8 +461,9 @@ parse_and_run(struct cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if (i != cmd_index || i == 0)
 			av[n++] = argv[i];
-	rc = parse_options(c, cmd, n, av, &max_frames);
-	if (rc == 0)
+	/* pending parses its own options (see cmd_pending.c). */
+	rc = cmd == CMD_PENDING ? cmd_pending_main(c, n, av) : parse_options(c, cmd, n, av, &max_frames);
+	if (rc == 0 && cmd != CMD_PENDING)
 		rc = run_command(c, cmd, max_frames);
 	free(av);
 	return rc < 0 ? 0 : rc;

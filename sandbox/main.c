@@ -53,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activity.h"
 #include "config.h"
 #include "events.h"
 #include "faults.h"
@@ -124,6 +125,8 @@ main(int argc, char **argv)
 		util_rng_seed(cfg.seed);
 	block_signals(&set);
 	store_init();
+	/* What the sandbox's own backend triggered: pending work to find. */
+	cJSON_Delete(activity_seed(0));
 	events_init(cfg.pending_seconds);
 	faults_init(&cfg);
 	ratelimit_init(cfg.rate_limit, cfg.rate_window);
