@@ -223,7 +223,7 @@ confirm_cancel(struct cli_ctx *c, size_t n)
 		        "to ask on; add --yes\n", n, n == 1 ? "" : "s");
 		return 2;
 	}
-	fprintf(c->err, "cancel %zu transaction%s listed above? [y/N] ", n, n == 1 ? "" : "s");
+	fprintf(c->err, "cancel the %zu transaction%s found? [y/N] ", n, n == 1 ? "" : "s");
 	fflush(c->err);
 	if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
 		fprintf(c->err, "novu-console: declined; nothing was cancelled\n");

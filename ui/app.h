@@ -1,7 +1,7 @@
 /* app.h - the console's frame: views, screens, the main loop's services.
  *
  * A view is a vtable (struct view_ops) plus zeroed private state the frame
- * allocates (tig's view_ops and private_size). Each of the five screens is
+ * allocates (tig's view_ops and private_size). Each of the six screens is
  * the base of its own stack of views (a recipients editor over the Trigger
  * form, a detail over History...), so switching screens keeps what each one
  * had open. Dialogs are views flagged VIEW_MODAL: they see every key, and
