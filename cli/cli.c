@@ -462,7 +462,8 @@ parse_and_run(struct cli_ctx *c, int argc, char **argv)
 		if (i != cmd_index || i == 0)
 			av[n++] = argv[i];
 	/* pending parses its own options (see cmd_pending.c). */
-	rc = cmd == CMD_PENDING ? cmd_pending_main(c, n, av) : parse_options(c, cmd, n, av, &max_frames);
+	rc = cmd == CMD_PENDING ? cmd_pending_main(c, n, av)
+	                        : parse_options(c, cmd, n, av, &max_frames);
 	if (rc == 0 && cmd != CMD_PENDING)
 		rc = run_command(c, cmd, max_frames);
 	free(av);

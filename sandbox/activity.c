@@ -143,7 +143,7 @@ add_digest(cJSON *job, const struct txn *t, long amount, const char *unit)
 void
 activity_job_metadata(cJSON *job, const struct txn *t, const char *type)
 {
-	cJSON *meta;
+	cJSON *d;
 	long amount;
 	const char *unit;
 
@@ -153,12 +153,12 @@ activity_job_metadata(cJSON *job, const struct txn *t, const char *type)
 	if (strcmp(type, "digest") == 0) {
 		add_digest(job, t, amount, unit);
 	} else if (strcmp(type, "delay") == 0) {
-		meta = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(job, "step"), "metadata");
-		if (!meta)
-			return;
-		cJSON_AddStringToObject(meta, "type", "regular");
-		cJSON_AddNumberToObject(meta, "amount", (double)amount);
-		cJSON_AddStringToObject(meta, "unit", unit);
+		/* Novu copies every step's metadata into its job's `digest`
+		 * (create-notification-jobs), a delay's too. */
+		d = cJSON_AddObjectToObject(job, "digest");
+		cJSON_AddStringToObject(d, "type", "regular");
+		cJSON_AddNumberToObject(d, "amount", (double)amount);
+		cJSON_AddStringToObject(d, "unit", unit);
 	}
 }
 

@@ -22,8 +22,8 @@ int activity_window(const struct sb_request *req, int64_t *after_ms, int64_t *be
 /* 1 when the transaction was created inside the window. */
 int activity_in_window(const struct txn *t, int64_t after_ms, int64_t before_ms);
 /* Add Novu's metadata to a delay or digest job: `digest` {type, amount,
- * unit, digestKey, events, timed} on a digest, `step.metadata` {type,
- * amount, unit} on a delay. */
+ * unit, digestKey, events, timed} on a digest, `digest` {type, amount,
+ * unit} on a delay. */
 void activity_job_metadata(cJSON *job, const struct txn *t, const char *type);
 
 /* Seed the backend's transactions. window_s > 0 gives every pending one

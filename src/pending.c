@@ -220,8 +220,8 @@ timed_schedule(const cJSON *timed)
 	return textbuf_steal(&b);
 }
 
-/* The waiting job's metadata: a digest carries it in `digest`, a delay in
- * `step.metadata` (Novu's add-delay-job reads step.metadata). */
+/* The waiting job's metadata: Novu copies each step's metadata into its
+ * job's `digest` (a delay's too); `step.metadata` is the fallback. */
 static void
 take_wait(struct nc_activity_txn *t, const cJSON *job, const char *type)
 {
@@ -546,6 +546,7 @@ activity_read(struct nc_client *c, const struct nc_activity_query *q,
 	}
 	out->stopped_early = more;
 	activity_finish(out, q->pending_only);
+	out->stopped_early |= out->n > limit;
 	while (out->n > limit)
 		txn_clear(&out->items[--out->n]);
 	return NC_OK;

@@ -98,11 +98,12 @@ Test(pending_filter, groups_by_transaction_and_keeps_pending_newest_first)
 	add(&l, "{\"transactionId\":\"t2\",\"createdAt\":\"2026-01-02T00:00:00Z\","
 	        "\"subscriber\":{\"subscriberId\":\"x\"}," TPL("comment-digest") ","
 	        "\"jobs\":[{\"type\":\"digest\",\"status\":\"completed\"}]}");
-	/* A delay of two days, newer, reaching two subscribers. */
+	/* A delay of two days, newer, reaching two subscribers (Novu copies
+	 * the step's metadata into the job's `digest`, a delay's too). */
 	add(&l, "{\"transactionId\":\"t3\",\"createdAt\":\"2026-01-03T00:00:00Z\","
 	        "\"subscriber\":{\"subscriberId\":\"a\"}," TPL("payment-reminder") ","
-	        "\"jobs\":[{\"type\":\"delay\",\"status\":\"delayed\",\"step\":{\"metadata\":"
-	        "{\"type\":\"regular\",\"amount\":2,\"unit\":\"days\"}}}]}");
+	        "\"jobs\":[{\"type\":\"delay\",\"status\":\"delayed\",\"digest\":"
+	        "{\"type\":\"regular\",\"amount\":2,\"unit\":\"days\"}}]}");
 	add(&l, "{\"transactionId\":\"t3\",\"createdAt\":\"2026-01-03T00:00:00Z\","
 	        "\"subscriber\":{\"subscriberId\":\"b\"}," TPL("payment-reminder") ","
 	        "\"jobs\":[{\"type\":\"delay\",\"status\":\"delayed\"}]}");
@@ -142,6 +143,18 @@ Test(pending_filter, timed_digest_shows_its_schedule_not_a_time)
 	cr_assert_eq(l.items[0].until_ms, 0);
 	pending_describe_wait(&l.items[0], text, sizeof(text));
 	cr_assert_str_eq(text, "digest, timed: at 09:00 on monday,friday (1 event)");
+	activity_list_clear(&l);
+}
+
+Test(pending_filter, a_delay_without_digest_falls_back_to_step_metadata)
+{
+	struct nc_activity_list l = { 0 };
+
+	add(&l, "{\"transactionId\":\"d\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"jobs\":"
+	        "[{\"type\":\"delay\",\"status\":\"pending\",\"step\":{\"metadata\":"
+	        "{\"type\":\"regular\",\"amount\":30,\"unit\":\"minutes\"}}}]}");
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(l.items[0].until_ms, NOW + 30 * 60000LL);
 	activity_list_clear(&l);
 }
 
