@@ -103,6 +103,26 @@ run_nc "$T" pending --subscriber user-001
 check "nothing pending left for user-001" test "$(rows "$T.out")" = 0
 expect_grep "says nothing matches" 'nothing pending matches' "$T.err"
 
+# --- on a terminal it shows the count and asks (script(1) gives it one)
+if command -v script >/dev/null 2>&1; then
+  ask() { # ANSWER ARGS...: run on a pseudo-terminal, typing ANSWER
+    local answer=$1; shift
+    set +e
+    printf '%s\n' "$answer" | timeout 60 script -qec "$NC_CONSOLE pending $*" /dev/null >"$T.out" 2>&1
+    RC=$?
+    set -e
+  }
+  ask n --topic vip --cancel
+  expect_rc "declined: exit 2" 2 "$T"
+  expect_grep "asks with the count" 'cancel the 1 transaction found\? \[y/N\]' "$T.out"
+  expect_grep "says nothing was cancelled" 'declined; nothing was cancelled' "$T.out"
+  ask y --subscriber user-050 --limit 1 --cancel
+  expect_rc "answered y: exit 0" 0 "$T"
+  expect_grep "answered y: cancelled" "$TXID +cancelled" "$T.out"
+else
+  echo "skip - script(1) is not installed: the terminal question is not tested"
+fi
+
 # --- read-only profiles may list and cancel
 cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/ro.ini" <<INI
 [api]
