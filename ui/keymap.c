@@ -102,7 +102,7 @@ KM(km_errors, "Errors", NULL,
 
 KM(km_activity, "Activity", "The filter line takes subscriber=ID workflow=ID topic=KEY "
 	"since=2h (or an ISO 8601 time); PENDING marks what can still be cancelled.",
-	{ UK_ENTER, REQ_DETAIL, KB_BAR }, { 'c', REQ_CANCEL_TX, KB_BAR },
+	{ UK_ENTER, REQ_STEPS, KB_BAR }, { 'c', REQ_CANCEL_TX, KB_BAR },
 	{ ' ', REQ_MARK, KB_BAR }, { 'C', REQ_CANCEL_MARKED, KB_BAR },
 	{ 'r', REQ_RELOAD, KB_BAR }, { 'P', REQ_TOGGLE_PENDING, KB_BAR },
 	{ '/', REQ_FILTER, KB_BAR }, { 'a', REQ_AUTO_REFRESH, 0 });

@@ -90,6 +90,7 @@
 	REQ_(TO_FORM,         "To form",    "Load the request into its form to change it") \
 	REQ_(RELOAD,          "Reload",     "Reload the list") \
 	/* activity */ \
+	REQ_(STEPS,           "Steps",      "Show the transaction's steps and their statuses") \
 	REQ_(TOGGLE_PENDING,  "Pending only","Show only transactions with a delay or digest waiting, or all") \
 	REQ_(AUTO_REFRESH,    "Auto",       "Refresh every N seconds (skipped while a request runs; 0: off)") \
 	/* errors */ \

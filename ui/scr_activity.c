@@ -723,7 +723,7 @@ activity_handle(struct app *a, struct view *v, enum ui_req req, int key)
 	case REQ_MOVE_FIRST: case REQ_MOVE_LAST:
 		move_selection(av, req);
 		break;
-	case REQ_DETAIL:
+	case REQ_STEPS:
 		if (t)
 			open_detail(a, t);
 		break;
