@@ -23,7 +23,7 @@
 enum cmd_id {
 	CMD_TUI, CMD_TRIGGER, CMD_BROADCAST, CMD_BULK, CMD_CANCEL, CMD_HISTORY,
 	CMD_WORKFLOWS, CMD_SUBSCRIBERS, CMD_TOPICS, CMD_STATUS, CMD_PROFILES, CMD_KEYS,
-	CMD_SANDBOX, CMD_COUNT
+	CMD_SANDBOX, CMD_PENDING, CMD_COUNT
 };
 
 #define B(cmd) (1u << (cmd))
@@ -79,6 +79,8 @@ static const struct command commands[CMD_COUNT] = {
 	[CMD_SANDBOX] = { "sandbox", cmd_sandbox, 1, 1, "sandbox reset",
 		"forget the local sandbox's saved world (transactions, keys)",
 		"give the action: reset" },
+	[CMD_PENDING] = { "pending", NULL, 0, 0, CMD_PENDING_USAGE,
+		"list (and --cancel) delays and digests still waiting, whoever sent them" },
 };
 
 enum opt_id {
@@ -489,8 +491,10 @@ parse_and_run(struct cli_ctx *c, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		if (i != cmd_index || i == 0)
 			av[n++] = argv[i];
-	rc = parse_options(c, cmd, n, av, &max_frames);
-	if (rc == 0)
+	/* pending parses its own options (see cmd_pending.c). */
+	rc = cmd == CMD_PENDING ? cmd_pending_main(c, n, av)
+	                        : parse_options(c, cmd, n, av, &max_frames);
+	if (rc == 0 && cmd != CMD_PENDING)
 		rc = run_command(c, cmd, max_frames);
 	free(av);
 	return rc < 0 ? 0 : rc;

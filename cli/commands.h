@@ -39,6 +39,15 @@ int cmd_profiles(struct cli_ctx *c);
 /* cmd_sandbox.c: `sandbox reset` clears the local sandbox's saved world. */
 int cmd_sandbox(struct cli_ctx *c);
 
+/* ---- cmd_pending.c ---- */
+#define CMD_PENDING_USAGE \
+	"pending [--subscriber ID]... [--workflow ID]... [--topic KEY]\n" \
+	"          [--since DURATION|TIME] [--until TIME] [--limit N] [--json]\n" \
+	"          [--cancel [--yes]]"
+/* `pending` reads its own options: argv is the command line without the
+ * command word (argv[0] the program). */
+int cmd_pending_main(struct cli_ctx *c, int argc, char **argv);
+
 /* Open the session (profile, key or sandbox, client, history). offline: do
  * not start the sandbox (dry runs). Prints the error and returns its exit
  * code, or 0. */

@@ -1,5 +1,6 @@
 /* control.c - deterministic test hooks. */
 #include "control.h"
+#include "activity.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,7 @@ handle_reset(struct sb_reply *rep)
 	reqlog_reset();
 	faults_reset();
 	world_reset();
+	activity_seed_world();   /* a fresh world has its backend's work again */
 	ratelimit_reset();
 	cJSON_AddBoolToObject(o, "ok", 1);
 	ok_reply(rep, o);
@@ -79,6 +81,7 @@ static const struct control_route control_routes[] = {
 	{ "GET", CONTROL_PREFIX "/requests" },
 	{ "POST", CONTROL_PREFIX "/reset" },
 	{ "GET", CONTROL_PREFIX "/health" },
+	{ "POST", CONTROL_PREFIX "/pending-seed" },
 };
 
 void
@@ -107,6 +110,8 @@ control_handle(const struct sb_request *req, struct sb_reply *rep)
 		handle_requests(req, rep);
 	} else if (strcmp(req->path, CONTROL_PREFIX "/reset") == 0) {
 		handle_reset(rep);
+	} else if (strcmp(req->path, CONTROL_PREFIX "/pending-seed") == 0) {
+		activity_seed_handle(req, rep);
 	} else {
 		cJSON *o = cJSON_CreateObject();
 

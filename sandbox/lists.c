@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activity.h"
 #include "store.h"
 #include "util.h"
 
@@ -556,6 +557,8 @@ job_json(const struct txn *t, size_t r, size_t s, int64_t now_ms)
 	}
 	add_iso(j, "createdAt", t->created_ms + 100);
 	add_iso(j, "updatedAt", at);
+	if (is_wait_step(type))
+		activity_job_metadata(j, t, type);
 	return j;
 }
 
@@ -627,6 +630,7 @@ struct notif_filter {
 	size_t nemails;
 	const char *severities[MAX_FILTER_VALUES];
 	size_t nseverities;
+	int64_t after_ms, before_ms;
 };
 
 static int
@@ -651,7 +655,8 @@ txn_selected(const struct txn *t, const struct notif_filter *f)
 
 	if (f->transaction_id && strcmp(f->transaction_id, t->transaction_id) != 0)
 		return 0;
-	if (!in_list(f->templates, f->ntemplates, w->id) ||
+	if (!activity_in_window(t, f->after_ms, f->before_ms) ||
+	    !in_list(f->templates, f->ntemplates, w->id) ||
 	    !in_list(f->severities, f->nseverities, t->severity))
 		return 0;
 	for (k = 0; !any && k < w->nsteps; k++)
@@ -713,6 +718,7 @@ lists_notifications(const struct sb_request *req, struct sb_reply *rep)
 	page = query_long(req, "page", 0, 0, 1000000, errors);
 	limit = query_long(req, "limit", 10, 1, 50, errors);
 	check_channels(f.channels, f.nchannels, errors);
+	(void)activity_window(req, &f.after_ms, &f.before_ms, errors);
 	if (reply_if_invalid(req, rep, errors))
 		return;
 	first = (size_t)page * (size_t)limit;

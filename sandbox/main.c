@@ -77,6 +77,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "activity.h"
 #include "config.h"
 #include "events.h"
 #include "faults.h"
@@ -171,6 +172,9 @@ main(int argc, char **argv)
 	printf("novu-sandbox listening on http://127.0.0.1:%u\n", server_port(srv));
 	fflush(stdout);
 	world_load();
+	/* What the sandbox's own backend triggered: pending work to find. Once
+	 * per world (fixed transactionIds), so every process sees the same. */
+	activity_seed_world();
 
 	sigwait(&set, &sig);
 	if (!cfg.quiet)

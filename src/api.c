@@ -654,6 +654,18 @@ get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
 	return st;
 }
 
+enum nc_status
+api_get_json(struct nc_client *c, const char *path, const char *endpoint, cJSON **root,
+             struct nc_error *err)
+{
+	char *copy = strdup(path);
+
+	*root = NULL;
+	if (!copy)
+		return oom(err);
+	return get_json(c, copy, endpoint, root, err);
+}
+
 /* The item array of a list answer: `data` of an unwrapped page, or the
  * unwrapped value itself. */
 static const cJSON *
@@ -687,6 +699,7 @@ workflow_from_json(const cJSON *o, struct nc_workflow *w)
 	const cJSON *overview = cJSON_GetObjectItemCaseSensitive(o, "stepTypeOverviews");
 	const cJSON *steps = cJSON_GetObjectItemCaseSensitive(o, "steps");
 
+	w->id = dup_or_null(json_str(o, "_id"));
 	w->workflow_id = dup_or_null(json_str(o, "workflowId"));
 	w->name = dup_or_null(json_str(o, "name"));
 	w->status = dup_or_null(json_str(o, "status"));
@@ -707,6 +720,7 @@ workflow_from_json(const cJSON *o, struct nc_workflow *w)
 static void
 workflow_clear(struct nc_workflow *w)
 {
+	free(w->id);
 	free(w->workflow_id);
 	free(w->name);
 	free(w->status);

@@ -98,6 +98,7 @@ struct nc_http_request prepared_request(const struct nc_prepared *p);
 /* ---- read endpoints ---- */
 
 struct nc_workflow {
+	char *id;                /* _id: what /v1/notifications' `templates` takes */
 	char *workflow_id;       /* trigger identifier (`name` on trigger) */
 	char *name;
 	char *status;            /* ACTIVE | INACTIVE | ERROR */
@@ -138,6 +139,12 @@ enum nc_status api_list_topics(struct nc_client *c, const struct nc_list_query *
  * NULL in *example_json when the workflow has none. */
 enum nc_status api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                                             char **example_json, struct nc_error *err);
+
+/* GET path (with its query) and parse the JSON answer into *root (caller
+ * deletes); endpoint names the call in error messages. For reads this file
+ * has no typed call for (the activity feed in pending.c). */
+enum nc_status api_get_json(struct nc_client *c, const char *path, const char *endpoint,
+                            cJSON **root, struct nc_error *err);
 
 /* Delivery status: GET /v1/notifications?transactionId=... One line per job. */
 struct nc_job_status {

@@ -40,6 +40,7 @@ static const struct {
 	{ "Bulk", "Bulk", &scr_bulk_ops },
 	{ "History", "Hist", &scr_history_ops },
 	{ "Errors", "Err", &scr_errors_ops },
+	{ "Activity", "Act", &scr_activity_ops },
 };
 
 static const char *const recent_names[PK_COUNT] = {
@@ -652,6 +653,7 @@ global_request(struct app *a, enum ui_req req)
 	case REQ_SCREEN_BULK:
 	case REQ_SCREEN_HISTORY:
 	case REQ_SCREEN_ERRORS:
+	case REQ_SCREEN_ACTIVITY:
 		app_switch(a, (enum ui_screen)(req - REQ_SCREEN_TRIGGER));
 		return UI_HANDLED | UI_REDRAW;
 	case REQ_NEXT_SCREEN:
@@ -862,6 +864,7 @@ main_loop(struct app *a)
 			break;
 		case IN_TIMEOUT:
 			a->spin++;
+			scr_activity_tick(a);
 			break;
 		case IN_KEY:
 			handle_key(a, ev.key);

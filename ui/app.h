@@ -1,7 +1,7 @@
 /* app.h - the console's frame: views, screens, the main loop's services.
  *
  * A view is a vtable (struct view_ops) plus zeroed private state the frame
- * allocates (tig's view_ops and private_size). Each of the five screens is
+ * allocates (tig's view_ops and private_size). Each of the six screens is
  * the base of its own stack of views (a recipients editor over the Trigger
  * form, a detail over History...), so switching screens keeps what each one
  * had open. Dialogs are views flagged VIEW_MODAL: they see every key, and
@@ -63,7 +63,7 @@ struct view {
 };
 
 enum ui_screen {
-	SCR_TRIGGER, SCR_BROADCAST, SCR_BULK, SCR_HISTORY, SCR_ERRORS, SCR_COUNT
+	SCR_TRIGGER, SCR_BROADCAST, SCR_BULK, SCR_HISTORY, SCR_ERRORS, SCR_ACTIVITY, SCR_COUNT
 };
 
 enum msg_kind { MSG_INFO, MSG_OK, MSG_WARN, MSG_ERROR };
@@ -140,7 +140,7 @@ int ui_dump_screen(const char *path);
 
 /* The screens (scr_*.c). */
 extern const struct view_ops scr_trigger_ops, scr_broadcast_ops, scr_bulk_ops,
-	scr_history_ops, scr_errors_ops, scr_help_ops;
+	scr_history_ops, scr_errors_ops, scr_activity_ops, scr_help_ops;
 
 /* History: refresh after something was appended. */
 void scr_history_invalidate(struct app *a);
@@ -148,6 +148,9 @@ void scr_history_invalidate(struct app *a);
 void scr_bulk_save(struct app *a);
 /* Bulk: select event `index` and the field named (from an error). */
 void scr_bulk_jump(struct app *a, long index, const char *field);
+/* Activity: called when the keyboard has been idle a while (about 1 s):
+ * the first visit's read and the auto-refresh start here. */
+void scr_activity_tick(struct app *a);
 /* Errors: open the detail of the newest error. */
 void scr_errors_show_latest(struct app *a);
 

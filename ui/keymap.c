@@ -39,7 +39,7 @@ KM(km_global, "Global (every screen)", NULL,
 	{ UK_ESC, REQ_BACK, 0 }, { UK_CTRL('x'), REQ_STOP_SEND, 0 },
 	{ '1', REQ_SCREEN_TRIGGER, 0 }, { '2', REQ_SCREEN_BROADCAST, 0 },
 	{ '3', REQ_SCREEN_BULK, 0 }, { '4', REQ_SCREEN_HISTORY, 0 },
-	{ '5', REQ_SCREEN_ERRORS, 0 },
+	{ '5', REQ_SCREEN_ERRORS, 0 }, { '6', REQ_SCREEN_ACTIVITY, 0 },
 	{ UK_TAB, REQ_NEXT_SCREEN, 0 }, { UK(KEY_BTAB), REQ_PREV_SCREEN, 0 },
 	{ UK_CTRL('l'), REQ_REDRAW, 0 });
 
@@ -100,6 +100,13 @@ KM(km_errors, "Errors", NULL,
 	{ UK_ENTER, REQ_DETAIL, KB_BAR }, { 'f', REQ_JUMP_FIELD, KB_BAR },
 	{ '/', REQ_FILTER, KB_BAR }, { 'D', REQ_CLEAR_LOG, 0 });
 
+KM(km_activity, "Activity", "The filter line takes subscriber=ID workflow=ID topic=KEY "
+	"since=2h (or an ISO 8601 time); PENDING marks what can still be cancelled.",
+	{ UK_ENTER, REQ_STEPS, KB_BAR }, { 'c', REQ_CANCEL_TX, KB_BAR },
+	{ ' ', REQ_MARK, KB_BAR }, { 'C', REQ_CANCEL_MARKED, KB_BAR },
+	{ 'r', REQ_RELOAD, KB_BAR }, { 'P', REQ_TOGGLE_PENDING, KB_BAR },
+	{ '/', REQ_FILTER, KB_BAR }, { 'a', REQ_AUTO_REFRESH, 0 });
+
 /* Pagers close on q, as less and tig do (q quits only on a screen). */
 KM(km_viewer, "Detail and preview views", NULL,
 	{ UK_ESC, REQ_BACK, 0 }, { 'q', REQ_BACK, 0 },
@@ -135,7 +142,7 @@ KM(km_help, "Help", NULL,
 
 const struct keymap *const km_all[] = {
 	&km_global, &km_move, &km_form, &km_broadcast_form, &km_recipients,
-	&km_subscriber, &km_bulk, &km_history, &km_errors, &km_viewer, &km_picker,
+	&km_subscriber, &km_bulk, &km_history, &km_errors, &km_activity, &km_viewer, &km_picker,
 	&km_confirm, &km_dialog,
 	&km_textedit, &km_prompt, NULL
 };

@@ -39,6 +39,7 @@
 	REQ_(SCREEN_BULK,     "Bulk",       "Go to the Bulk builder") \
 	REQ_(SCREEN_HISTORY,  "History",    "Go to the History screen") \
 	REQ_(SCREEN_ERRORS,   "Errors",     "Go to the Errors screen") \
+	REQ_(SCREEN_ACTIVITY, "Activity",   "Go to the Activity screen (pending delays and digests, whoever sent them)") \
 	REQ_(NEXT_SCREEN,     "Next",       "Next screen") \
 	REQ_(PREV_SCREEN,     "Prev",       "Previous screen") \
 	REQ_(REDRAW,          "Redraw",     "Redraw the whole screen") \
@@ -88,6 +89,10 @@
 	REQ_(RESEND,          "Resend",     "Send the request again with a new transactionId (asks y/N)") \
 	REQ_(TO_FORM,         "To form",    "Load the request into its form to change it") \
 	REQ_(RELOAD,          "Reload",     "Reload the list") \
+	/* activity */ \
+	REQ_(STEPS,           "Steps",      "Show the transaction's steps and their statuses") \
+	REQ_(TOGGLE_PENDING,  "Pending only","Show only transactions with a delay or digest waiting, or all") \
+	REQ_(AUTO_REFRESH,    "Auto",       "Refresh every N seconds (skipped while a request runs; 0: off)") \
 	/* errors */ \
 	REQ_(JUMP_FIELD,      "Go to field","Jump to the form field the error names") \
 	REQ_(CLEAR_LOG,       "Clear",      "Forget the errors listed") \
@@ -127,7 +132,8 @@ struct keymap {
 /* The tables (keymap.c). Views list the ones they use, most specific
  * first, NULL-terminated. */
 extern const struct keymap km_global, km_move, km_form, km_broadcast_form,
-	km_recipients, km_subscriber, km_bulk, km_history, km_errors, km_viewer, km_picker,
+	km_recipients, km_subscriber, km_bulk, km_history, km_errors, km_activity, km_viewer,
+	km_picker,
 	km_confirm, km_dialog, km_textedit, km_prompt, km_help;
 
 /* First request bound to key in the maps, REQ_NONE if none. */

@@ -23,7 +23,7 @@ steps '
 :save-screen frame-trigger-60x16.screen
 <Tab>
 :save-screen frame-broadcast-60x16.screen
-<S-Tab><S-Tab>
+<S-Tab><S-Tab><S-Tab>
 :save-screen frame-errors-60x16.screen
 <F1>
 :save-screen frame-help-60x16.screen

@@ -26,7 +26,7 @@ clock and the transactionIds pinned (`NOVU_CONSOLE_TEST_TIME`,
 with `tests/screen/gen-readme-screens.sh build/novu-console` after updating
 the expected dumps.
 
-The top bar lists the five screens (the active one in brackets; digits 1-5,
+The top bar lists the six screens (the active one in brackets; digits 1-6,
 Tab and Shift-Tab switch), the profile, its region, `READ-ONLY` and
 `sandbox` markers. The line above the bottom bar is the status line (and the
 spinner or progress bar of a running request: Esc stops waiting for a list
@@ -76,6 +76,14 @@ shot error-400-field "f: back in the form, on the field the error names."
 shot error-422-detail "A 422 (unknown workflow)."
 shot error-transport "No HTTP answer: the transport error's text."
 shot error-json-editor "The JSON editor: a parse error with its line and column; Esc again leaves anyway."
+echo "## Activity"
+echo
+shot activity-list "6: what is waiting in Novu, whoever triggered it (here the sandbox's own backend); PENDING can still be cancelled. Times are masked in the dumps."
+shot activity-detail "Enter: one transaction's steps and their statuses; c cancels it from here too."
+shot activity-cancelled "c, then y: the outcome lands in the row (and in History)."
+shot activity-cancelled-several "Space marks several; C cancels them all."
+shot activity-all "P: everything, not only what is pending."
+shot activity-filtered "/: subscriber=user-002 (also workflow=, topic=, since=2h)."
 echo "## Read-only profile"
 echo
 shot profiles-readonly-refused "A read-only profile never sends (it can still cancel)."

@@ -72,6 +72,9 @@ sandbox_latency 3000
 $T send-keys -t nc 1
 wait_for "[1 Trigger]"
 $T send-keys -t nc C-s
+# The form was just sent and has not changed: a second one only on purpose.
+wait_for "Send again?"
+$T send-keys -t nc y
 wait_for "Sending trigger"
 $T send-keys -t nc C-x
 wait_for "Stop waiting for the send?"
@@ -90,6 +93,7 @@ EOP
 	[ "$i" = 50 ] && { echo "FAIL: $TEST_NAME: the stopped send is not in History"; FAILED=1; }
 	sleep 0.1
 done
+# ^S again retries the unanswered send (same transactionId and key).
 $T send-keys -t nc C-s
 wait_for "Sending trigger"
 $T send-keys -t nc q
