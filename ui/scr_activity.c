@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "dialog.h"
 #include "draw.h"
+#include "canceljob.h"
 #include "errlog.h"
 #include "ops.h"
 #include "pending.h"
@@ -359,86 +360,28 @@ activity_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 
 /* ---- cancel (one or several) ---- */
 
-struct cancel_job {
-	struct nc_ops ops;
-	struct worker *w;
-	size_t n, done;
-	char **txns;
-	struct nc_cancel_outcome *outs;
-	enum nc_status *st;
-	struct nc_error *errs;
-};
-
 static void
-cancel_job_free(struct cancel_job *j)
+cancel_done(struct app *a, struct cancel_job *j)
 {
-	size_t i;
-
-	for (i = 0; i < j->n; i++) {
-		free(j->txns[i]);
-		nc_error_clear(&j->errs[i]);
-		cancel_outcome_clear(&j->outs[i]);
-	}
-	free(j->txns);
-	free(j->outs);
-	free(j->st);
-	free(j->errs);
-	free(j);
-}
-
-static void
-cancel_progress(void *ctx, size_t done, size_t total)
-{
-	struct cancel_job *j = ctx;
-
-	worker_set_progress(j->w, done, total, done < total ? j->txns[done] : NULL);
-}
-
-static void
-cancel_run(void *data, struct worker *w)
-{
-	struct cancel_job *j = data;
-
-	j->w = w;
-	j->done = ops_cancel_many(&j->ops, (const char *const *)j->txns, j->n, j->outs, j->st,
-	                          j->errs, cancel_progress, j);
-}
-
-static void
-cancel_done(struct app *a, void *data)
-{
-	struct cancel_job *j = data;
 	struct activity_view *av = av_of(a);
-	size_t i, ok = 0, failed = 0;
+	size_t i;
 
 	/* ops_cancel_many wrote each outcome to History; the rows show it. */
 	for (i = 0; i < j->done; i++) {
 		note_set(&av->outcomes, &av->noutcomes, j->txns[i],
 		         j->outs[i].outcome ? j->outs[i].outcome : "failed");
 		note_remove(av->marks, &av->nmarks, j->txns[i]);
-		ok += j->st[i] == NC_OK && j->outs[i].cancelled;
-		if (j->st[i] != NC_OK && j->st[i] != NC_E_ABORTED) {
-			errlog_add(a, &j->errs[i], SCR_ACTIVITY, "cancel");
-			failed++;
-		}
 	}
-	app_message(a, failed ? MSG_ERROR : MSG_OK, "cancel: %zu cancelled, %zu with nothing "
-	            "pending, %zu failed%s", ok, j->done - ok - failed, failed,
-	            j->done < j->n ? ", the rest not tried (stopped)" : "");
-	scr_history_invalidate(a);
-	cancel_job_free(j);
+	cancel_job_report(a, j, cancel_job_tally(a, j, SCR_ACTIVITY));
 }
 
 static void
 cancel_confirmed(struct app *a, void *ctx, int yes)
 {
-	struct cancel_job *j = ctx;
-
-	if (yes && worker_submit_send(a->worker, "Cancelling", cancel_run, cancel_done, j) == 0)
-		return;
 	if (yes)
-		app_message(a, MSG_WARN, "a request is running; try again when it ends");
-	cancel_job_free(j);
+		cancel_job_submit(a, ctx, cancel_done);
+	else
+		cancel_job_free(ctx);
 }
 
 static void
@@ -456,15 +399,7 @@ ask_cancel(struct app *a, char **txns, size_t n)
 		free(txns);
 		return;
 	}
-	j = must_calloc(1, sizeof(*j));
-	session_ops(a->s, &j->ops);
-	j->n = n;
-	j->txns = txns;
-	j->outs = must_calloc(n, sizeof(*j->outs));
-	j->st = must_calloc(n, sizeof(*j->st));
-	j->errs = must_calloc(n, sizeof(*j->errs));
-	for (i = 0; i < n; i++)
-		nc_error_init(&j->errs[i]);
+	j = cancel_job_new(a, txns, n);
 	text = n == 1 ? must_asprintf("Cancel transaction %s? Its pending delays and digests "
 	                              "stop; what was delivered stays delivered.", txns[0])
 	              : must_asprintf("Cancel %zu marked transactions? Their pending delays and "

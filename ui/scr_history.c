@@ -15,6 +15,7 @@
 #include "compose.h"
 #include "dialog.h"
 #include "draw.h"
+#include "canceljob.h"
 #include "errlog.h"
 #include "histdb.h"
 #include "prompt.h"
@@ -361,97 +362,10 @@ detail_text(const struct nc_history_entry *e, const char *delivery)
 
 /* ---- cancel (one or many) ---- */
 
-struct cancel_job {
-	struct nc_ops ops;
-	struct worker *w;
-	size_t n;
-	char **txns;
-	struct nc_cancel_outcome *outs;
-	enum nc_status *st;
-	struct nc_error *errs;
-	size_t done;
-	int from_marks;     /* the marks are used up once confirmed */
-};
-
 static void
-cancel_job_free(struct cancel_job *j)
+cancel_done(struct app *a, struct cancel_job *j)
 {
-	size_t i;
-
-	for (i = 0; i < j->n; i++) {
-		free(j->txns[i]);
-		nc_error_clear(&j->errs[i]);
-		cancel_outcome_clear(&j->outs[i]);
-	}
-	free(j->txns);
-	free(j->outs);
-	free(j->st);
-	free(j->errs);
-	free(j);
-}
-
-static void
-cancel_progress(void *ctx, size_t done, size_t total)
-{
-	struct cancel_job *j = ctx;
-
-	worker_set_progress(j->w, done, total, done < total ? j->txns[done] : NULL);
-}
-
-static void
-cancel_run(void *data, struct worker *w)
-{
-	struct cancel_job *j = data;
-
-	j->w = w;
-	j->done = ops_cancel_many(&j->ops, (const char *const *)j->txns, j->n, j->outs, j->st,
-	                          j->errs, cancel_progress, j);
-	worker_set_progress(w, j->done, j->n, NULL);
-}
-
-static void
-cancel_done(struct app *a, void *data)
-{
-	struct cancel_job *j = data;
-	size_t i, ok = 0, none = 0, failed = 0;
-
-	/* Each outcome is on its History row already (ops_cancel). */
-	for (i = 0; i < j->done; i++) {
-		if (j->st[i] == NC_OK && j->outs[i].cancelled) {
-			ok++;
-		} else if (j->st[i] == NC_OK) {
-			none++;
-		} else if (j->st[i] != NC_E_ABORTED) {
-			errlog_add(a, &j->errs[i], SCR_HISTORY, "cancel");
-			failed++;
-		}
-	}
-	if (j->n == 1 && j->done == 1 && j->st[0] == NC_OK)
-		app_message(a, j->outs[0].cancelled ? MSG_OK : MSG_INFO, "%s: %s", j->txns[0],
-		            j->outs[0].cancelled ? "cancelled" :
-		            "nothing was pending (already sent, or unknown)");
-	else
-		app_message(a, failed ? MSG_ERROR : MSG_OK,
-		            "cancel: %zu cancelled, %zu with nothing pending, %zu failed%s",
-		            ok, none, failed, j->done < j->n ? ", the rest not tried (stopped)" : "");
-	scr_history_invalidate(a);
-	cancel_job_free(j);
-}
-
-static struct cancel_job *
-cancel_job_new(struct app *a, size_t n)
-{
-	struct cancel_job *j = must_calloc(1, sizeof(*j));
-	size_t i;
-
-	session_ops(a->s, &j->ops);
-	j->txns = must_calloc(n + 1, sizeof(*j->txns));
-	j->outs = must_calloc(n + 1, sizeof(*j->outs));
-	j->st = must_calloc(n + 1, sizeof(*j->st));
-	j->errs = must_calloc(n + 1, sizeof(*j->errs));
-	for (i = 0; i < n; i++)
-		nc_error_init(&j->errs[i]);
-	return j;
+	cancel_job_report(a, j, cancel_job_tally(a, j, SCR_HISTORY));
 }
 
 static void
@@ -459,17 +373,26 @@ cancel_confirmed(struct app *a, void *ctx, int yes)
 {
 	struct cancel_job *j = ctx;
 
-	if (yes && worker_submit_send(a->worker, j->n > 1 ? "Cancelling" : "Cancelling transaction",
-	                         cancel_run, cancel_done, j) == 0) {
-		struct history_view *hv = hv_of(a);
-
-		if (j->from_marks && hv)
-			hv->nmarks = 0;
+	if (!yes) {
+		cancel_job_free(j);
 		return;
 	}
-	if (yes)
-		app_message(a, MSG_WARN, "a request is running; try again when it ends");
-	cancel_job_free(j);
+	if (cancel_job_submit(a, j, cancel_done) == 0 && j->from_marks && hv_of(a))
+		hv_of(a)->nmarks = 0;
+}
+
+/* Ask, then cancel the one transaction txid. */
+static void
+ask_cancel_one(struct app *a, const char *txid, const char *workflow)
+{
+	char **txns = must_calloc(2, sizeof(*txns));
+	char *text;
+
+	txns[0] = must_strdup(txid);
+	text = must_asprintf("Cancel transaction %s (%s)? Pending delays and digests stop; what "
+	                     "was delivered stays delivered.", txid, workflow ? workflow : "");
+	dialog_confirm(a, "Cancel", text, cancel_confirmed, cancel_job_new(a, txns, 1));
+	free(text);
 }
 
 static int
@@ -490,8 +413,6 @@ static void
 cancel_selected(struct app *a, struct history_view *hv)
 {
 	const struct nc_history_entry *e = row_entry(hv, hv->sel);
-	struct cancel_job *j;
-	char *text;
 
 	if (!e)
 		return;
@@ -501,14 +422,7 @@ cancel_selected(struct app *a, struct history_view *hv)
 	}
 	if (!can_network(a))
 		return;
-	j = cancel_job_new(a, 1);
-	j->txns[0] = must_strdup(e->transaction_id);
-	j->n = 1;
-	text = must_asprintf("Cancel transaction %s (%s)? Pending delays and digests stop; what "
-	                 "was delivered stays delivered.", e->transaction_id,
-	                 e->workflow ? e->workflow : "");
-	dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
-	free(text);
+	ask_cancel_one(a, e->transaction_id, e->workflow);
 }
 
 static void
@@ -516,7 +430,8 @@ cancel_marked(struct app *a, struct history_view *hv)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	struct cancel_job *j;
-	size_t i, k;
+	char **txns;
+	size_t i, k, n = 0;
 	char *text;
 
 	if (!hv->nmarks) {
@@ -525,7 +440,7 @@ cancel_marked(struct app *a, struct history_view *hv)
 	}
 	if (!can_network(a))
 		return;
-	j = cancel_job_new(a, hv->nmarks);
+	txns = must_calloc(hv->nmarks + 1, sizeof(*txns));
 	for (i = 0; i < hv->nmarks; i++) {
 		struct nc_history_entry e;
 
@@ -533,18 +448,19 @@ cancel_marked(struct app *a, struct history_view *hv)
 			nc_error_clear(&err);
 			continue;
 		}
-		for (k = 0; k < j->n; k++)
-			if (e.transaction_id && strcmp(j->txns[k], e.transaction_id) == 0)
+		for (k = 0; k < n; k++)
+			if (e.transaction_id && strcmp(txns[k], e.transaction_id) == 0)
 				break;
-		if (!str_empty(e.transaction_id) && k == j->n)
-			j->txns[j->n++] = must_strdup(e.transaction_id);
+		if (!str_empty(e.transaction_id) && k == n)
+			txns[n++] = must_strdup(e.transaction_id);
 		histdb_entry_clear(&e);
 	}
-	if (!j->n) {
-		cancel_confirmed(a, j, 0);
+	if (!n) {
+		free(txns);
 		app_message(a, MSG_WARN, "none of the marked entries has a transactionId");
 		return;
 	}
+	j = cancel_job_new(a, txns, n);
 	text = must_asprintf("Cancel %zu marked transaction%s? Pending delays and digests stop.",
 	                 j->n, j->n == 1 ? "" : "s");
 	j->from_marks = 1;
@@ -829,20 +745,8 @@ detail_action(struct app *a, void *ctx, enum ui_req req)
 		break;
 	case REQ_CANCEL_TX:
 		/* Cancel what this detail shows, whatever the list selects. */
-		if (hv) {
-			struct cancel_job *j;
-			char *text;
-
-			if (str_empty(e.transaction_id) || !can_network(a))
-				break;
-			j = cancel_job_new(a, 1);
-			j->txns[0] = must_strdup(e.transaction_id);
-			j->n = 1;
-			text = must_asprintf("Cancel transaction %s (%s)?", e.transaction_id,
-			                 e.workflow ? e.workflow : "");
-			dialog_confirm(a, "Cancel", text, cancel_confirmed, j);
-			free(text);
-		}
+		if (hv && !str_empty(e.transaction_id) && can_network(a))
+			ask_cancel_one(a, e.transaction_id, e.workflow);
 		break;
 	default:
 		histdb_entry_clear(&e);
