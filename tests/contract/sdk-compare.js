@@ -48,6 +48,11 @@ const ALLOWED_GENERATED_KEY = 'without a given key each client makes its own per
 const ALLOWED_TO_ARRAY = 'the console always sends `to` as an array; the spec accepts a ' +
 	'single recipient or an array, and a one-element array names the same recipient';
 
+// Body: an event without a payload gets `"payload":{}`.
+const ALLOWED_EMPTY_PAYLOAD = 'the console sends "payload":{} when none was given: Novu\'s ' +
+	'bulk use case fails an event without one ("payload should not be null or undefined"), ' +
+	'and the single trigger treats none as {}';
+
 // reason -> [{tag, what}]; printed once per reason at the end.
 const allowedSeen = new Map();
 function allowed(tag, what, why) {
@@ -320,7 +325,16 @@ function keyOrderDifference(a, b, where) {
 
 // Apply the body allow-list: returns the SDK body as the console is allowed
 // to have sent it.
+function normalisePayload(tag, sdkEv, cliEv, where) {
+	if (!sdkEv || !cliEv || 'payload' in sdkEv || !('payload' in cliEv) ||
+	    JSON.stringify(cliEv.payload) !== '{}' || !('name' in sdkEv) || 'events' in sdkEv)
+		return sdkEv;
+	allowed(tag, `${where}payload {} added, SDK sent none`, ALLOWED_EMPTY_PAYLOAD);
+	return { ...sdkEv, payload: {} };
+}
+
 function normaliseTo(tag, sdkEv, cliEv, where) {
+	sdkEv = normalisePayload(tag, sdkEv, cliEv, where);
 	if (!sdkEv || !cliEv || !('to' in sdkEv) || Array.isArray(sdkEv.to) ||
 	    !Array.isArray(cliEv.to) || cliEv.to.length !== 1)
 		return sdkEv;
@@ -503,7 +517,7 @@ async function main() {
 	} finally {
 		await server.close();
 	}
-	const reasons = [ALLOWED_TO_ARRAY, ALLOWED_GENERATED_KEY,
+	const reasons = [ALLOWED_TO_ARRAY, ALLOWED_EMPTY_PAYLOAD, ALLOWED_GENERATED_KEY,
 		...Object.values(ALLOWED_HEADERS)];
 	for (const r of reasons) {
 		const seen = allowedSeen.get(r);
