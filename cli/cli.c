@@ -145,8 +145,9 @@ print_usage(FILE *f)
 	        "\nThe API key comes from NOVU_SECRET_KEY (or NOVU_API_KEY) or the profile's\n"
 	        "[secret] source, never from the command line. With no key configured, the\n"
 	        "console starts the local sandbox (novu-sandbox) and talks to it.\n"
-	        "Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 the API\n"
-	        "refused, 4 network or server failure after retries.\n"
+	        "Exit codes: 0 ok, 1 local failure (History/state storage, out of memory),\n"
+	        "2 usage or validation error (nothing sent), 3 the API refused, 4 network\n"
+	        "or server failure after retries.\n"
 	        "See novu-console(1).\n");
 }
 
