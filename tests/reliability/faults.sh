@@ -30,7 +30,7 @@ chmod 600 "$NOVU_CONSOLE_CONFIG_DIR/profiles/default.ini"
 case $kind in
   fault) start_sandbox --seed "$seed" --rate-limit 0 --fail-rate "${4:-0.2}" --fail-status 503 \
                        --drop-rate "${5:-0.1}" ;;
-  kill|race) start_sandbox --seed "$seed" --rate-limit 0 --latency-ms 250 ;;
+  kill|race) start_sandbox --seed "$seed" --rate-limit 0 --latency-ms 800 ;;
   *) echo "unknown experiment $kind"; exit 2 ;;
 esac
 export NOVU_API_URL="$SB_URL"
