@@ -156,8 +156,9 @@ print_usage(FILE *f)
 	        "--max-wait SECONDS bounds each HTTP call, its retries and their waits\n"
 	        "included (default: the profile's [http] retry_max_time, 60); no single\n"
 	        "wait is longer than 30 s, and each one is said on stderr.\n"
-	        "Exit codes: 0 ok, 2 usage or validation error (nothing sent), 3 the API\n"
-	        "refused, 4 network or server failure after retries.\n"
+	        "Exit codes: 0 ok, 1 local failure (History/state storage, out of memory),\n"
+	        "2 usage or validation error (nothing sent), 3 the API refused, 4 network\n"
+	        "or server failure after retries.\n"
 	        "See novu-console(1).\n");
 }
 

@@ -10,6 +10,7 @@
 #include "bulkrun.h"
 #include "import.h"
 #include "jsonutil.h"
+#include "termsafe.h"
 
 #define HISTORY_DEFAULT_LIMIT 20
 #define LIST_DEFAULT_LIMIT 50
@@ -131,6 +132,18 @@ refuse_read_only(struct cli_ctx *c)
 	return nc_status_exit_code(NC_E_READONLY);
 }
 
+/* JSON text printed for --json: still valid JSON, terminal-safe. */
+static void
+print_json_text(struct cli_ctx *c, char *printed)
+{
+	char *safe = term_safe_json(printed);
+
+	if (safe)
+		fprintf(c->out, "%s\n", safe);
+	free(safe);
+	free(printed);
+}
+
 static void
 print_json_body(struct cli_ctx *c, const char *body)
 {
@@ -138,10 +151,9 @@ print_json_body(struct cli_ctx *c, const char *body)
 	char *text = root ? cJSON_Print(json_unwrap_data(root)) : NULL;
 
 	if (text)
-		fprintf(c->out, "%s\n", text);
-	else if (body)
-		fprintf(c->out, "%s\n", body);
-	free(text);
+		print_json_text(c, text);
+	else if (body)   /* not JSON: shown as text, defused */
+		term_printf(c->out, "%s\n", body);
 	cJSON_Delete(root);
 }
 
@@ -153,9 +165,9 @@ print_leaving_txid(void *ctx, const char *txid)
 	struct cli_ctx *c = ctx;
 
 	if (c->json)
-		fprintf(c->err, "novu-console: sending transactionId %s\n", txid);
+		term_printf(c->err, "novu-console: sending transactionId %s\n", txid);
 	else
-		fprintf(c->out, "%s\n", txid);
+		term_printf(c->out, "%s\n", txid);
 	fflush(c->out);
 	fflush(c->err);
 }
@@ -178,29 +190,29 @@ report_send(struct cli_ctx *c, enum nc_status st, const struct nc_send_outcome *
             struct nc_error *err)
 {
 	if (out->replaced_txid)
-		fprintf(c->err, "novu-console: note: transactionId %s was sent before; this send "
+		term_printf(c->err, "novu-console: note: transactionId %s was sent before; this send "
 		        "uses %s\n", out->replaced_txid, c->ev.transaction_id);
 	if (out->retry_of_row)
-		fprintf(c->err, "novu-console: note: the same request with the same key is in "
+		term_printf(c->err, "novu-console: note: the same request with the same key is in "
 		        "History (#%lld): sent again as a retry, so Novu replays it rather than "
 		        "delivering twice\n", (long long)out->history_id);
 	if (st == NC_OK && c->json) {
 		print_json_body(c, out->info.response_body);
 	} else if (st == NC_OK) {
-		fprintf(c->out, "status: %s\n", out->res.status ? out->res.status : "(none)");
+		term_printf(c->out, "status: %s\n", out->res.status ? out->res.status : "(none)");
 	} else {
 		if (out->result == NC_SEND_UNKNOWN)
-			fprintf(c->err, "novu-console: no answer for transactionId %s: it may have "
+			term_printf(c->err, "novu-console: no answer for transactionId %s: it may have "
 			        "been accepted; run the same command again to retry it safely, or "
 			        "check with: novu-console status %s\n", c->ev.transaction_id,
 			        c->ev.transaction_id);
 		return cli_report_error(c, st, err);
 	}
 	if (err->message)   /* sent, but History could not keep the answer */
-		fprintf(c->err, "novu-console: warning: %s\n", err->message);
+		term_printf(c->err, "novu-console: warning: %s\n", err->message);
 	if (out->result == NC_SEND_PROCESSED)
 		return 0;
-	fprintf(c->err, "novu-console: the API accepted the request but did not process it: "
+	term_printf(c->err, "novu-console: the API accepted the request but did not process it: "
 	                "status %s%s%s\n", out->res.status ? out->res.status : "(none)",
 	        out->res.error ? ": " : "", out->res.error ? out->res.error : "");
 	return nc_status_exit_code(NC_E_API);
@@ -364,8 +376,15 @@ static void
 print_bulk_line(struct cli_ctx *c, size_t index, const char *status, const char *txid,
                 const char *error)
 {
-	fprintf(c->out, "%zu\t%s\t%s%s%s\n", index, status ? status : "(none)",
-	        txid ? txid : "-", error ? "\t" : "", error ? error : "");
+	fprintf(c->out, "%zu\t", index);
+	term_put_field(status ? status : "(none)", c->out);
+	fputc('\t', c->out);
+	term_put_field(txid ? txid : "-", c->out);
+	if (error) {
+		fputc('\t', c->out);
+		term_put_field(error, c->out);
+	}
+	fputc('\n', c->out);
 }
 
 struct bulk_progress_ctx {
@@ -520,8 +539,7 @@ print_cancel_json(struct cli_ctx *c, const char *txid, int cancelled)
 	cJSON_AddBoolToObject(o, "cancelled", cancelled);
 	text = cJSON_PrintUnformatted(o);
 	if (text)
-		fprintf(c->out, "%s\n", text);
-	free(text);
+		print_json_text(c, text);
 	cJSON_Delete(o);
 }
 
@@ -558,9 +576,9 @@ cmd_cancel(struct cli_ctx *c)
 	else if (c->json)
 		print_cancel_json(c, txid, cancelled);
 	else if (cancelled)
-		fprintf(c->out, "cancelled %s\n", txid);
+		term_printf(c->out, "cancelled %s\n", txid);
 	else
-		fprintf(c->out, "nothing pending for %s (already delivered, unknown, or not yet "
+		term_printf(c->out, "nothing pending for %s (already delivered, unknown, or not yet "
 		                "picked up by Novu's worker)\n", txid);
 	cancel_outcome_clear(&out);
 	nc_error_clear(&err);
@@ -613,6 +631,18 @@ history_entry_json(const struct nc_history_entry *e)
 }
 
 static void
+history_row_defuse(struct nc_history_entry *e)
+{
+	char *const fields[] = { e->profile, e->kind, e->workflow, e->recipients,
+	                         e->transaction_id, e->response_status, e->error,
+	                         e->cancel_outcome };
+	size_t k;
+
+	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+		term_defuse(fields[k], TERM_FIELD);
+}
+
+static void
 print_history(struct cli_ctx *c, struct nc_history_entry *rows, size_t n)
 {
 	cJSON *arr;
@@ -625,12 +655,13 @@ print_history(struct cli_ctx *c, struct nc_history_entry *rows, size_t n)
 			cJSON_AddItemToArray(arr, history_entry_json(&rows[i]));
 		text = cJSON_Print(arr);
 		if (text)
-			fprintf(c->out, "%s\n", text);
-		free(text);
+			print_json_text(c, text);
 		cJSON_Delete(arr);
 		return;
 	}
 	for (i = 0; i < n; i++) {
+		/* Stored as received; defused only here, as it is printed. */
+		history_row_defuse(&rows[i]);
 		format_time(rows[i].time_ms, when, sizeof(when));
 		fprintf(c->out, "%s  %-9s %-20s %-16s %-36s %s%s%s\n", when,
 		        rows[i].kind ? rows[i].kind : "",
@@ -708,15 +739,14 @@ print_rows(struct cli_ctx *c, cJSON *rows, const struct column *cols, size_t nco
 	if (c->json) {
 		text = cJSON_Print(rows);
 		if (text)
-			fprintf(c->out, "%s\n", text);
-		free(text);
+			print_json_text(c, text);
 		return;
 	}
 	cJSON_ArrayForEach(row, rows) {
 		for (k = 0; k < ncols; k++) {
 			v = json_str(row, cols[k].key);
 			v = v && *v ? v : "-";
-			fputs(v, c->out);
+			term_put_field(v, c->out);
 			pad = cols[k].width ? cols[k].width - utf8_columns(v) : 0;
 			if (k + 1 < ncols)
 				fprintf(c->out, "%*s", pad > 0 ? pad + 1 : 1, "");
@@ -1003,7 +1033,7 @@ cmd_status(struct cli_ctx *c)
 	if (ops_delivery_status(&ops, c->args[0], &d, &err) != NC_OK) {
 		rc = cli_report_error(c, err.status ? err.status : NC_E_API, &err);
 	} else if (d.n == 0 && !c->json) {
-		fprintf(c->out, "no notifications yet for %s (Novu's worker writes them after "
+		term_printf(c->out, "no notifications yet for %s (Novu's worker writes them after "
 		                "the trigger; try again in a few seconds)\n", c->args[0]);
 	} else {
 		rows = cJSON_CreateArray();

@@ -10,7 +10,7 @@
 
 #define REQLOG_CAP 10000
 /* Bodies up to this size are kept verbatim; larger ones only by digest. */
-#define REQLOG_BODY_MAX 8192
+#define REQLOG_BODY_MAX (256 * 1024)   /* a 100-event bulk body, for the fault runs */
 
 /* Record a request as it arrives; returns its sequence number (>= 1).
  * query and idem_key may be NULL. */

@@ -5,7 +5,9 @@
 set -euo pipefail
 build_pkgs=(build-essential cmake pkg-config git libncurses-dev libcurl4-openssl-dev ca-certificates
             libcjson-dev libreadline-dev libsqlite3-dev libmicrohttpd-dev libinih-dev)
-test_pkgs=(libcriterion-dev tmux valgrind curl jq python3 procps)
+# clang and its runtime for the libFuzzer targets (tests/fuzz): the runtime
+# is only a Recommends of clang, and Recommends are not installed here.
+test_pkgs=(libcriterion-dev tmux valgrind curl jq python3 procps clang libclang-rt-14-dev)
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
 # Node.js and npm for the contract tests: only when absent (a machine that

@@ -350,6 +350,18 @@ result_from_json(const cJSON *o, const char *sent_txid, struct nc_trigger_result
 	return r->status ? NC_OK : NC_E_NOMEM;
 }
 
+/* A result naming a transactionId other than the one sent in its slot: the
+ * answer does not line up with the request, so its status is not ours. */
+static int
+foreign_result(struct nc_trigger_result *r, const char *sent_txid)
+{
+	int foreign = sent_txid && r->transaction_id && strcmp(r->transaction_id, sent_txid) != 0;
+
+	if (foreign)
+		trigger_result_clear(r);
+	return foreign;
+}
+
 enum nc_status
 api_event_raw(struct nc_client *c, int broadcast, const char *body, const char *idem_key,
               const char *sent_txid, struct nc_trigger_result *out,
@@ -369,6 +381,9 @@ api_event_raw(struct nc_client *c, int broadcast, const char *body, const char *
 	if (st == NC_OK) {
 		data = parse_body(&resp, &root);
 		st = result_from_json(data, sent_txid, out);
+		if (st == NC_OK && foreign_result(out, sent_txid))
+			st = result_placeholder(out, STATUS_UNREADABLE, sent_txid,
+			                        "the answer is for another transactionId");
 		cJSON_Delete(root);
 		if (st)
 			oom(err);
@@ -451,6 +466,9 @@ bulk_results(const cJSON *data, const char *const *txids, size_t n,
 			                        "the answer has no result for this event");
 		else
 			st = result_from_json(slot, txid, &res[i]);
+		if (st == NC_OK && foreign_result(&res[i], txid))
+			st = result_placeholder(&res[i], STATUS_UNREADABLE, txid,
+			                        "the answer's result is for another transactionId");
 	}
 	if (st) {
 		results_free(res, n);

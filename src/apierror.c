@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "jsonutil.h"
+#include "termsafe.h"
 #include "textbuf.h"
 
 #define RAW_BODY_MAX      (64 * 1024)  /* bytes of the body kept verbatim */
@@ -183,77 +184,6 @@ append_status_line(struct textbuf *tb, long status)
 		textbuf_printf(tb, "HTTP %ld %s", status, reason);
 	else
 		textbuf_printf(tb, "HTTP %ld", status);
-}
-
-static size_t
-utf8_len_at(const unsigned char *s, size_t avail)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if ((s[0] & 0xf0) == 0xe0)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > avail)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* Printable, single-line excerpt of untrusted bytes: control characters
- * and runs of whitespace become one space, bytes that are not UTF-8 become
- * '?', HTML tags are dropped when strip_tags, at most max_chars characters
- * then "...". Returns the number of characters appended. */
-static size_t
-append_sanitized(struct textbuf *tb, const char *text, size_t len,
-                 size_t max_chars, int strip_tags)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, chars = 0;
-	int space = 0, in_tag = 0;
-
-	while (i < len) {
-		size_t n;
-
-		if (strip_tags && (s[i] == '<' || in_tag)) {
-			in_tag = s[i] != '>';
-			space = chars > 0;
-			i++;
-			continue;
-		}
-		if (s[i] <= 0x20 || s[i] == 0x7f) {
-			space = chars > 0;
-			i++;
-			continue;
-		}
-		if (chars >= max_chars) {
-			textbuf_puts(tb, "...");
-			break;
-		}
-		if (space) {
-			textbuf_puts(tb, " ");
-			chars++;
-			space = 0;
-		}
-		n = utf8_len_at(s + i, len - i);
-		if (n == 0) {
-			textbuf_puts(tb, "?");
-			n = 1;
-		} else {
-			textbuf_append(tb, s + i, n);
-		}
-		chars++;
-		i += n;
-	}
-	return chars;
 }
 
 static int
@@ -448,7 +378,7 @@ fill_from_text(struct nc_error *err, const char *body, size_t len)
 	} else {
 		textbuf_puts(&tb, " (non-JSON body: ");
 		mark = tb.len;
-		if (append_sanitized(&tb, body, len, SNIPPET_CHARS,
+		if (term_append_excerpt(&tb, body, len, SNIPPET_CHARS,
 		                     looks_like_html(body, len)) == 0) {
 			/* nothing printable: say what there was */
 			if (tb.data != NULL) {
@@ -478,7 +408,7 @@ fill_from_other_json(struct nc_error *err, const cJSON *root)
 	append_status_line(&tb, err->http_status);
 	textbuf_puts(&tb, " (unexpected JSON body: ");
 	if (printed != NULL)
-		append_sanitized(&tb, printed, strlen(printed), SNIPPET_CHARS, 0);
+		term_append_excerpt(&tb, printed, strlen(printed), SNIPPET_CHARS, 0);
 	textbuf_puts(&tb, ")");
 	free(printed);
 	err->message = textbuf_steal(&tb);
@@ -608,11 +538,11 @@ format_fields(struct textbuf *tb, const struct nc_error *err)
 		textbuf_puts(tb, "    - ");
 		if (*f->field != '\0' && !message_names_field(f->field, f->message))
 			textbuf_printf(tb, "%s: ", f->field);
-		append_sanitized(tb, f->message, strlen(f->message), 1000, 0);
+		term_append_excerpt(tb, f->message, strlen(f->message), 1000, 0);
 		textbuf_puts(tb, "\n");
 		if (f->value != NULL) {
 			textbuf_puts(tb, "      value: ");
-			append_sanitized(tb, f->value, strlen(f->value),
+			term_append_excerpt(tb, f->value, strlen(f->value),
 			                 FORMAT_VALUE_MAX, 0);
 			textbuf_puts(tb, "\n");
 		}
@@ -672,7 +602,7 @@ format_raw_body(struct textbuf *tb, const struct nc_error *err)
 		nl = strchr(p, '\n');
 		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
 		textbuf_puts(tb, "    | ");
-		append_sanitized(tb, p, n, 160, 0);
+		term_append_excerpt(tb, p, n, 160, 0);
 		textbuf_puts(tb, "\n");
 		lines++;
 		p += n;
@@ -711,22 +641,6 @@ format_origin(struct textbuf *tb, const struct nc_error *err)
 	}
 }
 
-/* Every byte of the rendering may come from the server (type, errorId,
- * field names, schemaPath, the RateLimit-Policy header): neutralise C0 and
- * C1 controls so a hostile answer cannot drive the user's terminal. */
-static void
-defuse_controls(char *text)
-{
-	unsigned char *p;
-
-	for (p = (unsigned char *)text; p && *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			*p = '?';
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?';
-	}
-}
-
 char *
 nc_error_format(const struct nc_error *err)
 {
@@ -737,7 +651,7 @@ nc_error_format(const struct nc_error *err)
 	if (err == NULL)
 		return strdup("");
 	msg = err->message != NULL ? err->message : nc_status_message(err->status);
-	append_sanitized(&tb, msg, strlen(msg), 2000, 0);
+	term_append_excerpt(&tb, msg, strlen(msg), 2000, 0);
 	textbuf_puts(&tb, "\n");
 	format_origin(&tb, err);
 	if (err->type != NULL)
@@ -758,7 +672,9 @@ nc_error_format(const struct nc_error *err)
 		textbuf_printf(&tb, "  retries stopped: %s\n", err->retries_stopped);
 	format_raw_body(&tb, err);
 	out = textbuf_steal(&tb);
-	defuse_controls(out);
+	/* Every byte of the rendering may come from the server (type, errorId,
+	 * field names, schemaPath, the RateLimit-Policy header). */
+	term_defuse(out, TERM_LINES);
 	return out;
 }
 

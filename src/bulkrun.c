@@ -539,8 +539,11 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb, voi
 	if (st)
 		return st;
 	if (holder)
-		return nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
-		                    "process %ld; wait for it to finish", (long long)run_id, holder);
+		return holder > 0
+		       ? nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
+		                      "process %ld; wait for it to finish", (long long)run_id, holder)
+		       : nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
+		                      "another process; wait for it to finish", (long long)run_id);
 	st = histdb_bulk_pending(o->history, run_id, &chunks, &n, err);
 	if (st == NC_OK) {
 		run_totals(&r, chunks, n);

@@ -14,6 +14,7 @@
 #include "histdb.h"
 #include "clock.h"
 #include "paths.h"
+#include "runlock.h"
 #include "textbuf.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@ struct nc_history {
 	sqlite3 *db;
 	char *path;
 	pthread_mutex_t lock;
+	struct runlock *run_locks;   /* bulk runs this handle is sending */
 };
 
 /* Version 1. The entries table is read newest first by rowid (id), which is
@@ -488,6 +490,7 @@ histdb_close(struct nc_history *h)
 {
 	if (!h)
 		return;
+	runlock_drop_all(&h->run_locks);
 	sqlite3_close_v2(h->db);
 	pthread_mutex_destroy(&h->lock);
 	free(h->path);
@@ -1129,67 +1132,46 @@ out:
 
 /* ---- resumable bulk runs ---- */
 
-/* Claims live in their own table, made on first use, so older history
- * files need no migration. A claim whose process is gone is stale. */
+/* Claims are kernel locks on a file per run next to the database
+ * (runlock.h): a holder that dies, even by SIGKILL, frees its claim, and a
+ * PID reused by another program never blocks a resume. (Older versions kept
+ * pids in a bulk_claims table; it is no longer read.) */
+static char *
+history_dir(const struct nc_history *h)
+{
+	char *dir = strdup(h->path), *slash = dir ? strrchr(dir, '/') : NULL;
+
+	if (slash && slash != dir)
+		*slash = '\0';
+	else if (dir)
+		strcpy(dir, slash ? "/" : ".");
+	return dir;
+}
+
 enum nc_status
 histdb_bulk_claim(struct nc_history *h, int64_t run_id, long *holder, struct nc_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	enum nc_status ret = NC_OK;
-	long pid = 0;
+	char *dir = history_dir(h);
+	int rc;
 
 	*holder = 0;
+	if (!dir)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	pthread_mutex_lock(&h->lock);
-	if (exec_sql(h->db, "CREATE TABLE IF NOT EXISTS bulk_claims ("
-	                    " run_id INTEGER PRIMARY KEY, pid INTEGER NOT NULL)") != SQLITE_OK ||
-	    exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
-		ret = db_fail(h, err, "claim the bulk run");
-		goto out;
-	}
-	if (sqlite3_prepare_v2(h->db, "SELECT pid FROM bulk_claims WHERE run_id = ?1", -1, &st,
-	                       NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, run_id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			pid = (long)sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
-		*holder = pid;
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		goto out;
-	}
-	if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO bulk_claims (run_id, pid)"
-	                       " VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		ret = db_fail(h, err, "claim the bulk run");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
-	if (sqlite3_step(st) != SQLITE_DONE || exec_sql(h->db, "COMMIT") != SQLITE_OK) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		ret = db_fail(h, err, "claim the bulk run");
-	}
-out:
-	sqlite3_finalize(st);
+	rc = runlock_take(&h->run_locks, dir, run_id, holder);
 	pthread_mutex_unlock(&h->lock);
-	return ret;
+	if (rc > 1)
+		nc_error_set(err, NC_E_IO, NULL, "cannot lock bulk run %lld in %s: %s",
+		             (long long)run_id, dir, strerror(rc));
+	free(dir);
+	return rc > 1 ? NC_E_IO : NC_OK;
 }
 
 void
 histdb_bulk_release(struct nc_history *h, int64_t run_id)
 {
-	sqlite3_stmt *st = NULL;
-
 	pthread_mutex_lock(&h->lock);
-	if (sqlite3_prepare_v2(h->db, "DELETE FROM bulk_claims WHERE run_id = ?1 AND pid = ?2",
-	                       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, run_id);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)getpid());
-		sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
+	runlock_drop(&h->run_locks, run_id);
 	pthread_mutex_unlock(&h->lock);
 }
 

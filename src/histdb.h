@@ -179,10 +179,11 @@ enum nc_status histdb_bulk_run_entries(struct nc_history *h, int64_t run_id,
 enum nc_status histdb_bulk_last_unfinished(struct nc_history *h, const char *profile,
                                             int64_t *run_id, struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
-/* Claim run_id for this process before sending it, so two consoles resuming
- * the same run do not both send its chunks. *holder is set to the pid of a
- * live process that holds it (nothing claimed), else 0. A claim left by a
- * process that died is taken over. */
+/* Claim run_id for this handle before sending it, so two consoles resuming
+ * the same run do not both send its chunks: a kernel lock on
+ * <state dir>/bulk-run-<id>.lock, freed when the holder exits or dies.
+ * *holder is set when another process holds it (nothing claimed): its pid,
+ * or -1 when unknown; else 0. */
 enum nc_status histdb_bulk_claim(struct nc_history *h, int64_t run_id, long *holder,
                                   struct nc_error *err);
 void histdb_bulk_release(struct nc_history *h, int64_t run_id);

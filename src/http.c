@@ -304,6 +304,7 @@ http_response_clear(struct nc_http_response *r)
 	free(r->body);
 	free(r->ratelimit_policy);
 	free(r->idempotency_key);
+	free(r->location);
 	response_init(r);
 }
 
@@ -402,6 +403,9 @@ store_header(struct nc_http_response *r, const char *name, size_t nlen,
 	} else if (header_is(name, nlen, "Idempotency-Key")) {
 		free(r->idempotency_key);
 		r->idempotency_key = dup_range(v, vlen);
+	} else if (header_is(name, nlen, "Location")) {
+		free(r->location);
+		r->location = dup_range(v, vlen);
 	} else if (header_is(name, nlen, "Idempotency-Replay"))
 		r->idempotency_replay = vlen == 4 && strncasecmp(v, "true", 4) == 0;
 }
@@ -720,6 +724,21 @@ endpoint_text(const struct nc_http_request *req)
 	return textbuf_steal(&b);
 }
 
+/* Redirects are never followed (the key must only go to the configured
+ * URL); say where the server pointed so the user can fix the URL. */
+static void
+explain_redirect(struct nc_error *err, const struct nc_http_response *r)
+{
+	char *msg = nc_asprintf("HTTP %ld redirect to %s, not followed: the key is only sent "
+	                        "to the configured URL (check the API URL or region)",
+	                        r->status, r->location ? r->location : "(no Location)");
+
+	if (msg) {
+		free(err->message);
+		err->message = msg;
+	}
+}
+
 static enum nc_status
 fail_http(struct nc_error *err, const struct nc_http_request *req,
           const struct nc_http_response *r)
@@ -744,6 +763,8 @@ fail_http(struct nc_error *err, const struct nc_http_request *req,
 	free(err->ratelimit_policy);
 	err->ratelimit_policy = r->ratelimit_policy ? strdup(r->ratelimit_policy) : NULL;
 	err->attempts = r->attempts;
+	if (r->status >= 300 && r->status < 400)
+		explain_redirect(err, r);
 	return st;
 }
 

@@ -87,6 +87,7 @@ struct nc_http_response {
 	long ratelimit_limit, ratelimit_remaining, ratelimit_reset; /* -1 absent */
 	char *ratelimit_policy;      /* owned or NULL */
 	char *idempotency_key;       /* echoed header, owned or NULL */
+	char *location;              /* Location header (never followed), owned or NULL */
 	int idempotency_replay;      /* Idempotency-Replay: true */
 	int attempts;
 	long elapsed_ms;
