@@ -1065,8 +1065,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		to_form(a, hv);
 		break;
 	case REQ_FILTER:
-		app_message(a, MSG_INFO, "any text a row shows: time as 2026-12-02 14:05:20, kind, "
-		            "workflow, recipient, status, HTTP code, transactionId, profile");
+		app_message(a, MSG_INFO, "filter: any text the rows show (time as 2026-12-02 14:05:20)");
 		prompt_start(a, PK_FILTER, "Filter history", hv->filter, filter_done, hv);
 		break;
 	case REQ_RELOAD:
