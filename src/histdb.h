@@ -4,8 +4,9 @@
  * ~/.local/state/...; $NOVU_CONSOLE_STATE_DIR overrides the directory),
  * WAL mode with a busy timeout: every append is one transaction, so a crash
  * at any point loses at most the record being written and never the file,
- * and two consoles can append at once. Paging is keyset-based (id < cursor)
- * and filtering is done in SQL, so 100,000 entries open instantly.
+ * and two consoles can append at once. Paging is keyset-based (id < cursor,
+ * id > cursor) and filtering goes through an FTS5 trigram index of the text
+ * each row shows, so millions of entries page and filter at once.
  * The secret key is never given to this module.
  *
  * Ownership: entries returned are caller-owned; free with
