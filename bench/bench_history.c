@@ -7,7 +7,15 @@
  * fflush + fsync per write). Reads are measured with warm page caches for
  * both, which is the console's normal case and the one kindest to the peer.
  *
+ * The History screen's keys are measured too, at 100,000 entries and at a
+ * big store (3,000,000 by default): what the screen asks the store for one
+ * key (scroll one row, page down, jump to the end: a keyset window of
+ * SCREEN_ROWS rows) and for a filter's first page (a count capped as the
+ * screen caps it, then the page). The big stores are made once in
+ * --big-dir and reused by later runs.
+ *
  * usage: bench_history [--dir DIR] [--entries N] [--reps N]
+ *                      [--big N] [--big-dir DIR]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +27,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 
 #include "bench_util.h"
 #include "histdb.h"
@@ -32,11 +41,16 @@
 #define FILTER_WORD     "overdue"   /* only in the 1% "invoice-overdue" workflow */
 #define MIN_REP_SECONDS 0.05
 #define MAX_ITERS       2000
+#define SCREEN_ROWS     20      /* the rows an 80x24 terminal shows */
+#define SCREEN_COUNT_CAP 1000   /* the screen's first count of a filter */
+#define RARE_FILTER     "user-04242"   /* recipients of ~2 rows in 100,000 */
 
 struct options {
 	const char *dir;
 	size_t entries;
 	int reps_ours, reps_peer;
+	size_t big;                /* 0: no big store */
+	const char *big_dir;       /* where the big store is kept between runs */
 };
 
 /* ---- the records both stores receive ---- */
@@ -366,6 +380,7 @@ struct ctx {
 	struct nc_history *h;
 	const char *filter;
 	size_t offset, limit;
+	int64_t before_id;               /* the screen's key: the row next to the window */
 	size_t last_n, last_total;       /* what the last call saw */
 	char first_txid[40];             /* transactionId of the first row returned */
 };
@@ -453,6 +468,66 @@ ours_count(struct ctx *c)
 	int rc = histdb_count(c->h, c->filter, &n, &err) == NC_OK ? 0 : -1;
 
 	c->last_total = n;
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* One key on the History screen: the window re-read below the row next to
+ * it (scroll one row, page down). */
+static int
+ours_key_page(struct ctx *c)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	size_t n;
+	int rc = -1;
+
+	if (histdb_page(c->h, c->filter, c->before_id, c->limit, &v, &n, &err) == NC_OK) {
+		c->last_n = n;
+		note_first(c, v, n);
+		free_entries(v, n);
+		rc = 0;
+	}
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* End: the total (stored, without a filter) and the oldest window. */
+static int
+ours_key_end(struct ctx *c)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	size_t n, total;
+	int rc = -1;
+
+	if (histdb_count(c->h, c->filter, &total, &err) == NC_OK &&
+	    histdb_page_newer(c->h, c->filter, 0, c->limit, &v, &n, &err) == NC_OK) {
+		c->last_n = n;
+		note_first(c, v, n);
+		free_entries(v, n);
+		rc = 0;
+	}
+	nc_error_clear(&err);
+	return rc;
+}
+
+/* A filter typed and Enter: the capped count, then the first window. */
+static int
+ours_filter_first(struct ctx *c)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	size_t n, total;
+	int rc = -1;
+
+	if (histdb_count_upto(c->h, c->filter, SCREEN_COUNT_CAP, &total, &err) == NC_OK &&
+	    histdb_page(c->h, c->filter, 0, c->limit, &v, &n, &err) == NC_OK) {
+		c->last_n = n;
+		note_first(c, v, n);
+		free_entries(v, n);
+		rc = 0;
+	}
 	nc_error_clear(&err);
 	return rc;
 }
@@ -682,6 +757,289 @@ read_benchmarks(struct ctx *c, const struct options *o, size_t n)
 	return rc;
 }
 
+static long long file_size(const char *path);
+
+/* At the big size each of the peer's answers is one full read and parse
+ * of its file, seconds long whatever was asked: it is timed once, on the
+ * first key, checked against ours, and that time stands for it on every
+ * row. Ours is checked against the records themselves. */
+static double big_peer_s;
+
+static int
+time_peer_once(op_fn ours, struct ctx *c)
+{
+	char otx[40];
+	size_t on;
+	int64_t t0;
+
+	if (ours(c) != 0)
+		return -1;
+	on = c->last_n;
+	memcpy(otx, c->first_txid, sizeof otx);
+	t0 = bench_now_ns();
+	if (peer_op(c) != 0)
+		return -1;
+	big_peer_s = (double)(bench_now_ns() - t0) / 1e9;
+	if (on != c->last_n || strcmp(otx, c->first_txid) != 0) {
+		bench_progress("history: the stores disagree at the big size");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+time_ours_only(const char *label, op_fn ours, struct ctx *c, const struct options *o,
+               size_t n)
+{
+	double vo[64];
+	struct record want;
+	long io = calibrate(ours, c);
+	int r;
+
+	if (!io)
+		return -1;
+	make_record(n - 1 - c->offset, &want);
+	if (!c->filter && strcmp(c->first_txid, want.txid) != 0) {
+		bench_progress("history: %s: row %zu is not the expected one", label, c->offset);
+		return -1;
+	}
+	for (r = 0; r < o->reps_ours && r < 64; r++)
+		if ((vo[r] = one_rep(ours, c, io)) < 0)
+			return -1;
+	bench_row_time(label, bench_median(vo, (size_t)o->reps_ours),
+	               "JSON Lines + cJSON, one full read", big_peer_s);
+	return 0;
+}
+
+/* One key: against the peer in the same run, or (big) against its one read. */
+static int
+time_key(const char *label, op_fn ours, struct ctx *c, const struct options *o, size_t n,
+         int peer_once)
+{
+	return peer_once ? time_ours_only(label, ours, c, o, n) : compare_read(label, ours, c, o);
+}
+
+/* The History screen at n entries (ids 1..n, newest = n): one key each. */
+static int
+screen_benchmarks(struct ctx *c, const struct options *o, size_t n, int peer_once)
+{
+	char label[200], count[32];
+	struct nc_error err = NC_ERROR_INIT;
+	size_t mid = n / 2;
+	int rc = 0;
+
+	if (histdb_open(c->db_path, &c->h, &err) != NC_OK) {
+		bench_progress("history: open: %s", err.message ? err.message : "?");
+		nc_error_clear(&err);
+		return -1;
+	}
+	bench_count(n, count, sizeof count);
+	c->filter = NULL;
+	c->limit = SCREEN_ROWS;
+	/* The window shows [mid, mid + 20); Down at its last row reads below mid. */
+	c->before_id = (int64_t)(n - mid);
+	c->offset = mid + 1;
+	if (peer_once && time_peer_once(ours_key_page, c) != 0) {
+		histdb_close(c->h);
+		c->h = NULL;
+		return -1;
+	}
+	snprintf(label, sizeof label, "History key at %s entries: scroll one row (mid-list)",
+	         count);
+	rc |= time_key(label, ours_key_page, c, o, n, peer_once);
+	c->before_id = (int64_t)(n - (mid + SCREEN_ROWS - 2));
+	c->offset = mid + SCREEN_ROWS - 1;
+	snprintf(label, sizeof label, "History key at %s entries: page down (mid-list)", count);
+	rc |= time_key(label, ours_key_page, c, o, n, peer_once);
+	c->offset = n - SCREEN_ROWS;
+	snprintf(label, sizeof label, "History key at %s entries: jump to the end", count);
+	rc |= time_key(label, ours_key_end, c, o, n, peer_once);
+
+	c->offset = 0;
+	c->filter = FILTER_WORD;
+	snprintf(label, sizeof label, "History filter at %s entries: first page, \"%s\" (1%%)",
+	         count, FILTER_WORD);
+	rc |= time_key(label, ours_filter_first, c, o, n, peer_once);
+	c->filter = RARE_FILTER;
+	snprintf(label, sizeof label, "History filter at %s entries: first page, \"%s\" (rare)",
+	         count, RARE_FILTER);
+	rc |= time_key(label, ours_filter_first, c, o, n, peer_once);
+	histdb_close(c->h);
+	c->h = NULL;
+	c->filter = NULL;
+	return rc;
+}
+
+/* Bind record r as the INSERT below expects. */
+static void
+bind_record(sqlite3_stmt *st, const struct nc_history_entry *e)
+{
+	const char *text[] = { e->profile, e->kind, e->workflow, e->recipients,
+		e->transaction_id, e->idempotency_key, e->response_status, e->error,
+		e->request_json, e->response_json, e->batch_id };
+	int i;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, e->time_ms);
+	sqlite3_bind_int64(st, 2, e->http_status);
+	for (i = 0; i < 11; i++)
+		if (text[i])
+			sqlite3_bind_text(st, 3 + i, text[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 3 + i);
+}
+
+/* Move the staged rows into entries with one statement: the triggers index
+ * them as they index the console's own writes, but SQLite 3.40's FTS5
+ * writes its pending index out at every statement savepoint, i.e. once
+ * per INSERT statement in a transaction; one statement per STAGE rows lets
+ * it build large segments instead of millions of one-row ones. */
+#define STAGE 100000
+
+static int
+unstage(sqlite3 *db)
+{
+	return sqlite3_exec(db, "INSERT INTO entries (time_ms, http_status, profile, kind,"
+	                    " workflow, recipients, transaction_id, idempotency_key,"
+	                    " response_status, error, request_json, response_json, batch_id)"
+	                    " SELECT * FROM stage ORDER BY rowid; DELETE FROM stage",
+	                    NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* Write records [0, n) to both stores. Ours: the schema from histdb_open,
+ * then every row in one transaction without a journal or fsync, through a
+ * staging table (unstage), then back to WAL; the peer: lines, one fsync at
+ * the end. Only the making is fast this way; the reads are measured on the
+ * usual file. */
+static int
+make_big_stores(const char *db_path, const char *peer_path, size_t n)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history *h = NULL;
+	struct peer p = { NULL, 1 };
+	struct record r;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = histdb_open(db_path, &h, &err) == NC_OK ? 0 : -1;
+
+	histdb_close(h);
+	nc_error_clear(&err);
+	if (rc == 0 && (sqlite3_open(db_path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = OFF;"
+	                 " PRAGMA cache_size = -262144; CREATE TEMP TABLE stage (time_ms,"
+	                 " http_status, profile, kind, workflow, recipients, transaction_id,"
+	                 " idempotency_key, response_status, error, request_json,"
+	                 " response_json, batch_id); BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO stage VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK ||
+	    peer_open(&p, peer_path, 1) != 0))
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		make_record(i, &r);
+		bind_record(st, &r.e);
+		if (sqlite3_step(st) != SQLITE_DONE || peer_write(&p, &r.e) != 0)
+			rc = -1;
+		if (rc == 0 && (i + 1) % STAGE == 0)
+			rc = unstage(db);
+		if (i % 250000 == 0)
+			bench_progress("history: big store: %zu of %zu...", i, n);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = unstage(db);
+	if (rc == 0 && sqlite3_exec(db, "COMMIT; PRAGMA journal_mode = WAL", NULL, NULL,
+	                            NULL) != SQLITE_OK)
+		rc = -1;
+	if (rc != 0)
+		bench_progress("history: making the big store failed: %s",
+		               db ? sqlite3_errmsg(db) : "cannot open it");
+	sqlite3_close(db);
+	if (rc == 0)
+		rc = peer_sync(&p);
+	if (p.f && peer_close(&p) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* A half-made database and its companions. */
+static void
+remove_db(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm" };
+	char name[4096];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "%s%s", path, tails[i]);
+		unlink(name);
+	}
+}
+
+/* The big stores in o->big_dir, made once: a marker file says they are
+ * complete, so a run stopped half way starts them over. */
+static int
+big_stores(const struct options *o, char *db_path, char *peer_path, size_t cap,
+           double *made_s)
+{
+	char done[4096];
+	struct stat st;
+	int64_t t0;
+	FILE *f;
+
+	*made_s = 0;
+	snprintf(db_path, cap, "%s/history-%zu.db", o->big_dir, o->big);
+	snprintf(peer_path, cap, "%s/history-%zu.jsonl", o->big_dir, o->big);
+	snprintf(done, sizeof done, "%s/history-%zu.done", o->big_dir, o->big);
+	if (stat(done, &st) == 0)
+		return 0;
+	if (mkdir(o->big_dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	remove_db(db_path);
+	unlink(peer_path);
+	t0 = bench_now_ns();
+	if (make_big_stores(db_path, peer_path, o->big) != 0)
+		return -1;
+	*made_s = (double)(bench_now_ns() - t0) / 1e9;
+	f = fopen(done, "w");
+	return f && fclose(f) == 0 ? 0 : -1;
+}
+
+static int
+big_benchmarks(const struct options *o)
+{
+	char db_path[4096], peer_path[4096], count[32];
+	struct ctx c;
+	double made_s;
+
+	if (!o->big || !o->big_dir)
+		return 0;
+	memset(&c, 0, sizeof c);
+	bench_count(o->big, count, sizeof count);
+	bench_progress("history: the %s-entry stores in %s...", count, o->big_dir);
+	if (big_stores(o, db_path, peer_path, sizeof db_path, &made_s) != 0) {
+		bench_progress("history: cannot make the %s-entry stores", count);
+		return -1;
+	}
+	if (made_s > 0)
+		bench_note("The %s-entry stores were made in this run (%.0f s, both) and are "
+		           "kept for later runs.", count, made_s);
+	else
+		bench_note("The %s-entry stores were made by an earlier run and reused.", count);
+	bench_note("Sizes at %s entries: SQLite %.1f MB (with the filter index), JSON Lines "
+	           "%.1f MB.", count, (double)file_size(db_path) / 1e6,
+	           (double)file_size(peer_path) / 1e6);
+	c.db_path = db_path;
+	c.peer_path = peer_path;
+	if (screen_benchmarks(&c, o, o->big, 1) != 0)
+		return -1;
+	bench_note("At %s entries the peer was timed once (%.1f s, one read and parse of its "
+	           "whole file, checked against ours); every request it answers costs that "
+	           "read, so that one time is its figure on each of those rows. Ours was "
+	           "checked against the records themselves.", count, big_peer_s);
+	return 0;
+}
+
 static long long
 file_size(const char *path)
 {
@@ -699,6 +1057,8 @@ parse_args(int argc, char **argv, struct options *o)
 	o->entries = 100000;
 	o->reps_ours = 7;
 	o->reps_peer = 5;
+	o->big = 3000000;
+	o->big_dir = NULL;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			o->dir = argv[++i];
@@ -706,13 +1066,19 @@ parse_args(int argc, char **argv, struct options *o)
 			o->entries = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
 			o->reps_ours = o->reps_peer = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--big") == 0 && i + 1 < argc)
+			o->big = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--big-dir") == 0 && i + 1 < argc)
+			o->big_dir = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench_history [--dir DIR] [--entries N] [--reps N]\n");
+			fprintf(stderr, "usage: bench_history [--dir DIR] [--entries N] [--reps N]"
+			        " [--big N] [--big-dir DIR]\n");
 			return -1;
 		}
 	}
 	if (o->entries < FILL_BLOCKS * BULK || o->entries % (FILL_BLOCKS * BULK) ||
-	    o->reps_ours < 1 || o->reps_ours > 64 || o->reps_peer < 1 || o->reps_peer > 64) {
+	    o->reps_ours < 1 || o->reps_ours > 64 || o->reps_peer < 1 || o->reps_peer > 64 ||
+	    (o->big && o->big < 2 * SCREEN_ROWS)) {
 		fprintf(stderr, "bench_history: --entries must be a multiple of %d and "
 		        "--reps 1..64\n", FILL_BLOCKS * BULK);
 		return -1;
@@ -765,6 +1131,10 @@ run(const struct options *o, const char *dir)
 	if (read_benchmarks(&c, o, o->entries) != 0)
 		return -1;
 
+	bench_progress("history: the screen's keys...");
+	if (screen_benchmarks(&c, o, o->entries, 0) != 0)
+		return -1;
+
 	bench_progress("history: single durable appends...");
 	if (histdb_open(db_path, &c.h, &err) != NC_OK || peer_open(&p, peer_path,
 	    (int64_t)o->entries + 1) != 0) {
@@ -800,6 +1170,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	rc = run(&o, dir);
+	if (rc == 0)
+		rc = big_benchmarks(&o);
 	bench_note("Durability is the same on both sides: ours commits each append (or each "
 	           "bulk) as one SQLite transaction in WAL mode with synchronous=FULL, i.e. one "
 	           "fsync; the peer calls fflush + fsync after each record (or bulk).");
@@ -807,6 +1179,11 @@ main(int argc, char **argv)
 	           "SQLite file; the peer reads the whole JSON Lines file and parses every line "
 	           "with cJSON each time (keeping only where matching lines are, not the parsed "
 	           "trees). Both returned the same rows (checked). Page caches were warm.");
+	bench_note("Screen keys: what the History screen asks the store for on one key, "
+	           "a window of %d rows read by key from the row next to it (scroll one row, "
+	           "page down), or the total and the oldest window (End); a filter's first "
+	           "page is the count capped at %d, then the first window. The peer answers "
+	           "each by reading and parsing its whole file.", SCREEN_ROWS, SCREEN_COUNT_CAP);
 	bench_note("Timing: reads are the median of %d repetitions for ours (each of as many calls as last "
 	           ">= %.0f ms) and %d for the peer, alternating between the two; appends: "
 	           "median of %d blocks, also alternating.", o.reps_ours,

@@ -32,7 +32,7 @@
 
 #include <sqlite3.h>
 
-#define HISTORY_SCHEMA     2
+#define HISTORY_SCHEMA     3
 #define BUSY_TIMEOUT_MS    5000
 
 struct nc_history {
@@ -85,6 +85,55 @@ static const char SCHEMA_V2[] =
 	"ALTER TABLE bulk_chunks ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE bulk_chunks ADD COLUMN response_json TEXT;";
 
+/* Version 3: what each row shows, indexed for the History filter.
+ *
+ * ROW_STATUS_SQL is the one home of the row's Status column (the screen
+ * reads it back from page queries as shown_status): the cancel outcome wins,
+ * then the API status, then the HTTP code, then "failed" for an error
+ * without an answer. ROW_TEXT_SQL is everything the filter searches: the
+ * time as "YYYY-MM-DD HH:MM:SS" in local time (so both of the screen's forms,
+ * "14:05:20" and "12-02 14:05", are substrings of it), kind, profile,
+ * workflow, recipients, the shown status, the API status and "HTTP nnn" the
+ * detail shows, and the full transactionId. Fields are joined by U+001F, which
+ * nobody types, so a filter never matches across two fields.
+ *
+ * The text lives in an FTS5 table with the trigram tokenizer (substring
+ * search through an index, any case), kept by triggers so every writer,
+ * the send ledger's UPDATEs included, keeps it current; plain SQL, so
+ * another program writing the file (sqlite3, a test) keeps it current too.
+ * entries_total holds count(*), which SQLite would otherwise count by
+ * walking every page of the table. */
+#define ROW_STATUS_SQL(p) \
+	"CASE WHEN ifnull(" p "cancel_outcome, '') <> '' THEN " p "cancel_outcome" \
+	" WHEN ifnull(" p "response_status, '') <> '' THEN " p "response_status" \
+	" WHEN " p "http_status <> 0 THEN 'HTTP ' || " p "http_status" \
+	" WHEN " p "error IS NOT NULL THEN 'failed' ELSE '-' END"
+#define ROW_TEXT_SQL(p) \
+	"strftime('%Y-%m-%d %H:%M:%S', " p "time_ms / 1000, 'unixepoch', 'localtime')" \
+	" || char(31) || ifnull(" p "kind, '') || char(31) || ifnull(" p "profile, '')" \
+	" || char(31) || ifnull(" p "workflow, '') || char(31) || ifnull(" p "recipients, '')" \
+	" || char(31) || (" ROW_STATUS_SQL(p) ") || char(31) || ifnull(" p "response_status, '')" \
+	" || char(31) || CASE WHEN " p "http_status <> 0 THEN 'HTTP ' || " p "http_status" \
+	" ELSE '' END || char(31) || ifnull(" p "transaction_id, '')"
+#define ROW_TEXT_COLS "time_ms, kind, profile, workflow, recipients, transaction_id," \
+	" http_status, response_status, error, cancel_outcome"
+
+static const char SCHEMA_V3[] =
+	"CREATE VIRTUAL TABLE entries_text USING fts5(shown, tokenize = 'trigram');"
+	"CREATE TRIGGER entries_text_insert AFTER INSERT ON entries BEGIN"
+	" INSERT INTO entries_text (rowid, shown) VALUES (new.id, " ROW_TEXT_SQL("new.") ");"
+	" UPDATE entries_total SET n = n + 1; END;"
+	"CREATE TRIGGER entries_text_update AFTER UPDATE OF id, " ROW_TEXT_COLS " ON entries BEGIN"
+	" DELETE FROM entries_text WHERE rowid = old.id;"
+	" INSERT INTO entries_text (rowid, shown) VALUES (new.id, " ROW_TEXT_SQL("new.") "); END;"
+	"CREATE TRIGGER entries_text_delete AFTER DELETE ON entries BEGIN"
+	" DELETE FROM entries_text WHERE rowid = old.id;"
+	" UPDATE entries_total SET n = n - 1; END;"
+	"CREATE TABLE entries_total (n INTEGER NOT NULL);"
+	"INSERT INTO entries_total (n) SELECT count(*) FROM entries;"
+	/* The rows written before this version. */
+	"INSERT INTO entries_text (rowid, shown) SELECT id, " ROW_TEXT_SQL("") " FROM entries;";
+
 #define ENTRY_COLS "id, time_ms, profile, kind, workflow, recipients, transaction_id," \
 	" idempotency_key, http_status, response_status, error, cancel_outcome," \
 	" request_json, response_json, batch_id, scope, chunk_id"
@@ -94,10 +143,17 @@ static const char SCHEMA_V2[] =
 	" e.transaction_id, e.idempotency_key, e.http_status, e.response_status, e.error," \
 	" e.cancel_outcome, e.request_json, e.response_json, e.batch_id, e.scope, e.chunk_id"
 
-/* ?1 is the LIKE pattern; '\' escapes the user's own % and _. */
-#define FILTER_SQL "(workflow LIKE ?1 ESCAPE '\\' OR recipients LIKE ?1 ESCAPE '\\'" \
-	" OR transaction_id LIKE ?1 ESCAPE '\\' OR kind LIKE ?1 ESCAPE '\\'" \
-	" OR profile LIKE ?1 ESCAPE '\\' OR response_status LIKE ?1 ESCAPE '\\')"
+/* Rows as the History list reads them: ENTRY_COLS and the shown status. */
+#define LIST_COLS ENTRY_COLS ", " ROW_STATUS_SQL("")
+
+/* The ids of matching rows, from the index of what rows show: MATCH_IDS
+ * for a filter of 3 or more characters (?1 is an FTS5 phrase, found through
+ * the trigram index), LIKE_IDS for a shorter one, which no trigram can
+ * narrow (?1 is a LIKE pattern; '\' escapes the user's own % and _; it
+ * reads the same text, so both find the same rows). Both are followed by
+ * " AND <rowid range>" in the queries below. */
+#define MATCH_IDS "SELECT rowid FROM entries_text WHERE entries_text MATCH ?1"
+#define LIKE_IDS "SELECT rowid FROM entries_text WHERE shown LIKE ?1 ESCAPE '\\'"
 
 static const char INSERT_SQL[] =
 	"INSERT INTO entries (time_ms, profile, kind, workflow, recipients,"
@@ -301,6 +357,11 @@ migrate(sqlite3 *db, int *newer)
 		rc = exec_sql(db, SCHEMA_V2);
 		if (rc == SQLITE_OK)
 			rc = exec_sql(db, "PRAGMA user_version = 2");
+	}
+	if (rc == SQLITE_OK && !*newer && version < 3) {
+		rc = exec_sql(db, SCHEMA_V3);
+		if (rc == SQLITE_OK)
+			rc = exec_sql(db, "PRAGMA user_version = 3");
 	}
 	if (rc == SQLITE_OK && !*newer)
 		rc = exec_sql(db, "COMMIT");
@@ -517,6 +578,7 @@ histdb_entry_clear(struct nc_history_entry *e)
 	free(e->response_json);
 	free(e->batch_id);
 	free(e->scope);
+	free(e->shown_status);
 	memset(e, 0, sizeof *e);
 }
 
@@ -569,6 +631,8 @@ row_to_entry(sqlite3_stmt *st, struct nc_history_entry *e)
 	e->batch_id = column_dup(st, 14, &nomem);
 	e->scope = column_dup(st, 15, &nomem);
 	e->chunk_id = sqlite3_column_int64(st, 16);
+	if (sqlite3_column_count(st) > 17)   /* LIST_COLS */
+		e->shown_status = column_dup(st, 17, &nomem);
 	if (nomem) {
 		histdb_entry_clear(e);
 		return -1;
@@ -640,20 +704,32 @@ out:
 	return ret;
 }
 
-/* "%filter%" with the user's %, _ and \ made literal; NULL for no filter. */
-static char *
-like_pattern(const char *filter, int *nomem)
-{
-	char *pat, *w;
+/* How a filter is looked up: not at all, row by row, or through the index. */
+enum filter_way { FILTER_ALL, FILTER_LIKE, FILTER_MATCH };
 
-	*nomem = 0;
-	if (!filter || !*filter)
+/* Trigrams need 3 characters (not bytes: UTF-8 continuation bytes do not
+ * count). */
+#define TRIGRAM 3
+
+static size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* "%filter%" with the user's %, _ and \ made literal. */
+static char *
+like_pattern(const char *filter)
+{
+	char *pat = malloc(2 * strlen(filter) + 3), *w;
+
+	if (!pat)
 		return NULL;
-	pat = malloc(2 * strlen(filter) + 3);
-	if (!pat) {
-		*nomem = 1;
-		return NULL;
-	}
 	w = pat;
 	*w++ = '%';
 	for (; *filter; filter++) {
@@ -664,6 +740,41 @@ like_pattern(const char *filter, int *nomem)
 	*w++ = '%';
 	*w = '\0';
 	return pat;
+}
+
+/* An FTS5 phrase: the filter in double quotes, its own quotes doubled; the
+ * trigram tokenizer turns it into consecutive trigrams, i.e. a substring. */
+static char *
+match_phrase(const char *filter)
+{
+	char *ph = malloc(2 * strlen(filter) + 3), *w;
+
+	if (!ph)
+		return NULL;
+	w = ph;
+	*w++ = '"';
+	for (; *filter; filter++) {
+		if (*filter == '"')
+			*w++ = '"';
+		*w++ = *filter;
+	}
+	*w++ = '"';
+	*w = '\0';
+	return ph;
+}
+
+/* Which way filter goes, and the text bound as ?1 (malloc'd; NULL for
+ * FILTER_ALL). -1 when out of memory. */
+static int
+filter_arg(const char *filter, enum filter_way *way, char **arg)
+{
+	*arg = NULL;
+	*way = !filter || !*filter ? FILTER_ALL
+	     : utf8_chars(filter) >= TRIGRAM ? FILTER_MATCH : FILTER_LIKE;
+	if (*way == FILTER_ALL)
+		return 0;
+	*arg = *way == FILTER_MATCH ? match_phrase(filter) : like_pattern(filter);
+	return *arg ? 0 : -1;
 }
 
 /* Step a SELECT of ENTRY_COLS into a growing array. */
@@ -702,35 +813,49 @@ collect_entries(struct nc_history *h, sqlite3_stmt *st, struct nc_history_entry 
 	return db_fail(h, err, "read the history");
 }
 
-/* Prepare sql, bind the filter as ?1 (when the SQL uses it) and run it. */
+/* Prepare sql, bind arg as ?1 (when there is one) and run it. */
 static enum nc_status
-query_entries(struct nc_history *h, const char *sql, const char *filter,
+query_entries(struct nc_history *h, const char *sql, const char *arg,
               int64_t arg2, int64_t arg3, struct nc_history_entry **out, size_t *n,
               struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	char *pat;
-	int nomem;
 	enum nc_status ret;
 
 	*out = NULL;
 	*n = 0;
-	pat = like_pattern(filter, &nomem);
-	if (nomem)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	pthread_mutex_lock(&h->lock);
 	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(h, err, "read the history");
 	} else {
-		if (pat)
-			sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, arg2);
 		sqlite3_bind_int64(st, 3, arg3);
 		ret = collect_entries(h, st, out, n, err);
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
-	free(pat);
+	return ret;
+}
+
+/* query_entries with the SQL picked by how the filter is looked up:
+ * sql[FILTER_ALL], sql[FILTER_LIKE] or sql[FILTER_MATCH]. */
+static enum nc_status
+query_filtered(struct nc_history *h, const char *const sql[3], const char *filter,
+               int64_t arg2, int64_t arg3, struct nc_history_entry **out, size_t *n,
+               struct nc_error *err)
+{
+	enum filter_way way;
+	char *arg;
+	enum nc_status ret;
+
+	*out = NULL;
+	*n = 0;
+	if (filter_arg(filter, &way, &arg) != 0)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	ret = query_entries(h, sql[way], arg, arg2, arg3, out, n, err);
+	free(arg);
 	return ret;
 }
 
@@ -740,67 +865,81 @@ clamp_limit(size_t v)
 	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-/* Parameter numbers are fixed (?1 pattern, ?2, ?3) so every query can go
+/* Parameter numbers are fixed (?1 filter, ?2, ?3) so every query can go
  * through query_entries(); binding a number a text does not use only makes
- * sqlite3_bind_* return SQLITE_RANGE, which is ignored. */
+ * sqlite3_bind_* return SQLITE_RANGE, which is ignored. The filtered forms
+ * pick the ids in the index's own rowid order and LIMIT there, so only
+ * the rows shown are read from entries. */
+#define IDS_BELOW(ids) "SELECT " LIST_COLS " FROM entries WHERE id IN (" ids \
+	" AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3) ORDER BY id DESC"
+#define IDS_ABOVE(ids) "SELECT " LIST_COLS " FROM entries WHERE id IN (" ids \
+	" AND rowid > ?2 ORDER BY rowid ASC LIMIT ?3) ORDER BY id DESC"
+#define IDS_AT(ids) "SELECT " LIST_COLS " FROM entries WHERE id IN (" ids \
+	" ORDER BY rowid DESC LIMIT ?3 OFFSET ?2) ORDER BY id DESC"
+
 enum nc_status
 histdb_page(struct nc_history *h, const char *filter, int64_t before_id, size_t limit,
              struct nc_history_entry **out, size_t *n, struct nc_error *err)
 {
-	int filtered = filter && *filter;
-	const char *sql;
+	static const char *const sql[3] = {
+		"SELECT " LIST_COLS " FROM entries WHERE id < ?2 ORDER BY id DESC LIMIT ?3",
+		IDS_BELOW(LIKE_IDS), IDS_BELOW(MATCH_IDS),
+	};
 
-	/* Separate texts rather than "?2 = 0 OR id < ?2", which would stop
-	 * SQLite from seeking straight to the cursor in the rowid b-tree. */
-	if (before_id > 0)
-		sql = filtered
-		    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
-		      " AND id < ?2 ORDER BY id DESC LIMIT ?3"
-		    : "SELECT " ENTRY_COLS " FROM entries WHERE id < ?2"
-		      " ORDER BY id DESC LIMIT ?3";
-	else
-		sql = filtered
-		    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
-		      " ORDER BY id DESC LIMIT ?3"
-		    : "SELECT " ENTRY_COLS " FROM entries ORDER BY id DESC LIMIT ?3";
-	return query_entries(h, sql, filter, before_id, clamp_limit(limit), out, n, err);
+	return query_filtered(h, sql, filter, before_id > 0 ? before_id : INT64_MAX,
+	                      clamp_limit(limit), out, n, err);
+}
+
+enum nc_status
+histdb_page_newer(struct nc_history *h, const char *filter, int64_t after_id, size_t limit,
+                  struct nc_history_entry **out, size_t *n, struct nc_error *err)
+{
+	static const char *const sql[3] = {
+		"SELECT " LIST_COLS " FROM entries WHERE id IN (SELECT id FROM entries"
+		" WHERE id > ?2 ORDER BY id ASC LIMIT ?3) ORDER BY id DESC",
+		IDS_ABOVE(LIKE_IDS), IDS_ABOVE(MATCH_IDS),
+	};
+
+	return query_filtered(h, sql, filter, after_id, clamp_limit(limit), out, n, err);
 }
 
 enum nc_status
 histdb_slice(struct nc_history *h, const char *filter, size_t offset, size_t limit,
               struct nc_history_entry **out, size_t *n, struct nc_error *err)
 {
-	const char *sql = filter && *filter
-	    ? "SELECT " ENTRY_COLS " FROM entries WHERE " FILTER_SQL
-	      " ORDER BY id DESC LIMIT ?3 OFFSET ?2"
-	    : "SELECT " ENTRY_COLS " FROM entries ORDER BY id DESC LIMIT ?3 OFFSET ?2";
+	static const char *const sql[3] = {
+		"SELECT " LIST_COLS " FROM entries ORDER BY id DESC LIMIT ?3 OFFSET ?2",
+		IDS_AT(LIKE_IDS), IDS_AT(MATCH_IDS),
+	};
 
-	return query_entries(h, sql, filter, clamp_limit(offset), clamp_limit(limit),
-	                     out, n, err);
+	return query_filtered(h, sql, filter, clamp_limit(offset), clamp_limit(limit),
+	                      out, n, err);
 }
 
 enum nc_status
-histdb_count(struct nc_history *h, const char *filter, size_t *count,
-              struct nc_error *err)
+histdb_count_upto(struct nc_history *h, const char *filter, size_t cap, size_t *count,
+                  struct nc_error *err)
 {
+	static const char *const sql[3] = {
+		"SELECT n FROM entries_total",
+		"SELECT count(*) FROM (" LIKE_IDS " LIMIT ?2)",
+		"SELECT count(*) FROM (" MATCH_IDS " LIMIT ?2)",
+	};
 	sqlite3_stmt *st = NULL;
-	char *pat;
-	int nomem;
+	enum filter_way way;
 	enum nc_status ret = NC_OK;
+	char *arg;
 
 	*count = 0;
-	pat = like_pattern(filter, &nomem);
-	if (nomem)
+	if (filter_arg(filter, &way, &arg) != 0)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	pthread_mutex_lock(&h->lock);
-	/* A bare count(*) lets SQLite count from the smallest b-tree. */
-	if (sqlite3_prepare_v2(h->db, pat ? "SELECT count(*) FROM entries WHERE " FILTER_SQL
-	                                  : "SELECT count(*) FROM entries",
-	                       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(h->db, sql[way], -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(h, err, "count the history");
 	} else {
-		if (pat)
-			sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, cap ? clamp_limit(cap) : -1);   /* -1: no limit */
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*count = (size_t)sqlite3_column_int64(st, 0);
 		else
@@ -808,8 +947,14 @@ histdb_count(struct nc_history *h, const char *filter, size_t *count,
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
-	free(pat);
+	free(arg);
 	return ret;
+}
+
+enum nc_status
+histdb_count(struct nc_history *h, const char *filter, size_t *count, struct nc_error *err)
+{
+	return histdb_count_upto(h, filter, 0, count, err);
 }
 
 enum nc_status
@@ -826,7 +971,7 @@ histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
 	                   " e.recipients, e.transaction_id, e.idempotency_key, e.http_status,"
 	                   " e.response_status, e.error, e.cancel_outcome, e.request_json,"
 	                   " COALESCE(e.response_json, c.response_json), e.batch_id, e.scope,"
-	                   " e.chunk_id FROM entries e LEFT JOIN bulk_chunks c ON c.id = e.chunk_id"
+	                   " e.chunk_id, " ROW_STATUS_SQL("e.") " FROM entries e LEFT JOIN bulk_chunks c ON c.id = e.chunk_id"
 	                   " WHERE e.id = ?2", NULL, id, 0, &v, &n, err);
 	if (st)
 		return st;

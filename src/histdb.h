@@ -4,8 +4,9 @@
  * ~/.local/state/...; $NOVU_CONSOLE_STATE_DIR overrides the directory),
  * WAL mode with a busy timeout: every append is one transaction, so a crash
  * at any point loses at most the record being written and never the file,
- * and two consoles can append at once. Paging is keyset-based (id < cursor)
- * and filtering is done in SQL, so 100,000 entries open instantly.
+ * and two consoles can append at once. Paging is keyset-based (id < cursor,
+ * id > cursor) and filtering goes through an FTS5 trigram index of the text
+ * each row shows, so millions of entries page and filter at once.
  * The secret key is never given to this module.
  *
  * Ownership: entries returned are caller-owned; free with
@@ -38,6 +39,8 @@ struct nc_history_entry {
 	char *batch_id;           /* bulk: shared by the events of one request */
 	char *scope;              /* "PROFILE URL" it was sent to (NULL: older rows) */
 	int64_t chunk_id;         /* bulk: its request in bulk_chunks, else 0 */
+	char *shown_status;       /* the Status column as History shows it; set by
+	                           * histdb_page/_newer/_slice, else NULL */
 };
 
 void histdb_entry_clear(struct nc_history_entry *e);
@@ -99,20 +102,36 @@ enum nc_status histdb_latest_sends(struct nc_history *h, const char *scope,
                                    struct nc_history_entry *out, struct nc_error *err);
 
 
-/* Newest first. `filter` (NULL or "" = all) matches, case-insensitively, a
- * substring of workflow, recipients, transactionId, kind, profile or
- * response status. before_id = 0 starts at the newest; pass the last id of
- * the previous page to continue. */
+/* The History filter. `filter` (NULL or "" = all) matches, case-
+ * insensitively, a substring of the text a row shows: its time as local
+ * "YYYY-MM-DD HH:MM:SS" (so "14:05" and "2026-12-02" both match), kind,
+ * profile, workflow, recipients, the shown status (cancel outcome, API
+ * status, "HTTP 422", "failed"), the API status and "HTTP nnn" of its detail,
+ * and the full transactionId. Filters of 3 or more characters go through a
+ * trigram index; shorter ones read the same text row by row. Case folding
+ * is Unicode-wide through the index and ASCII-only for the short ones.
+ *
+ * Newest first: before_id = 0 starts at the newest; pass the last id of the
+ * previous page to continue. */
 enum nc_status histdb_page(struct nc_history *h, const char *filter, int64_t before_id,
                             size_t limit, struct nc_history_entry **out, size_t *n,
                             struct nc_error *err);
+/* The `limit` matching rows just newer than after_id (after_id = 0: the
+ * oldest ones), newest first: paging back up, or to the end, by key. */
+enum nc_status histdb_page_newer(struct nc_history *h, const char *filter, int64_t after_id,
+                                  size_t limit, struct nc_history_entry **out, size_t *n,
+                                  struct nc_error *err);
 /* Rows at positions [offset, offset+limit) newest first (for a scrolling list
- * that jumps). */
+ * that jumps). Costs in proportion to offset: prefer the keyset pages. */
 enum nc_status histdb_slice(struct nc_history *h, const char *filter, size_t offset,
                              size_t limit, struct nc_history_entry **out, size_t *n,
                              struct nc_error *err);
 enum nc_status histdb_count(struct nc_history *h, const char *filter, size_t *count,
                              struct nc_error *err);
+/* The count, but stop at cap (0 = no cap): *count == cap means "cap or
+ * more". Without a filter the count is exact and free (a stored total). */
+enum nc_status histdb_count_upto(struct nc_history *h, const char *filter, size_t cap,
+                                  size_t *count, struct nc_error *err);
 /* One entry by id (NC_E_USAGE if there is none). Functions here are
  * histdb_*: GNU readline, linked into the screens, owns history_*. */
 enum nc_status histdb_get_entry(struct nc_history *h, int64_t id,

@@ -1,10 +1,13 @@
-/* scr_histdb.c - every transaction sent from the console or the headless
- * commands, newest first. Only the visible window is read from SQLite
- * (histdb_slice), so 100,000 rows scroll as fast as ten. One key cancels
+/* scr_history.c - every transaction sent from the console or the headless
+ * commands, newest first. Only the visible window is read from SQLite, by
+ * key from the row next to it (histdb_page, histdb_page_newer), so millions
+ * of rows scroll as fast as ten; a filter's count stops at COUNT_FIRST and
+ * grows as the list is scrolled past it ("1000+"). One key cancels
  * (the outcome lands in the row), space marks several, u fetches the
  * delivery status, R resends with a new transactionId. */
 #include "app.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +28,12 @@
 
 struct history_view {
 	char *filter;
-	int valid;                    /* total and window are current */
+	int valid;                    /* total is current */
 	size_t total;
+	int total_exact;              /* else there are total or more rows */
 	size_t sel, top;
 	struct nc_history_entry *win; /* rows [win_off, win_off + nwin) */
-	size_t nwin, win_off, win_want;
+	size_t nwin, win_off, win_want;   /* win_want 0: reread (rows kept as anchors) */
 	int64_t *marks;
 	size_t nmarks, capmarks;
 	int page;
@@ -69,39 +73,9 @@ set_problem(struct history_view *hv, const struct nc_error *err)
 	str_set(&hv->problem, err && err->message ? err->message : NULL);
 }
 
-/* Make the window hold rows [top, top + rows). */
-static void
-load_window(struct app *a, struct history_view *hv, size_t rows)
-{
-	struct nc_error err = NC_ERROR_INIT;
-
-	if (!a->s->history)
-		return;
-	if (!hv->valid) {
-		size_t total = 0;
-
-		if (histdb_count(a->s->history, hv->filter, &total, &err) != NC_OK) {
-			set_problem(hv, &err);
-			nc_error_clear(&err);
-			return;
-		}
-		hv->total = total;
-		free_window(hv);
-		hv->valid = 1;
-	}
-	if (hv->win && hv->win_off == hv->top && hv->win_want >= rows)
-		return;
-	free_window(hv);
-	if (histdb_slice(a->s->history, hv->filter, hv->top, rows, &hv->win, &hv->nwin,
-	                  &err) != NC_OK) {
-		set_problem(hv, &err);
-		nc_error_clear(&err);
-		return;
-	}
-	set_problem(hv, NULL);
-	hv->win_off = hv->top;
-	hv->win_want = rows;
-}
+/* A filter's first count stops here: enough for "N of M" on a page, and
+ * cheap however many rows match. */
+#define COUNT_FIRST 1000
 
 static const struct nc_history_entry *
 row_entry(struct history_view *hv, size_t index)
@@ -109,6 +83,107 @@ row_entry(struct history_view *hv, size_t index)
 	if (!hv->win || index < hv->win_off || index >= hv->win_off + hv->nwin)
 		return NULL;
 	return &hv->win[index - hv->win_off];
+}
+
+/* Count the matching rows, stopping at cap (0: all of them). */
+static int
+count_rows(struct app *a, struct history_view *hv, size_t cap)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	size_t n = 0;
+
+	if (histdb_count_upto(a->s->history, hv->filter, cap, &n, &err) != NC_OK) {
+		set_problem(hv, &err);
+		nc_error_clear(&err);
+		return -1;
+	}
+	hv->total = n;
+	hv->total_exact = !cap || n < cap || str_empty(hv->filter);
+	return 0;
+}
+
+/* Before moving to position want: make sure total says whether it exists
+ * (SIZE_MAX: count them all, for the end of the list). */
+static void
+know_total_past(struct app *a, struct history_view *hv, size_t want)
+{
+	size_t cap;
+
+	if (!a->s->history || hv->total_exact || want < hv->total)
+		return;
+	cap = want == SIZE_MAX ? 0 : want + COUNT_FIRST;
+	if (cap && cap < 2 * hv->total)
+		cap = 2 * hv->total;   /* grow geometrically: scrolling on stays cheap */
+	count_rows(a, hv, cap);
+}
+
+static void
+free_rows(struct nc_history_entry *v, size_t n)
+{
+	while (n)
+		histdb_entry_clear(&v[--n]);
+	free(v);
+}
+
+/* The rows [top, top + rows), read by key from a row of the current window
+ * next to them where there is one (as cheap at row 3,000,000 as at row 0),
+ * else by position, which reads every row before them. */
+static enum nc_status
+read_window(struct app *a, struct history_view *hv, size_t rows,
+            struct nc_history_entry **v, size_t *n, struct nc_error *err)
+{
+	struct nc_history *h = a->s->history;
+	size_t t = hv->top;
+	const struct nc_history_entry *above = t ? row_entry(hv, t - 1) : NULL;
+	const struct nc_history_entry *at = row_entry(hv, t), *below = row_entry(hv, t + rows);
+	enum nc_status st;
+
+	if (t == 0)
+		return histdb_page(h, hv->filter, 0, rows, v, n, err);
+	if (above)
+		return histdb_page(h, hv->filter, above->id, rows, v, n, err);
+	if (at)
+		return histdb_page(h, hv->filter, at->id + 1, rows, v, n, err);
+	if (below) {
+		st = histdb_page_newer(h, hv->filter, below->id, rows, v, n, err);
+		if (st != NC_OK || *n == rows)
+			return st;
+		free_rows(*v, *n);   /* rows went away meanwhile: go by position */
+	}
+	if (hv->total_exact && t < hv->total && t + rows >= hv->total)
+		return histdb_page_newer(h, hv->filter, 0, hv->total - t, v, n, err);
+	return histdb_slice(h, hv->filter, t, rows, v, n, err);
+}
+
+/* Make the window hold rows [top, top + rows). */
+static void
+load_window(struct app *a, struct history_view *hv, size_t rows)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v = NULL;
+	size_t n = 0;
+
+	if (!a->s->history)
+		return;
+	if (!hv->valid) {
+		if (count_rows(a, hv, COUNT_FIRST) != 0)
+			return;
+		hv->win_want = 0;
+		hv->valid = 1;
+	}
+	if (hv->win && hv->win_off == hv->top && hv->win_want >= rows)
+		return;
+	if (read_window(a, hv, rows, &v, &n, &err) != NC_OK) {
+		set_problem(hv, &err);
+		nc_error_clear(&err);
+		return;
+	}
+	free_window(hv);
+	hv->win = v;
+	hv->nwin = n;
+	set_problem(hv, NULL);
+	hv->win_off = hv->top;
+	hv->win_want = rows;
 }
 
 static int
@@ -140,23 +215,21 @@ toggle_mark(struct history_view *hv, int64_t id)
 	hv->marks[hv->nmarks++] = id;
 }
 
-/* The status column: the cancel outcome wins, then the API status. */
+/* The status column: its text is the row's shown_status, from the same SQL
+ * the filter's index is built with (histdb.c), so what is shown is what is
+ * found; the colour follows the field that text came from. */
 static void
 status_of(const struct nc_history_entry *e, char *buf, size_t size, enum ui_role *role)
 {
-	if (!str_empty(e->cancel_outcome)) {
-		snprintf(buf, size, "%s", e->cancel_outcome);
+	snprintf(buf, size, "%s", e->shown_status ? e->shown_status : "-");
+	if (!str_empty(e->cancel_outcome))
 		*role = strncmp(e->cancel_outcome, "failed", 6) == 0 ? ROLE_ERROR : ROLE_WARN;
-	} else if (!str_empty(e->response_status)) {
-		snprintf(buf, size, "%s", e->response_status);
+	else if (!str_empty(e->response_status))
 		*role = strcmp(e->response_status, "processed") == 0 ? ROLE_OK : ROLE_WARN;
-	} else if (e->http_status) {
-		snprintf(buf, size, "HTTP %ld", e->http_status);
+	else if (e->http_status)
 		*role = e->http_status >= 400 ? ROLE_ERROR : ROLE_NORMAL;
-	} else {
-		snprintf(buf, size, "%s", e->error ? "failed" : "-");
+	else
 		*role = e->error ? ROLE_ERROR : ROLE_DIM;
-	}
 }
 
 /* Column layout for a width: which columns and how wide. */
@@ -283,8 +356,9 @@ history_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 			draw_blank(y + 1 + i, x, w, ROLE_CURSOR);
 		draw_row(a, hv, e, y + 1 + i, x, &c, hv->top + (size_t)i == hv->sel);
 	}
-	snprintf(foot, sizeof(foot), "%zu of %zu%s%s", hv->total ? hv->sel + 1 : 0, hv->total,
-	         str_empty(hv->filter) ? "" : "  filter: ", str_empty(hv->filter) ? "" : hv->filter);
+	snprintf(foot, sizeof(foot), "%zu of %zu%s%s%s", hv->total ? hv->sel + 1 : 0, hv->total,
+	         hv->total_exact ? "" : "+", str_empty(hv->filter) ? "" : "  filter: ",
+	         str_empty(hv->filter) ? "" : hv->filter);
 	if (hv->nmarks) {
 		size_t len = strlen(foot);
 
@@ -811,6 +885,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 			hv->sel--;
 		break;
 	case REQ_MOVE_DOWN:
+		know_total_past(a, hv, hv->sel + 1);
 		if (hv->sel + 1 < hv->total)
 			hv->sel++;
 		break;
@@ -819,6 +894,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		hv->top = hv->top > page ? hv->top - page : 0;
 		break;
 	case REQ_PAGE_DOWN:
+		know_total_past(a, hv, hv->sel + page);
 		hv->sel = hv->sel + page < hv->total ? hv->sel + page : (hv->total ? hv->total - 1 : 0);
 		hv->top += page;
 		if (hv->top > hv->sel)
@@ -828,6 +904,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		hv->sel = hv->top = 0;
 		break;
 	case REQ_MOVE_LAST:
+		know_total_past(a, hv, SIZE_MAX);
 		hv->sel = hv->total ? hv->total - 1 : 0;
 		break;
 	case REQ_DETAIL:
@@ -841,6 +918,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		if (!e)
 			break;
 		toggle_mark(hv, e->id);
+		know_total_past(a, hv, hv->sel + 1);
 		if (hv->sel + 1 < hv->total)
 			hv->sel++;
 		break;
@@ -862,6 +940,7 @@ history_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		to_form(a, hv);
 		break;
 	case REQ_FILTER:
+		app_message(a, MSG_INFO, "filter: any text the rows show (time as 2026-12-02 14:05:20)");
 		prompt_start(a, PK_FILTER, "Filter history", hv->filter, filter_done, hv);
 		break;
 	case REQ_RELOAD:

@@ -1,6 +1,7 @@
 #!/bin/bash
 # History with 100,000 entries: open, jump to the end and back, page, and
-# filter without delay (only the visible rows are read); mark two and
+# filter without delay (only the visible rows are read; a filter matching
+# every row counts to 1000+ at first, and exactly at the end); mark two and
 # cancel both; resend one with a new transactionId; load one into the form.
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,11 @@ steps '
 user-99990<Enter>
 :save-screen history-100k-filter.screen
 /
+<C-a><C-k>processed<Enter>
+:save-screen history-100k-filter-many.screen
+<End>
+:save-screen history-100k-filter-many-end.screen
+/
 <C-a><C-k><Enter>
 <Space><Space>
 :save-screen history-marked.screen
@@ -62,7 +68,7 @@ if [ "$elapsed" -gt 20 ]; then
 	echo "FAIL: $TEST_NAME: 100,000 entries took ${elapsed}s to browse"
 	FAILED=1
 fi
-for s in 100k-top 100k-end 100k-pgup 100k-filter marked cancel-marked-confirm cancel-marked \
+for s in 100k-top 100k-end 100k-pgup 100k-filter 100k-filter-many 100k-filter-many-end marked cancel-marked-confirm cancel-marked \
          resend-confirm resent to-form; do
 	assert_screen "history-$s"
 done

@@ -1228,3 +1228,310 @@ Test(history, bulk_run_claim_is_exclusive_while_its_holder_lives)
 	histdb_bulk_release(h, 8);
 	histdb_close(h);
 }
+
+/* ---- the filter matches what a row shows ---- */
+
+/* The ids histdb_page finds for filter, newest first, as a string "7 5 2". */
+static void
+page_ids(struct nc_history *h, const char *filter, char *buf, size_t size)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	size_t n, i, len = 0;
+
+	cr_assert_eq(histdb_page(h, filter, 0, 1000, &v, &n, &err), NC_OK, "%s: %s", filter,
+	             err.message);
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%" PRId64, i ? " " : "",
+		                        v[i].id);
+	free_entries(v, n);
+}
+
+/* The same through plain LIKE over the stored row text, on a second
+ * connection: the reference the index must agree with. */
+static void
+like_ids(const char *filter, char *buf, size_t size)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char pat[256], *w = pat;
+	size_t len = 0;
+	const char *f;
+
+	*w++ = '%';
+	for (f = filter; *f; f++) {
+		if (*f == '%' || *f == '_' || *f == '\\')
+			*w++ = '\\';
+		*w++ = *f;
+	}
+	*w++ = '%';
+	*w = '\0';
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT rowid FROM entries_text WHERE shown"
+	                                " LIKE ?1 ESCAPE '\\' ORDER BY rowid DESC", -1, &st,
+	                                NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, pat, -1, SQLITE_STATIC);
+	buf[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "%s%lld", len ? " " : "",
+		                        (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" of ms in local time, as the index holds it. */
+static void
+local_time(int64_t ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	cr_assert_not_null(localtime_r(&t, &tm));
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+#define T0 1796220300000LL   /* a fixed time; the test reads it back in local time */
+
+/* Six rows, one for each way the Status column is made. */
+static void
+append_status_rows(struct nc_history *h, int64_t ids[6])
+{
+	struct nc_history_entry e[6];
+	size_t i;
+
+	e[0] = entry("trigger", "order-shipped", "alice", "11111111-aaaa");
+	e[0].response_status = S("processed");
+	e[0].http_status = 201;
+	e[1] = entry("trigger", "welcome", "bob", "22222222-bbbb");
+	e[1].http_status = 422;                          /* refused: "HTTP 422" */
+	e[1].error = S("workflow_not_found");
+	e[2] = entry("bulk", "digest", "carol", "33333333-cccc");
+	e[2].response_status = S(HISTDB_UNKNOWN);
+	e[3] = entry("broadcast", "outage", "(all subscribers)", "44444444-dddd");
+	e[3].response_status = S("processed");
+	e[3].cancel_outcome = S("nothing pending");     /* the outcome wins */
+	e[4] = entry("trigger", "reset", "dave", "55555555-eeee");
+	e[4].error = S("connection refused");           /* no answer: "failed" */
+	e[5] = entry("bulk", "digest", "erin", "66666666-ffff");
+	e[5].response_status = S(HISTDB_QUEUED);
+	for (i = 0; i < 6; i++) {
+		e[i].profile = S(i % 2 ? "staging" : "prod");
+		e[i].time_ms = T0 + (int64_t)i * 3600 * 1000;   /* an hour apart */
+		append_ok(h, &e[i]);
+		ids[i] = e[i].id;
+	}
+}
+
+Test(history, filter_finds_rows_by_every_field_they_show)
+{
+	static const char *const shown[6] = {
+		"processed", "HTTP 422", HISTDB_UNKNOWN, "nothing pending", "failed", HISTDB_QUEUED,
+	};
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	char when[32], hhmm[8], want[32], got[256];
+	int64_t ids[6];
+	size_t n, i;
+
+	append_status_rows(h, ids);
+	/* The Status column comes back with each row, as the filter sees it. */
+	cr_assert_eq(histdb_page(h, NULL, 0, 10, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 6);
+	for (i = 0; i < 6; i++)
+		assert_str_or_null(v[i].shown_status, shown[5 - i], "shown_status");
+	free_entries(v, n);
+
+	for (i = 0; i < 6; i++) {
+		snprintf(want, sizeof want, "%" PRId64, ids[i]);
+		page_ids(h, shown[i], got, sizeof got);
+		if (i == 1)   /* "HTTP 422" */
+			cr_assert_str_eq(got, want);
+		page_ids(h, i == 1 ? "422" : shown[i], got, sizeof got);
+		cr_assert(strstr(got, want), "status '%s' finds row %s (got '%s')", shown[i],
+		          want, got);
+	}
+	page_ids(h, "unknown", got, sizeof got);       /* shown status, not kind/workflow */
+	snprintf(want, sizeof want, "%" PRId64, ids[2]);
+	cr_assert_str_eq(got, want);
+	page_ids(h, "201", got, sizeof got);           /* the HTTP code the detail shows */
+	snprintf(want, sizeof want, "%" PRId64, ids[0]);
+	cr_assert_str_eq(got, want);
+	page_ids(h, "nothing pend", got, sizeof got);  /* the cancel outcome */
+	snprintf(want, sizeof want, "%" PRId64, ids[3]);
+	cr_assert_str_eq(got, want);
+
+	/* Time: the full local time, the screen's "HH:MM:SS" and "MM-DD HH:MM". */
+	local_time(T0 + 4 * 3600 * 1000, when, sizeof when);
+	snprintf(want, sizeof want, "%" PRId64, ids[4]);
+	page_ids(h, when, got, sizeof got);
+	cr_assert_str_eq(got, want, "full time '%s'", when);
+	page_ids(h, when + 11, got, sizeof got);       /* HH:MM:SS */
+	cr_assert_str_eq(got, want, "time of day '%s'", when + 11);
+	page_ids(h, when + 5, got, sizeof got);        /* MM-DD HH:MM:SS */
+	cr_assert_str_eq(got, want);
+	snprintf(hhmm, sizeof hhmm, "%.5s", when + 11);
+	page_ids(h, hhmm, got, sizeof got);            /* "14:05" */
+	cr_assert(strstr(got, want), "'%s' finds row %s (got '%s')", hhmm, want, got);
+	cr_assert_eq(count_ok(h, "2020-01-01"), 0);
+
+	cr_assert_eq(count_ok(h, "broadcast"), 1);     /* kind */
+	cr_assert_eq(count_ok(h, "DIGEST"), 2);        /* workflow, any case */
+	cr_assert_eq(count_ok(h, "(all sub"), 1);      /* recipients */
+	cr_assert_eq(count_ok(h, "aaaa"), 1);          /* transactionId */
+	cr_assert_eq(count_ok(h, "staging"), 3);       /* profile */
+	cr_assert_eq(count_ok(h, "workflow_not_found"), 0);   /* error text is not shown */
+	histdb_close(h);
+}
+
+Test(history, a_row_answered_after_insert_is_found_by_its_new_status)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry done, c = scoped("cancel", NULL);
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t id;
+	int own;
+
+	cr_assert_eq(claim(h, "t-answer", "k1", "{}", &id), HISTDB_NEW);
+	cr_assert_eq(count_ok(h, "unknown"), 1);
+	memset(&done, 0, sizeof done);
+	done.http_status = 201;
+	done.response_status = S("processed");
+	cr_assert_eq(histdb_finish_send(h, id, &done, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(count_ok(h, "unknown"), 0, "the old status is gone from the index");
+	cr_assert_eq(count_ok(h, "processed"), 1);
+	cr_assert_eq(count_ok(h, "HTTP 201"), 1);
+
+	/* A cancel's outcome lands on the row (an UPDATE too). */
+	c.transaction_id = S("t-answer");
+	c.cancel_outcome = S("cancelled");
+	cr_assert_eq(histdb_record_cancel(h, &c, &own, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(own, 0);
+	cr_assert_eq(count_ok(h, "cancelled"), 1);
+	cr_assert_eq(count_ok(h, NULL), 1);
+	histdb_close(h);
+}
+
+/* Turn the file back into what schema 2 left: no index, no stored total. */
+static void
+downgrade_to_schema_2(void)
+{
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "DROP TRIGGER entries_text_insert;"
+	                          "DROP TRIGGER entries_text_update;"
+	                          "DROP TRIGGER entries_text_delete;"
+	                          "DROP TABLE entries_text; DROP TABLE entries_total;"
+	                          "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK,
+	             "%s", sqlite3_errmsg(db));
+	/* Rows written by the older version, straight into the table. */
+	cr_assert_eq(sqlite3_exec(db, "INSERT INTO entries (time_ms, profile, kind, workflow,"
+	                          " recipients, transaction_id, http_status, response_status)"
+	                          " VALUES (1796220300000, 'old', 'trigger', 'legacy-flow', 'zed',"
+	                          " 'old-tx-1', 0, 'unknown'), (1796220360000, 'old', 'trigger',"
+	                          " 'legacy-flow', 'yan', 'old-tx-2', 422, NULL)",
+	                          NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+Test(history, migration_from_schema_2_indexes_the_old_rows)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e = entry("trigger", "kept-flow", "amy", "new-tx");
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	append_ok(h, &e);
+	histdb_close(h);
+	downgrade_to_schema_2();
+
+	h = open_ok();
+	cr_assert_eq(count_ok(h, NULL), 3, "the stored total counts the old rows");
+	cr_assert_eq(count_ok(h, "legacy"), 2);
+	cr_assert_eq(count_ok(h, "kept-flow"), 1);
+	cr_assert_eq(count_ok(h, "unknown"), 1);
+	cr_assert_eq(count_ok(h, "HTTP 422"), 1);
+	cr_assert_eq(count_ok(h, "ya"), 1, "short filters read the same text");
+	histdb_close(h);
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 3);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+Test(history, index_and_like_find_the_same_rows)
+{
+	static const char *const filters[] = {
+		"processed", "PROCESSED", "422", "HTTP 4", "tx-", "digest", "all sub", "(all",
+		"a_b", "100%", "%", "_", "\\", "\"q\"", "q\"", "ing", "--", "  ", "pend", "e",
+		"zz", "staging", "nothing matches this", "-4000-", ":", "2020-01-01",
+	};
+	struct nc_history *h = open_ok();
+	struct nc_history_entry e[5];
+	char a[512], b[512];
+	int64_t ids[6];
+	size_t i, found = 0;
+
+	append_status_rows(h, ids);
+	e[0] = entry("trigger", "a_b", "x", "tx-1");
+	e[1] = entry("trigger", "digest_100%", "y", "tx-2");
+	e[2] = entry("trigger", "say \"q\"", "back\\slash", "tx-3");
+	e[3] = entry("trigger", "wide   space", "z", "00000001-0000-4000-8000");
+	e[4] = entry("cancel", NULL, NULL, "tx-5");
+	for (i = 0; i < 5; i++)
+		append_ok(h, &e[i]);
+	for (i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+		page_ids(h, filters[i], a, sizeof a);
+		like_ids(filters[i], b, sizeof b);
+		cr_assert_str_eq(a, b, "filter '%s': index '%s', LIKE '%s'", filters[i], a, b);
+		found += *a != '\0';
+	}
+	cr_assert_eq(found, sizeof filters / sizeof filters[0] - 4,
+	             "all but --, zz, nothing... and 2020-01-01 find rows");
+	histdb_close(h);
+}
+
+Test(history, newer_pages_and_capped_counts)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	int64_t ids[30];
+	size_t n, i, c;
+
+	for (i = 0; i < 30; i++) {
+		struct nc_history_entry e = entry("trigger", i % 3 ? "other" : "third", "r", NULL);
+
+		append_ok(h, &e);
+		ids[i] = e.id;
+	}
+	/* The 4 rows just above ids[10], newest first; after 0: the oldest. */
+	cr_assert_eq(histdb_page_newer(h, NULL, ids[10], 4, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 4);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(v[i].id, ids[14 - i]);
+	free_entries(v, n);
+	cr_assert_eq(histdb_page_newer(h, "third", 0, 3, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(v[0].id, ids[6]);
+	cr_assert_eq(v[2].id, ids[0]);
+	free_entries(v, n);
+	cr_assert_eq(histdb_page_newer(h, "third", ids[27], 5, &v, &n, &err), NC_OK);
+	cr_assert_eq(n, 0);
+	free(v);
+
+	cr_assert_eq(histdb_count_upto(h, "third", 4, &c, &err), NC_OK);
+	cr_assert_eq(c, 4, "stops at the cap");
+	cr_assert_eq(histdb_count_upto(h, "third", 100, &c, &err), NC_OK);
+	cr_assert_eq(c, 10);
+	cr_assert_eq(histdb_count_upto(h, "th", 4, &c, &err), NC_OK);   /* LIKE */
+	cr_assert_eq(c, 4);
+	cr_assert_eq(histdb_count_upto(h, NULL, 4, &c, &err), NC_OK);
+	cr_assert_eq(c, 30, "without a filter the count is exact");
+	histdb_close(h);
+}
