@@ -22,6 +22,9 @@ run_unit() {
 }
 export -f run_unit
 export VG log
+# Every History row feeds the filter index: a smaller big store (see
+# test_histdb.c big_rows) keeps memcheck within the test's time limit.
+export NC_TEST_BIG_ROWS=10000
 
 status=0
 ls "$build"/tests/test_* | xargs -P "$(nproc)" -I{} bash -c 'run_unit {}' || status=1
