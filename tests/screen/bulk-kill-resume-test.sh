@@ -9,7 +9,7 @@ use_tmux
 #| kill_console: SIGKILL, as a crash or the OOM killer would.
 kill_console() {
 	kill -9 "$CONSOLE_PID" 2>/dev/null
-	$T kill-server 2>/dev/null
+	tmux_kill
 	CONSOLE_PID=
 	sleep 0.2
 }

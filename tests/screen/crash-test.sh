@@ -19,7 +19,7 @@ echo "modes listed"
 sleep 60
 EOS
 for sig in segv abort; do
-	$T kill-server 2>/dev/null
+	tmux_kill
 	$T new-session -d -s nc -x 100 -y 30 "sh $WORK/crash.sh $sig" || {
 		echo "FAIL: $TEST_NAME: tmux could not start"; FAILED=1; finish; }
 	wait_for "modes listed"

@@ -190,6 +190,15 @@ use_tmux() {
 	trap tmux_cleanup EXIT
 }
 
+#| tmux_kill: end the tmux server and move T to a new socket. kill-server
+#| returns before the server has gone; a new session on the old socket can
+#| reach the dying server and fail ("server exited unexpectedly").
+tmux_kill() {
+	$T kill-server 2>/dev/null
+	TMUX_GEN=$(( ${TMUX_GEN:-0} + 1 ))
+	T="tmux -S $WORK/tmux.$TMUX_GEN.sock"
+}
+
 tmux_cleanup() {
 	local i
 	$T kill-server 2>/dev/null

@@ -8,8 +8,12 @@ use_tmux
 start_console
 wait_gone "Loading lists"
 $T send-keys -t nc Enter
-$T send-keys -t nc -l "welcome-onboarding"
-$T send-keys -t nc Enter r a
+$T send-keys -t nc -l "order-shipped"
+$T send-keys -t nc Enter
+# Choosing the workflow fetches its payloadExample, a read that Esc would
+# stop: wait for the payload it fills before going on.
+wait_for "payload filled from order-shipped's payloadExample"
+$T send-keys -t nc r a
 $T send-keys -t nc -l "user-1"
 $T send-keys -t nc Enter Escape
 wait_for "user-1"

@@ -113,7 +113,7 @@ for i in $(seq 1 50); do
 	$T has-session -t nc 2>/dev/null || break
 	sleep 0.1
 done
-$T kill-server 2>/dev/null
+tmux_kill
 # Back with NO_COLOR: the draft has the text, and no colour codes.
 start_console "-e NO_COLOR=1"
 wait_for "half-typed-actor"
