@@ -92,6 +92,37 @@ fix_format(struct textbuf *b, const cJSON *s)
 	cJSON_Delete(sample);
 }
 
+/* The bounds and the pattern: what a value within them looks like. */
+static void
+write_bound_fix(struct textbuf *b, const char *keyword, const cJSON *k)
+{
+	static const struct { const char *keyword, *before, *after; } bounds[] = {
+		{ "minLength", "give at least ", " characters" },
+		{ "maxLength", "give at most ", " characters" },
+		{ "minimum", "use a number >= ", "" }, { "maximum", "use a number <= ", "" },
+		{ "exclusiveMinimum", "use a number > ", "" },
+		{ "exclusiveMaximum", "use a number < ", "" },
+		{ "multipleOf", "use a multiple of ", "" },
+		{ "minItems", "give at least ", " items" }, { "maxItems", "give at most ", " items" },
+		{ "minProperties", "give at least ", " properties" },
+		{ "maxProperties", "give at most ", " properties" },
+	};
+	size_t i;
+
+	if (cJSON_IsString(k) && strcmp(keyword, "pattern") == 0) {
+		(void)textbuf_printf(b, "write text that the pattern %s matches", k->valuestring);
+		return;
+	}
+	for (i = 0; cJSON_IsNumber(k) && i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		if (strcmp(keyword, bounds[i].keyword) == 0) {
+			(void)textbuf_printf(b, "%s%.15g%s", bounds[i].before, k->valuedouble,
+			                     bounds[i].after);
+			return;
+		}
+	}
+	(void)textbuf_printf(b, "change the value to fit the schema (%s)", keyword);
+}
+
 /* What to change, from the failing keyword and its schema. */
 static void
 write_fix(struct textbuf *b, const char *keyword, const cJSON *s, const char *field,
@@ -121,8 +152,7 @@ write_fix(struct textbuf *b, const char *keyword, const cJSON *s, const char *fi
 	} else if (strcmp(keyword, "uniqueItems") == 0) {
 		(void)textbuf_printf(b, "remove the repeated item");
 	} else {
-		/* The bounds: the message says the limit ("must be >= 0"). */
-		(void)textbuf_printf(b, "change it: it %s", message);
+		write_bound_fix(b, keyword, k);
 	}
 }
 

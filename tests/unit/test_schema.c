@@ -353,7 +353,7 @@ Test(payload_check, problems_name_the_field_and_the_fix)
 		  "remove it; the schema names only: id carrier items" },
 		{ "order.carrier", "must be equal to one of the allowed values",
 		  "use one of: \"UPS\", \"DHL\"" },
-		{ "order.items.0.quantity", "must be >= 1", "change it: it must be >= 1" },
+		{ "order.items.0.quantity", "must be >= 1", "use a number >= 1" },
 		{ "order.items.1.quantity", "must be integer", "give an integer" },
 		{ "email", "must match format \"email\"", "write it like \"jane.doe@example.com\"" },
 		{ "code", "must be equal to constant", "use \"X1\"" },
@@ -378,6 +378,36 @@ Test(payload_check, problems_name_the_field_and_the_fix)
 	cr_expect_str_eq(pc.items[0].schema_path, "#/properties/order/required");
 	payload_check_clear(&pc);
 	cJSON_Delete(schema);
+}
+
+Test(payload_check, bounds_and_pattern_say_what_fits)
+{
+	static const char *const t[][3] = {
+		{ "{\"minLength\":3}", "\"ab\"", "give at least 3 characters" },
+		{ "{\"maxLength\":2}", "\"abc\"", "give at most 2 characters" },
+		{ "{\"maximum\":9}", "10", "use a number <= 9" },
+		{ "{\"exclusiveMinimum\":0.5}", "0.5", "use a number > 0.5" },
+		{ "{\"exclusiveMaximum\":1}", "1", "use a number < 1" },
+		{ "{\"multipleOf\":5}", "7", "use a multiple of 5" },
+		{ "{\"minItems\":2}", "[1]", "give at least 2 items" },
+		{ "{\"maxItems\":1}", "[1,2]", "give at most 1 items" },
+		{ "{\"minProperties\":1}", "{}", "give at least 1 properties" },
+		{ "{\"maxProperties\":0}", "{\"a\":1}", "give at most 0 properties" },
+		{ "{\"pattern\":\"^A\"}", "\"b\"", "write text that the pattern ^A matches" },
+	};
+	struct nc_payload_check pc;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		cJSON *schema = parse(t[i][0]), *inst = parse(t[i][1]);
+
+		cr_assert_eq(payload_check_json(schema, inst, &pc, NULL), NC_OK);
+		cr_assert_eq(pc.n, 1, "%s against %s", t[i][1], t[i][0]);
+		cr_expect_str_eq(pc.items[0].fix, t[i][2]);
+		payload_check_clear(&pc);
+		cJSON_Delete(inst);
+		cJSON_Delete(schema);
+	}
 }
 
 Test(payload_check, top_level_type_and_missing_property)
