@@ -4,6 +4,7 @@
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 32
@@ -624,32 +625,109 @@ scalar_items(const cJSON *schema)
 	return 1;
 }
 
-/* The pair AJV names: it scans from the last item down, comparing each
- * with the ones before it (j < i), or, when the items' type is scalar,
- * with the ones after it already seen (j > i). */
-static int
-find_duplicate(const cJSON *v, int scalar, int *pi, int *pj)
-{
-	int n = cJSON_GetArraySize(v), i, j;
+struct indexed {
+	const cJSON *item;
+	int index;
+};
 
-	for (i = n - 1; i >= 0; i--) {
-		if (scalar) {
-			for (j = n - 1; j > i; j--)
-				if (cJSON_Compare(cJSON_GetArrayItem(v, i), cJSON_GetArrayItem(v, j), 1))
-					break;
-			if (j > i)
-				goto found;
-			continue;
-		}
-		for (j = i - 1; j >= 0; j--)
-			if (cJSON_Compare(cJSON_GetArrayItem(v, i), cJSON_GetArrayItem(v, j), 1))
-				goto found;
-	}
+/* Scalars by kind, then value: equal ones end up next to each other. */
+static int
+scalar_cmp(const void *a, const void *b)
+{
+	const cJSON *x = ((const struct indexed *)a)->item, *y = ((const struct indexed *)b)->item;
+	int kx = x->type & 0xff, ky = y->type & 0xff;
+
+	if (kx != ky)
+		return kx < ky ? -1 : 1;
+	if (cJSON_IsNumber(x))
+		return x->valuedouble < y->valuedouble ? -1 : x->valuedouble > y->valuedouble;
+	if (cJSON_IsString(x))
+		return strcmp(x->valuestring, y->valuestring);
 	return 0;
-found:
-	*pi = i;
-	*pj = j;
-	return 1;
+}
+
+/* 1 when the type keyword t (string or array) accepts v. */
+static int
+types_accept(const cJSON *t, const cJSON *v)
+{
+	const cJSON *e;
+
+	if (cJSON_IsString(t))
+		return type_matches(t->valuestring, v);
+	cJSON_ArrayForEach(e, t)
+		if (cJSON_IsString(e) && type_matches(e->valuestring, v))
+			return 1;
+	return 0;
+}
+
+/* Scalar items, as AJV's hash finds them: items of another type are
+ * skipped; scanning from the last item down, the first whose value was
+ * seen later on. Among runs of equal values that is the run whose
+ * second-highest index is highest; j is that run's highest index. */
+static int
+scalar_duplicate(const cJSON *v, const cJSON *type, int *pi, int *pj)
+{
+	struct indexed *e = malloc((size_t)cJSON_GetArraySize(v) * sizeof(*e) + 1);
+	const cJSON *el;
+	int n = 0, k, run, hi, second, best = -1, idx = 0;
+
+	if (!e)
+		return 0;
+	cJSON_ArrayForEach(el, v) {
+		if (types_accept(type, el))
+			e[n++] = (struct indexed){ el, idx };
+		idx++;
+	}
+	qsort(e, (size_t)n, sizeof(*e), scalar_cmp);
+	for (k = 0; k < n; k = run) {
+		/* Sorting is not stable: the run's two highest indices, found by hand. */
+		for (hi = second = -1, run = k; run < n && scalar_cmp(&e[k], &e[run]) == 0; run++) {
+			second = e[run].index > hi ? hi : e[run].index > second ? e[run].index : second;
+			hi = e[run].index > hi ? e[run].index : hi;
+		}
+		if (second > best) {
+			best = second;
+			*pi = second;
+			*pj = hi;
+		}
+	}
+	free(e);
+	return best >= 0;
+}
+
+/* Other items: from the last down, the first equal to one before it (j < i). */
+static int
+general_duplicate(const cJSON *v, int *pi, int *pj)
+{
+	int n = cJSON_GetArraySize(v), i, j, k = 0;
+	const cJSON **items = malloc((size_t)n * sizeof(*items) + 1);
+	const cJSON *el;
+
+	if (!items)
+		return 0;
+	cJSON_ArrayForEach(el, v)
+		items[k++] = el;
+	for (i = n - 1; i >= 0; i--)
+		for (j = i - 1; j >= 0; j--)
+			if (cJSON_Compare(items[i], items[j], 1)) {
+				*pi = i;
+				*pj = j;
+				free(items);
+				return 1;
+			}
+	free(items);
+	return 0;
+}
+
+/* The pair AJV names in its message: its scalar path (the items' type is
+ * scalar) hashes, so j > i; its general path compares each item with the
+ * ones before it, so j < i. */
+static int
+find_duplicate(const cJSON *schema, const cJSON *v, int *pi, int *pj)
+{
+	return scalar_items(schema)
+	       ? scalar_duplicate(v, kw(kw(schema, "items"), "type"), pi, pj)
+	       : general_duplicate(v, pi, pj);
 }
 
 static void
@@ -660,7 +738,7 @@ check_unique(struct walk *w, const cJSON *schema, const cJSON *v, const char *fi
 	int i, j;
 
 	if (!cJSON_IsTrue(kw(schema, "uniqueItems")) ||
-	    !find_duplicate(v, scalar_items(schema), &i, &j))
+	    !find_duplicate(schema, v, &i, &j))
 		return;
 	snprintf(msg, sizeof(msg), "must NOT have duplicate items (items ## %d and %d are identical)",
 	         j, i);

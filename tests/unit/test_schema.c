@@ -100,6 +100,12 @@ static const struct vcase cases[] = {
 	{ "{\"uniqueItems\":true}", "[1,\"1\",true]", "" },
 	{ "{\"uniqueItems\":true,\"items\":{\"type\":\"integer\"}}", "[1,2,1]",
 	  "payload|must NOT have duplicate items (items ## 2 and 0 are identical)|#/uniqueItems" },
+	{ "{\"uniqueItems\":true,\"items\":{\"type\":\"integer\"}}", "[5,1,5,1]",
+	  "payload|must NOT have duplicate items (items ## 3 and 1 are identical)|#/uniqueItems" },
+	/* the scalar path skips items of another type; items reports them */
+	{ "{\"uniqueItems\":true,\"items\":{\"type\":\"integer\"}}", "[1,\"a\",\"a\",1]",
+	  "payload|must NOT have duplicate items (items ## 3 and 0 are identical)|#/uniqueItems\n"
+	  "1|must be integer|#/items/type\n2|must be integer|#/items/type" },
 	{ "{\"uniqueItems\":true}", "[{\"a\":1},{\"b\":2},{\"a\":1}]",
 	  "payload|must NOT have duplicate items (items ## 0 and 2 are identical)|#/uniqueItems" },
 	{ "{\"properties\":{\"list\":{\"items\":{\"properties\":{\"sku\":{\"type\":\"string\"}},"
@@ -151,6 +157,24 @@ Test(schema_validate, every_keyword_valid_and_invalid)
 		cJSON_Delete(inst);
 		cJSON_Delete(schema);
 	}
+}
+
+/* A payload may hold 100,000 numbers (Novu takes 512 KB): the scalar
+ * duplicate search sorts instead of comparing every pair. */
+Test(schema_validate, unique_items_of_a_long_array, .timeout = 10)
+{
+	cJSON *schema = parse("{\"uniqueItems\":true,\"items\":{\"type\":\"number\"}}");
+	cJSON *inst = cJSON_CreateArray(), *errs = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < 200000; i++)
+		cJSON_AddItemToArray(inst, cJSON_CreateNumber(i == 150000 ? 7 : i));
+	schema_validate(schema, inst, errs);
+	cr_expect_str_eq(error_lines(errs), "payload|must NOT have duplicate items "
+	                 "(items ## 150000 and 7 are identical)|#/uniqueItems");
+	cJSON_Delete(errs);
+	cJSON_Delete(inst);
+	cJSON_Delete(schema);
 }
 
 Test(schema_validate, error_carries_the_offending_value)
