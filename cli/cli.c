@@ -46,8 +46,8 @@ static const struct command commands[CMD_COUNT] = {
 		"          [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID|JSON]\n"
 		"          [--tenant ID|JSON] [--context JSON|@FILE] [--transaction-id ID]\n"
 		"          [--idempotency-key KEY]\n"
-		"          [--dry-run] [--json]",
-		"trigger a workflow for up to 100 recipients",
+		"          [--dry-run] [--check] [--json]",
+		"trigger a workflow for up to 100 recipients (--check: only check the payload)",
 		"give the WORKFLOW to trigger (novu-console workflows lists them)" },
 	[CMD_BROADCAST] = { "broadcast", cmd_broadcast, 1, 1,
 		"broadcast WORKFLOW [--payload JSON|@FILE] [--overrides JSON|@FILE] [--actor ID|JSON]\n"
@@ -65,7 +65,8 @@ static const struct command commands[CMD_COUNT] = {
 		"history [--json] [--limit N] [--search TEXT]",
 		"list sends and cancels, newest first" },
 	[CMD_WORKFLOWS] = { "workflows", cmd_workflows, 0, 0,
-		"workflows [--search TEXT] [--limit N] [--json]", "list workflows" },
+		"workflows [--search TEXT] [--limit N] [--json] | workflows --schema ID [--json]",
+		"list workflows (--schema ID: its payload schema and an example)" },
 	[CMD_SUBSCRIBERS] = { "subscribers", cmd_subscribers, 0, 0,
 		"subscribers [--search SUBSCRIBER_ID] [--limit N] [--json]", "list subscribers" },
 	[CMD_TOPICS] = { "topics", cmd_topics, 0, 0,
@@ -87,7 +88,7 @@ enum opt_id {
 	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
 	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
 	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
-	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP
+	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK, OPT_SCHEMA
 };
 
 /* Which subcommands accept each option (global ones: all). */
@@ -105,6 +106,7 @@ static const struct {
 	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) },
 	{ OPT_LIMIT, B(CMD_HISTORY) | LISTS }, { OPT_SEARCH, B(CMD_HISTORY) | LISTS },
 	{ OPT_MAX_FRAMES, B(CMD_TUI) },
+	{ OPT_CHECK, B(CMD_TRIGGER) }, { OPT_SCHEMA, B(CMD_WORKFLOWS) },
 };
 
 static const struct option long_options[] = {
@@ -133,6 +135,8 @@ static const struct option long_options[] = {
 	{ "secret-key", required_argument, NULL, OPT_KEY },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -345,6 +349,8 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	case OPT_JSON: c->json = 1; return 0;
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_RESUME: c->resume = 1; return 0;
+	case OPT_CHECK: c->check = 1; return 0;
+	case OPT_SCHEMA: c->schema_of = arg; return 0;
 	case OPT_SEARCH: c->search = arg; return 0;
 	case OPT_LIMIT:
 		if (parse_long(arg, &c->limit) == 0)

@@ -257,6 +257,8 @@ cmd_trigger(struct cli_ctx *c)
 {
 	int rc = fill_event(c);
 
+	if (!rc && c->check)
+		return cli_check_payload(c);
 	return rc ? rc : send_event(c, 0);
 }
 
@@ -929,8 +931,11 @@ cmd_workflows(struct cli_ctx *c)
 	const struct nc_workflow *w;
 	cJSON *rows;
 	size_t i;
-	int rc = list_prologue(c, &q);
+	int rc;
 
+	if (c->schema_of)
+		return cmd_workflow_schema(c);
+	rc = list_prologue(c, &q);
 	if (rc)
 		return rc;
 	if (fetch_workflows(c, &q, list_want(c), &page, &err) != NC_OK) {

@@ -16,6 +16,8 @@ struct cli_ctx {
 	long max_wait_ms;        /* --max-wait, 0 when not given */
 	/* subcommand options */
 	int json, dry_run, yes, resume;
+	int check;               /* trigger --check: validate the payload, send nothing */
+	const char *schema_of;   /* workflows --schema ID */
 	int tui;                 /* the console, not a headless command */
 	long limit;
 	const char *payload, *overrides, *context, *idempotency_key, *search;
@@ -38,6 +40,13 @@ int cmd_status(struct cli_ctx *c);
 int cmd_profiles(struct cli_ctx *c);
 /* cmd_sandbox.c: `sandbox reset` clears the local sandbox's saved world. */
 int cmd_sandbox(struct cli_ctx *c);
+
+/* ---- cmd_schema.c ---- */
+/* trigger --check: the payload (c->ev) against the workflow's payloadSchema;
+ * 0 when it fits, 2 with one line per problem when not. */
+int cli_check_payload(struct cli_ctx *c);
+/* workflows --schema ID: the payloadSchema and an example payload. */
+int cmd_workflow_schema(struct cli_ctx *c);
 
 /* ---- cmd_pending.c ---- */
 #define CMD_PENDING_USAGE \

@@ -15,10 +15,27 @@
 
 static const char order_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"order\":{\"type\":\"object\",\"properties\":{"
-	"\"id\":{\"type\":\"string\",\"minLength\":1},\"carrier\":{\"type\":\"string\"}},"
+	"\"order\":{\"type\":\"object\",\"description\":\"The order that shipped.\","
+	"\"properties\":{"
+	"\"id\":{\"type\":\"string\",\"minLength\":1,"
+	"\"description\":\"Order number, as the shop shows it.\"},"
+	"\"carrier\":{\"type\":\"string\",\"enum\":[\"UPS\",\"DHL\",\"FedEx\",\"USPS\"],"
+	"\"default\":\"UPS\",\"description\":\"Who delivers the parcel.\"},"
+	"\"shippedAt\":{\"type\":\"string\",\"format\":\"date-time\","
+	"\"description\":\"When the parcel left the warehouse.\"},"
+	"\"items\":{\"type\":\"array\",\"maxItems\":50,"
+	"\"description\":\"What is in the parcel.\",\"items\":{\"type\":\"object\","
+	"\"properties\":{"
+	"\"sku\":{\"type\":\"string\",\"minLength\":1,\"description\":\"Stock-keeping unit.\"},"
+	"\"name\":{\"type\":\"string\",\"description\":\"Product name the customer sees.\"},"
+	"\"quantity\":{\"type\":\"integer\",\"minimum\":1,\"default\":1,"
+	"\"description\":\"How many of it.\"}},"
+	"\"required\":[\"sku\"]}}},"
 	"\"required\":[\"id\"]},"
-	"\"trackingUrl\":{\"type\":\"string\"}},"
+	"\"trackingUrl\":{\"type\":\"string\",\"format\":\"uri\","
+	"\"description\":\"The carrier's tracking page.\"},"
+	"\"customerEmail\":{\"type\":\"string\",\"format\":\"email\","
+	"\"description\":\"Where the customer's replies go.\"}},"
 	"\"required\":[\"order\"]}";
 
 static const char order_example[] =
@@ -27,9 +44,24 @@ static const char order_example[] =
 
 static const char reminder_schema[] =
 	"{\"type\":\"object\",\"properties\":{"
-	"\"invoiceId\":{\"type\":\"string\"},"
-	"\"amount\":{\"type\":\"number\",\"minimum\":0},"
-	"\"currency\":{\"type\":\"string\",\"enum\":[\"EUR\",\"USD\",\"GBP\"]}},"
+	"\"invoiceId\":{\"type\":\"string\",\"description\":\"Invoice number.\"},"
+	"\"amount\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Amount due.\"},"
+	"\"currency\":{\"type\":\"string\",\"enum\":[\"EUR\",\"USD\",\"GBP\"],"
+	"\"default\":\"EUR\",\"description\":\"ISO 4217 code of the amount.\"},"
+	"\"dueDate\":{\"type\":\"string\",\"format\":\"date\","
+	"\"description\":\"Last day to pay without a late fee.\"},"
+	"\"payUrl\":{\"type\":\"string\",\"format\":\"uri\","
+	"\"description\":\"Where the customer pays.\"},"
+	"\"billingContact\":{\"type\":\"object\","
+	"\"description\":\"Who answers questions about the invoice.\",\"properties\":{"
+	"\"name\":{\"type\":\"string\",\"default\":\"Billing team\"},"
+	"\"email\":{\"type\":\"string\",\"format\":\"email\"}},"
+	"\"required\":[\"email\"]},"
+	"\"lines\":{\"type\":\"array\",\"description\":\"The invoice's lines.\","
+	"\"items\":{\"type\":\"object\",\"properties\":{"
+	"\"description\":{\"type\":\"string\"},"
+	"\"amount\":{\"type\":\"number\"}},"
+	"\"required\":[\"description\",\"amount\"]}}},"
 	"\"required\":[]}";
 
 static const char reminder_example[] =

@@ -942,6 +942,23 @@ api_list_topics(struct nc_client *c, const struct nc_list_query *q,
 	return NC_OK;
 }
 
+/* GET /v2/workflows/{id}, parsed; *wf points into *root. */
+static enum nc_status
+get_workflow(struct nc_client *c, const char *workflow_id, cJSON **root, const cJSON **wf,
+             struct nc_error *err)
+{
+	enum nc_status st;
+
+	*root = NULL;
+	if (!workflow_id || !*workflow_id)
+		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
+	st = get_json(c, escaped_path("/v2/workflows/", workflow_id),
+	              "GET /v2/workflows/{workflowId}", root, err);
+	if (!st)
+		*wf = json_unwrap_data(*root);
+	return st;
+}
+
 enum nc_status
 api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                              char **example_json, struct nc_error *err)
@@ -951,18 +968,39 @@ api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
 	enum nc_status st;
 
 	*example_json = NULL;
-	if (!workflow_id || !*workflow_id)
-		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
-	st = get_json(c, escaped_path("/v2/workflows/", workflow_id),
-	              "GET /v2/workflows/{workflowId}", &root, err);
+	st = get_workflow(c, workflow_id, &root, &wf, err);
 	if (st)
 		return st;
-	wf = json_unwrap_data(root);
 	example = cJSON_GetObjectItemCaseSensitive(wf, "payloadExample");
 	if (cJSON_IsObject(example)) {
 		*example_json = json_print_compact(example);
 		if (!*example_json)
 			st = oom(err);
+	}
+	cJSON_Delete(root);
+	return st;
+}
+
+enum nc_status
+api_workflow_payload_schema(struct nc_client *c, const char *workflow_id, cJSON **schema,
+                            int *validates, struct nc_error *err)
+{
+	const cJSON *wf, *found;
+	cJSON *root;
+	enum nc_status st;
+
+	*schema = NULL;
+	*validates = 0;
+	st = get_workflow(c, workflow_id, &root, &wf, err);
+	if (st)
+		return st;
+	found = cJSON_GetObjectItemCaseSensitive(wf, "payloadSchema");
+	if (cJSON_IsObject(found)) {
+		*schema = cJSON_Duplicate(found, 1);
+		if (!*schema)
+			st = oom(err);
+		/* Novu checks the payload only when both are set. */
+		*validates = json_bool(wf, "validatePayload", 0) == 1;
 	}
 	cJSON_Delete(root);
 	return st;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "payloadcheck.h"
 #include "clock.h"
 #include "jsonutil.h"
 #include "nc_test_sandbox.h"
@@ -472,6 +473,53 @@ Test(api, payload_example)
 	             NC_E_API);
 	cr_assert_eq(err.http_status, 404);
 	nc_error_clear(&err);
+}
+
+Test(api, payload_schema)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	cJSON *schema = NULL;
+	int validates = -1;
+
+	cr_assert_eq(api_workflow_payload_schema(cl, "order-shipped", &schema, &validates, &err),
+	             NC_OK, "%s", err.message ? err.message : "");
+	cr_assert_not_null(schema);
+	cr_assert_eq(validates, 1);
+	cr_assert_str_eq(json_str(cJSON_GetObjectItem(cJSON_GetObjectItem(schema, "properties"),
+	                                              "trackingUrl"), "format"), "uri");
+	cJSON_Delete(schema);
+	cr_assert_eq(api_workflow_payload_schema(cl, "welcome-onboarding", &schema, &validates,
+	                                         &err), NC_OK);
+	cr_assert_null(schema);
+	cr_assert_eq(validates, 0);
+	cr_assert_eq(api_workflow_payload_schema(cl, "no-such-workflow", &schema, &validates,
+	                                         &err), NC_E_API);
+	cr_assert_eq(err.http_status, 404);
+	nc_error_clear(&err);
+}
+
+/* The seeded examples fit their seeded schemas: what the console fills in
+ * with `x` is never refused by the sandbox. */
+Test(api, seeded_examples_fit_their_schemas)
+{
+	const char *const ids[] = { "order-shipped", "payment-reminder" };
+	struct nc_payload_check pc;
+	struct nc_error err = NC_ERROR_INIT;
+	char *example;
+	cJSON *schema;
+	int validates;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		cr_assert_eq(api_workflow_payload_schema(cl, ids[i], &schema, &validates, &err), NC_OK);
+		cr_assert_eq(api_workflow_payload_example(cl, ids[i], &example, &err), NC_OK);
+		cr_assert_eq(payload_check(schema, example, &pc, &err), NC_OK);
+		cr_expect_eq(pc.n, 0, "%s: %s %s", ids[i], pc.n ? pc.items[0].field : "",
+		             pc.n ? pc.items[0].message : "");
+		payload_check_clear(&pc);
+		free(example);
+		cJSON_Delete(schema);
+	}
 }
 
 Test(api, delivery_status_of_a_trigger)
