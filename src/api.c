@@ -942,15 +942,31 @@ api_list_topics(struct nc_client *c, const struct nc_list_query *q,
 	return NC_OK;
 }
 
-enum nc_status
-api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
-                             char **example_json, struct nc_error *err)
+/* The object member key of wf as compact JSON text in *out; NC_OK with
+ * NULL when absent or not an object. */
+static enum nc_status
+object_text(const cJSON *wf, const char *key, char **out, struct nc_error *err)
 {
-	const cJSON *wf, *example;
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(wf, key);
+
+	*out = NULL;
+	if (!cJSON_IsObject(o))
+		return NC_OK;
+	*out = json_print_compact(o);
+	return *out ? NC_OK : oom(err);
+}
+
+enum nc_status
+api_workflow_payload(struct nc_client *c, const char *workflow_id, char **example_json,
+                     char **schema_json, struct nc_error *err)
+{
+	const cJSON *wf;
 	cJSON *root;
 	enum nc_status st;
 
 	*example_json = NULL;
+	if (schema_json)
+		*schema_json = NULL;
 	if (!workflow_id || !*workflow_id)
 		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
 	st = get_json(c, escaped_path("/v2/workflows/", workflow_id),
@@ -958,14 +974,22 @@ api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
 	if (st)
 		return st;
 	wf = json_unwrap_data(root);
-	example = cJSON_GetObjectItemCaseSensitive(wf, "payloadExample");
-	if (cJSON_IsObject(example)) {
-		*example_json = json_print_compact(example);
-		if (!*example_json)
-			st = oom(err);
-	}
+	st = object_text(wf, "payloadExample", example_json, err);
+	if (st == NC_OK && schema_json)
+		st = object_text(wf, "payloadSchema", schema_json, err);
 	cJSON_Delete(root);
+	if (st != NC_OK) {
+		free(*example_json);
+		*example_json = NULL;
+	}
 	return st;
+}
+
+enum nc_status
+api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
+                             char **example_json, struct nc_error *err)
+{
+	return api_workflow_payload(c, workflow_id, example_json, NULL, err);
 }
 
 /* ---- delivery status ---- */

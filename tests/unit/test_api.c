@@ -474,6 +474,27 @@ Test(api, payload_example)
 	nc_error_clear(&err);
 }
 
+Test(api, payload_schema_from_the_workflow)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	char *example = NULL, *schema = NULL;
+
+	cr_assert_eq(api_workflow_payload(cl, "payment-reminder", &example, &schema, &err), NC_OK,
+	             "%s", err.message ? err.message : "");
+	cr_assert_not_null(example);
+	cr_assert_not_null(strstr(schema, "\"currency\":{\"type\":\"string\","
+	                                  "\"enum\":[\"EUR\",\"USD\",\"GBP\"]}"), "%s", schema);
+	free(example);
+	free(schema);
+	cr_assert_eq(api_workflow_payload(cl, "welcome-onboarding", &example, &schema, &err), NC_OK);
+	cr_assert_null(example);
+	cr_assert_null(schema);
+	cr_assert_eq(api_workflow_payload(cl, "no-such-workflow", &example, &schema, &err),
+	             NC_E_API);
+	cr_assert_null(schema);
+	nc_error_clear(&err);
+}
+
 Test(api, delivery_status_of_a_trigger)
 {
 	struct nc_event ev;
