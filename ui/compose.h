@@ -45,6 +45,12 @@ struct compose {
 	void *owner;
 	int rcpt_sel;              /* selection in the recipients editor */
 	int rcpt_top;
+	/* The workflow's payloadSchema (fetched on the worker with its
+	 * payloadExample, see compose_prefill_start): schema_for names the
+	 * workflow it was fetched for; schema_json is NULL when that
+	 * workflow has none. */
+	char *schema_for;
+	char *schema_json;
 };
 
 struct compose *compose_new(enum compose_mode mode, const char *draft_name);
