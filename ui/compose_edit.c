@@ -145,7 +145,8 @@ compose_edit_json(struct app *a, struct compose *c, int f)
 	free(title);
 }
 
-static void prefill_submit(struct app *a, struct compose *c, int quiet, int open_form);
+static struct prefill_job *prefill_submit(struct app *a, struct compose *c, int quiet,
+                                          int open_form);
 
 /* The payload opens as a form when the workflow has a payloadSchema; the
  * schema not fetched yet is fetched first (the form opens when it
@@ -226,6 +227,7 @@ struct prefill_job {
 	char *schema;
 	int quiet;
 	int open_form;             /* Enter on the payload waits for the schema */
+	int then_send;             /* ^S waits for it (see compose_check_then_send) */
 	enum nc_status st;
 	struct nc_error err;
 };
@@ -247,11 +249,23 @@ compose_schema(const struct compose *c)
 	return c->schema_json;
 }
 
-/* Keep the schema when the form still names the workflow it came with. */
+int
+compose_schema_known(const struct compose *c)
+{
+	return c->schema_for && c->ev.workflow && strcmp(c->schema_for, c->ev.workflow) == 0;
+}
+
+/* Keep the schema when the form still names the workflow it came with. A
+ * workflow the server does not know has none; a send that waited for the
+ * schema goes on without one when the fetch failed (the server checks). */
 static void
 keep_schema(struct compose *c, struct prefill_job *j)
 {
-	if (j->st != NC_OK || !c->ev.workflow || strcmp(c->ev.workflow, j->workflow) != 0)
+	int none = j->err.http_status == 404 || j->then_send;
+
+	if (!c->ev.workflow || strcmp(c->ev.workflow, j->workflow) != 0)
+		return;
+	if (j->st != NC_OK && !none)
 		return;
 	str_set(&c->schema_for, j->workflow);
 	free(c->schema_json);
@@ -277,12 +291,27 @@ open_when_fetched(struct app *a, struct compose *c)
 }
 
 static void
+prefill_job_free(struct prefill_job *j)
+{
+	nc_error_clear(&j->err);
+	free(j->workflow);
+	free(j->example);
+	free(j->schema);
+	free(j);
+}
+
+static void
 prefill_done(struct app *a, void *data)
 {
 	struct prefill_job *j = data;
 	struct compose *c = j->c;
 
 	keep_schema(c, j);
+	if (j->then_send) {
+		prefill_job_free(j);
+		compose_send(a, c);
+		return;
+	}
 	if (j->st != NC_OK) {
 		/* A workflow typed but not (yet) known is not worth an entry in
 		 * Errors; the send will say so if it stays unknown. */
@@ -307,20 +336,16 @@ prefill_done(struct app *a, void *data)
 	}
 	if (j->open_form)
 		open_when_fetched(a, c);
-	nc_error_clear(&j->err);
-	free(j->workflow);
-	free(j->example);
-	free(j->schema);
-	free(j);
+	prefill_job_free(j);
 }
 
-static void
+static struct prefill_job *
 prefill_submit(struct app *a, struct compose *c, int quiet, int open_form)
 {
 	struct prefill_job *j;
 
 	if (!a->s->client || str_empty(c->ev.workflow))
-		return;
+		return NULL;
 	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
 	j->c = c;
@@ -333,7 +358,20 @@ prefill_submit(struct app *a, struct compose *c, int quiet, int open_form)
 			app_message(a, MSG_WARN, "busy: try again when the running request ends");
 		free(j->workflow);
 		free(j);
+		return NULL;
 	}
+	return j;
+}
+
+void
+compose_check_then_send(struct app *a, struct compose *c)
+{
+	struct prefill_job *j = prefill_submit(a, c, 1, 0);
+
+	/* Set before the worker finishes: its answer is only read on this
+	 * thread, in prefill_done. */
+	if (j)
+		j->then_send = 1;
 }
 
 void

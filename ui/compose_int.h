@@ -54,6 +54,10 @@ void compose_prefill_start(struct app *a, struct compose *c, int quiet);
 /* The workflow's payloadSchema when it was fetched for the workflow the
  * form names now, else NULL. */
 const char *compose_schema(const struct compose *c);
+/* The form's workflow was asked for its schema (it may have none). */
+int compose_schema_known(const struct compose *c);
+/* Fetch the workflow's schema, then ^S again (compose_send). */
+void compose_check_then_send(struct app *a, struct compose *c);
 void compose_prefill_confirmed(struct app *a, void *ctx, int yes);
 void compose_workflow_picked(struct app *a, void *ctx, char **keys, size_t n);
 

@@ -483,8 +483,16 @@ payload_matches_schema(struct app *a, struct compose *c)
 {
 	const char *schema = compose_schema(c);
 	char *first = NULL;
-	size_t n = schema ? schemaform_check(schema, c->ev.payload_json, &first) : 0;
+	size_t n;
 
+	if (!compose_schema_known(c) && a->s->client) {
+		/* A restored draft or a request from History: ask first. */
+		app_message(a, MSG_INFO, "checking the payload against %s's payloadSchema",
+		            c->ev.workflow);
+		compose_check_then_send(a, c);
+		return 0;
+	}
+	n = schema ? schemaform_check(schema, c->ev.payload_json, &first) : 0;
 	if (!n)
 		return 1;
 	free(c->errors[CF_PAYLOAD]);

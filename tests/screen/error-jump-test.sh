@@ -55,9 +55,10 @@ env = NOVU_SECRET_KEY
 [http]
 retry_attempts = 1
 EOI
-# The next 4 connections are dropped: the 3 list fetches at start and the
-# trigger.
-curl -s --max-time 5 -X POST -d '{"dropNext":4}' \
+# The next 5 connections are dropped: the 3 list fetches at start, the
+# workflow's payloadSchema (^S asks for it first; without an answer the send
+# goes on, the server checks) and the trigger.
+curl -s --max-time 5 -X POST -d '{"dropNext":5}' \
 	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
 steps '
 <Home><Down><Down><Del>

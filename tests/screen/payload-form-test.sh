@@ -4,7 +4,8 @@
 # missing, ^S refused while the schema refuses the payload and accepted once
 # it is fixed; then payment-reminder's enum as a pick list, a number kept
 # as typed, the JSON view and back with the text unchanged, a narrow
-# terminal. The sandbox sees one trigger, with the fixed payload.
+# terminal; a restored draft is checked too. The sandbox sees one trigger,
+# with the fixed payload.
 . "$(dirname "$0")/lib.sh"
 
 start_sandbox
@@ -77,6 +78,20 @@ payload = json.load(open(sys.argv[1]))["event"]["payload"]
 want = '{\n  "invoiceId": "INV-2041",\n  "amount": 1.50,\n  "currency": "USD"\n}'
 assert payload == want, repr(payload)
 EOP
+# Run 2: a restored draft the schema refuses (amount below its minimum):
+# ^S asks for the workflow's schema first, then refuses.
+python3 - "$NOVU_CONSOLE_STATE_DIR/drafts/trigger.json" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["event"]["payload"] = d["event"]["payload"].replace("1.50", "-1")
+json.dump(d, open(sys.argv[1], "w"))
+EOP
+steps '
+<C-s>
+:save-screen pf-draft-refused.screen
+'
+run_console 80 24
+assert_screen pf-draft-refused
 sandbox_get /__sandbox/requests >"$WORK/requests.json"
 python3 - "$WORK/requests.json" <<'EOP' || { echo "FAIL: $TEST_NAME: see above"; FAILED=1; }
 import json, sys
