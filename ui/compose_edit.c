@@ -282,8 +282,14 @@ open_when_fetched(struct app *a, struct compose *c)
 	int in_front = (top->ops == &scr_trigger_ops && a->forms[0] == c) ||
 	               (top->ops == &scr_broadcast_ops && a->forms[1] == c);
 
-	if (!in_front || c->focus != CF_PAYLOAD)
+	if (c->focus != CF_PAYLOAD)
 		return;
+	if (!in_front) {
+		if (compose_schema(c))
+			app_message(a, MSG_INFO, "%s's payloadSchema is here: Enter opens the "
+			            "payload form", c->ev.workflow);
+		return;
+	}
 	if (compose_schema(c))
 		payloadform_open(a, c, 0);
 	else

@@ -153,6 +153,10 @@ edit_done(struct app *a, void *ctx, const char *line)
 	free(p->edit_ptr);
 	p->edit_ptr = NULL;
 	if (!line || !r) {
+		/* Esc keeps the old value; at quit the draft keeps what was
+		 * being typed. */
+		if (!a->quitting)
+			save_draft_with(a, p->c, -1, NULL);
 		app_redraw(a);
 		return;
 	}
@@ -487,6 +491,12 @@ pf_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 		rebuild(p, payload_text(p));   /* changed in the JSON view */
 	if (h < 2 || w < 16)
 		return;
+	if (!compose_schema(p->c)) {
+		/* The form's workflow changed under it (History "to form"). */
+		draw_text_cut(y, x + 1, w - 1, "No payloadSchema for this workflow: Esc goes back, "
+		              "J edits the JSON", ROLE_WARN);
+		return;
+	}
 	draw_header(p, y, x, w);
 	if (rows < 1)
 		rows = 1;
