@@ -37,6 +37,12 @@ user-1<Enter>
 B-2002<Enter>
 <C-s>
 :save-screen pf-sent.screen
+<Down>
+<Enter>
+<C-a><C-k>東京 Express Zoë<Enter>
+:resize 60 16
+:save-screen pf-wide.screen
+:resize 80 24
 <Esc>
 <Del>
 <Up>
@@ -67,7 +73,7 @@ J
 :save-screen pf-narrow.screen
 '
 run_console 80 24
-for s in open typing edited missing refused refused-form reopened sent enum-pick enum-picked minimum json back narrow; do
+for s in open typing edited missing refused refused-form reopened sent wide enum-pick enum-picked minimum json back narrow; do
 	assert_screen "pf-$s"
 done
 # The form spliced the payload: the example's layout and key order, 1.50
