@@ -261,7 +261,7 @@ compose_schema_known(const struct compose *c)
 static void
 keep_schema(struct compose *c, struct prefill_job *j)
 {
-	int none = j->err.http_status == 404 || j->then_send;
+	int none = j->err.http_status == 404 || (j->then_send && j->st != NC_E_ABORTED);
 
 	if (!c->ev.workflow || strcmp(c->ev.workflow, j->workflow) != 0)
 		return;
@@ -314,8 +314,13 @@ prefill_done(struct app *a, void *data)
 
 	keep_schema(c, j);
 	if (j->then_send) {
+		/* Esc stopped the wait: the user chose not to send yet. */
+		if (j->st == NC_E_ABORTED)
+			app_message(a, MSG_INFO, "not sent: stopped while asking for %s's "
+			            "payloadSchema", j->workflow);
 		prefill_job_free(j);
-		compose_send(a, c);
+		if (compose_schema_known(c))
+			compose_send(a, c);
 		return;
 	}
 	if (j->st != NC_OK) {
@@ -359,7 +364,8 @@ prefill_submit(struct app *a, struct compose *c, int quiet, int open_form)
 	j->quiet = quiet;
 	j->open_form = open_form;
 	nc_error_init(&j->err);
-	if (worker_submit(a->worker, "Fetching payloadExample", prefill_run, prefill_done, j)) {
+	if (worker_submit(a->worker, "Fetching the workflow's payloadExample and payloadSchema",
+	                  prefill_run, prefill_done, j)) {
 		if (!quiet || open_form)
 			app_message(a, MSG_WARN, "busy: try again when the running request ends");
 		free(j->workflow);
