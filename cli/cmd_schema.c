@@ -18,14 +18,18 @@ fetch_schema(struct cli_ctx *c, const char *workflow, cJSON **schema, int *valid
 {
 	struct nc_error err = NC_ERROR_INIT;
 	enum nc_status st;
+	char *text = NULL;
 	int rc = cli_open_session(c, 0);
 
 	*schema = NULL;
 	if (rc)
 		return rc;
-	st = api_workflow_payload_schema(c->session.client, workflow, schema, validates, &err);
+	st = api_workflow_payload(c->session.client, workflow, NULL, &text, validates, &err);
+	if (st == NC_OK && text && !(*schema = cJSON_Parse(text)))
+		st = NC_E_NOMEM;   /* the text came from cJSON: only memory can fail */
 	if (st)
 		rc = cli_report_error(c, st, &err);
+	free(text);
 	nc_error_clear(&err);
 	return rc;
 }

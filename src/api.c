@@ -942,20 +942,59 @@ api_list_topics(struct nc_client *c, const struct nc_list_query *q,
 	return NC_OK;
 }
 
-/* GET /v2/workflows/{id}, parsed; *wf points into *root. */
+/* The object member key of wf as compact JSON text in *out; NC_OK with
+ * NULL when absent or not an object. */
 static enum nc_status
-get_workflow(struct nc_client *c, const char *workflow_id, cJSON **root, const cJSON **wf,
-             struct nc_error *err)
+object_text(const cJSON *wf, const char *key, char **out, struct nc_error *err)
 {
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(wf, key);
+
+	*out = NULL;
+	if (!cJSON_IsObject(o))
+		return NC_OK;
+	*out = json_print_compact(o);
+	return *out ? NC_OK : oom(err);
+}
+
+enum nc_status
+api_workflow_payload(struct nc_client *c, const char *workflow_id, char **example_json,
+                     char **schema_json, int *validates, struct nc_error *err)
+{
+	char *example = NULL, *schema = NULL;
+	const cJSON *wf;
+	cJSON *root;
 	enum nc_status st;
 
-	*root = NULL;
+	if (example_json)
+		*example_json = NULL;
+	if (schema_json)
+		*schema_json = NULL;
+	if (validates)
+		*validates = 0;
 	if (!workflow_id || !*workflow_id)
 		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
 	st = get_json(c, escaped_path("/v2/workflows/", workflow_id),
-	              "GET /v2/workflows/{workflowId}", root, err);
-	if (!st)
-		*wf = json_unwrap_data(*root);
+	              "GET /v2/workflows/{workflowId}", &root, err);
+	if (st)
+		return st;
+	wf = json_unwrap_data(root);
+	st = object_text(wf, "payloadExample", &example, err);
+	if (st == NC_OK)
+		st = object_text(wf, "payloadSchema", &schema, err);
+	/* Novu checks the payload only when both are set. */
+	if (st == NC_OK && validates)
+		*validates = schema && json_bool(wf, "validatePayload", 0) == 1;
+	cJSON_Delete(root);
+	if (st == NC_OK && example_json) {
+		*example_json = example;
+		example = NULL;
+	}
+	if (st == NC_OK && schema_json) {
+		*schema_json = schema;
+		schema = NULL;
+	}
+	free(example);
+	free(schema);
 	return st;
 }
 
@@ -963,47 +1002,7 @@ enum nc_status
 api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                              char **example_json, struct nc_error *err)
 {
-	const cJSON *wf, *example;
-	cJSON *root;
-	enum nc_status st;
-
-	*example_json = NULL;
-	st = get_workflow(c, workflow_id, &root, &wf, err);
-	if (st)
-		return st;
-	example = cJSON_GetObjectItemCaseSensitive(wf, "payloadExample");
-	if (cJSON_IsObject(example)) {
-		*example_json = json_print_compact(example);
-		if (!*example_json)
-			st = oom(err);
-	}
-	cJSON_Delete(root);
-	return st;
-}
-
-enum nc_status
-api_workflow_payload_schema(struct nc_client *c, const char *workflow_id, cJSON **schema,
-                            int *validates, struct nc_error *err)
-{
-	const cJSON *wf, *found;
-	cJSON *root;
-	enum nc_status st;
-
-	*schema = NULL;
-	*validates = 0;
-	st = get_workflow(c, workflow_id, &root, &wf, err);
-	if (st)
-		return st;
-	found = cJSON_GetObjectItemCaseSensitive(wf, "payloadSchema");
-	if (cJSON_IsObject(found)) {
-		*schema = cJSON_Duplicate(found, 1);
-		if (!*schema)
-			st = oom(err);
-		/* Novu checks the payload only when both are set. */
-		*validates = json_bool(wf, "validatePayload", 0) == 1;
-	}
-	cJSON_Delete(root);
-	return st;
+	return api_workflow_payload(c, workflow_id, example_json, NULL, NULL, err);
 }
 
 /* ---- delivery status ---- */

@@ -139,13 +139,14 @@ enum nc_status api_list_topics(struct nc_client *c, const struct nc_list_query *
  * NULL in *example_json when the workflow has none. */
 enum nc_status api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                                             char **example_json, struct nc_error *err);
-/* GET /v2/workflows/{id}: its payloadSchema (caller deletes; NULL when the
- * workflow has none) and whether Novu checks triggers against it
- * (validatePayload: Novu validates only when it is true and a schema is
- * set). */
-enum nc_status api_workflow_payload_schema(struct nc_client *c, const char *workflow_id,
-                                           cJSON **schema, int *validates,
-                                           struct nc_error *err);
+/* The same request, also giving payloadSchema (an object, as compact JSON
+ * text, or NULL) in *schema_json and in *validates whether Novu checks
+ * triggers against it (validatePayload: Novu validates only when it is
+ * true and a schema is set). Any of the three outputs may be NULL; the
+ * caller frees the texts. */
+enum nc_status api_workflow_payload(struct nc_client *c, const char *workflow_id,
+                                    char **example_json, char **schema_json, int *validates,
+                                    struct nc_error *err);
 
 /* GET path (with its query) and parse the JSON answer into *root (caller
  * deletes); endpoint names the call in error messages. For reads this file

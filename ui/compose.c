@@ -133,6 +133,8 @@ compose_free(struct compose *c)
 	free(c->auto_idem);
 	free(c->just_sent);
 	free(c->result);
+	free(c->schema_for);
+	free(c->schema_json);
 	free(c);
 }
 

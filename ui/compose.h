@@ -45,6 +45,15 @@ struct compose {
 	void *owner;
 	int rcpt_sel;              /* selection in the recipients editor */
 	int rcpt_top;
+	/* The workflow's payloadSchema (fetched on the worker with its
+	 * payloadExample, see compose_prefill_start): schema_for names the
+	 * workflow it was fetched for; schema_json is NULL when that
+	 * workflow has none. schema_enforced: Novu refuses triggers the
+	 * schema refuses (validatePayload is on); otherwise the schema only
+	 * guides the form and ^S sends what Novu would accept. */
+	char *schema_for;
+	char *schema_json;
+	int schema_enforced;
 };
 
 struct compose *compose_new(enum compose_mode mode, const char *draft_name);

@@ -226,6 +226,9 @@ compose_draw(struct app *a, struct compose *c, int y, int x, int h, int w)
 
 		draw_text_cut(y, x + 1, w - 1, msg, ROLE_ERROR);
 		free(msg);
+	} else if (c->focus == CF_PAYLOAD && compose_schema(c)) {
+		draw_text_cut(y, x + 1, w - 1, "Enter: the form from the workflow's payloadSchema  "
+		              "E/F4: $EDITOR  x: payloadExample", ROLE_DIM);
 	} else if (c->focus >= 0) {
 		draw_text_cut(y, x + 1, w - 1, compose_fields[c->focus].hint, ROLE_DIM);
 	}

@@ -1,4 +1,4 @@
-/* compose_edit.c - editing a field: readline for text, the JSON editor or $EDITOR for JSON, the payloadExample and the workflow picker. */
+/* compose_edit.c - editing a field: readline for text, the JSON editor or $EDITOR for JSON, the payload form, the payloadExample and payloadSchema and the workflow picker. */
 #include "compose_int.h"
 
 #include <ctype.h>
@@ -18,6 +18,7 @@
 #include "errlog.h"
 #include "jsonutil.h"
 #include "lists.h"
+#include "payloadform.h"
 #include "prompt.h"
 #include "uiops.h"
 #include "viewer.h"
@@ -98,7 +99,9 @@ edit_done(struct app *a, void *ctx, const char *line)
 	free(c->errors[f]);
 	c->errors[f] = NULL;
 	compose_changed(a, c);
-	if (workflow_changed && str_empty(c->ev.payload_json) && *line)
+	/* Quiet: the example only fills an empty payload; the schema is
+	 * kept either way. */
+	if (workflow_changed && *line)
 		compose_prefill_start(a, c, 1);
 }
 
@@ -131,6 +134,37 @@ json_check(struct app *a, void *ctx, long *line, long *col)
 }
 
 void
+compose_edit_json(struct app *a, struct compose *c, int f)
+{
+	struct json_edit_ctx *j = must_calloc(1, sizeof(*j));
+	char *title = must_asprintf("%s (JSON object)", compose_fields[f].label);
+
+	j->c = c;
+	j->field = f;
+	textedit_open(a, title, field_slot(c, f), json_changed, json_check, j);
+	free(title);
+}
+
+static struct prefill_job *prefill_submit(struct app *a, struct compose *c, int quiet,
+                                          int open_form);
+
+/* The payload opens as a form when the workflow has a payloadSchema; the
+ * schema not fetched yet is fetched first (the form opens when it
+ * arrives), and without one it is the JSON editor. */
+static void
+edit_payload(struct app *a, struct compose *c)
+{
+	if (compose_schema(c)) {
+		payloadform_open(a, c, 0);
+	} else if (!str_empty(c->ev.workflow) && a->s->client &&
+	           (!c->schema_for || strcmp(c->schema_for, c->ev.workflow) != 0)) {
+		prefill_submit(a, c, 1, 1);
+	} else {
+		compose_edit_json(a, c, CF_PAYLOAD);
+	}
+}
+
+void
 compose_edit_field(struct app *a, struct compose *c, int f)
 {
 	char **slot = field_slot(c, f);
@@ -141,14 +175,12 @@ compose_edit_field(struct app *a, struct compose *c, int f)
 	}
 	if (!slot)
 		return;
+	if (f == CF_PAYLOAD) {
+		edit_payload(a, c);
+		return;
+	}
 	if (field_is_json(f)) {
-		struct json_edit_ctx *j = must_calloc(1, sizeof(*j));
-		char *title = must_asprintf("%s (JSON object)", compose_fields[f].label);
-
-		j->c = c;
-		j->field = f;
-		textedit_open(a, title, slot, json_changed, json_check, j);
-		free(title);
+		compose_edit_json(a, c, f);
 		return;
 	}
 	c->editing = f;
@@ -192,7 +224,11 @@ struct prefill_job {
 	struct compose *c;
 	char *workflow;
 	char *example;
+	char *schema;
+	int validates;             /* Novu checks triggers against schema */
 	int quiet;
+	int open_form;             /* Enter on the payload waits for the schema */
+	int then_send;             /* ^S waits for it (see compose_check_then_send) */
 	enum nc_status st;
 	struct nc_error err;
 };
@@ -203,7 +239,74 @@ prefill_run(void *data, struct worker *w)
 	struct prefill_job *j = data;
 
 	(void)w;
-	j->st = api_workflow_payload_example(j->client, j->workflow, &j->example, &j->err);
+	j->st = api_workflow_payload(j->client, j->workflow, &j->example, &j->schema,
+	                             &j->validates, &j->err);
+}
+
+const char *
+compose_schema(const struct compose *c)
+{
+	if (!c->schema_for || !c->ev.workflow || strcmp(c->schema_for, c->ev.workflow) != 0)
+		return NULL;
+	return c->schema_json;
+}
+
+int
+compose_schema_known(const struct compose *c)
+{
+	return c->schema_for && c->ev.workflow && strcmp(c->schema_for, c->ev.workflow) == 0;
+}
+
+/* Keep the schema when the form still names the workflow it came with. A
+ * workflow the server does not know has none; a send that waited for the
+ * schema goes on without one when the fetch failed (the server checks). */
+static void
+keep_schema(struct compose *c, struct prefill_job *j)
+{
+	int none = j->err.http_status == 404 || (j->then_send && j->st != NC_E_ABORTED);
+
+	if (!c->ev.workflow || strcmp(c->ev.workflow, j->workflow) != 0)
+		return;
+	if (j->st != NC_OK && !none)
+		return;
+	str_set(&c->schema_for, j->workflow);
+	free(c->schema_json);
+	c->schema_json = j->schema;
+	c->schema_enforced = j->validates;
+	j->schema = NULL;
+}
+
+/* Enter on the payload waited for the schema: open what fits now, when
+ * the form is still in front with the payload focused. */
+static void
+open_when_fetched(struct app *a, struct compose *c)
+{
+	struct view *top = app_top(a);
+	int in_front = (top->ops == &scr_trigger_ops && a->forms[0] == c) ||
+	               (top->ops == &scr_broadcast_ops && a->forms[1] == c);
+
+	if (c->focus != CF_PAYLOAD)
+		return;
+	if (!in_front) {
+		if (compose_schema(c))
+			app_message(a, MSG_INFO, "%s's payloadSchema is here: Enter opens the "
+			            "payload form", c->ev.workflow);
+		return;
+	}
+	if (compose_schema(c))
+		payloadform_open(a, c, 0);
+	else
+		compose_edit_json(a, c, CF_PAYLOAD);
+}
+
+static void
+prefill_job_free(struct prefill_job *j)
+{
+	nc_error_clear(&j->err);
+	free(j->workflow);
+	free(j->example);
+	free(j->schema);
+	free(j);
 }
 
 static void
@@ -212,6 +315,17 @@ prefill_done(struct app *a, void *data)
 	struct prefill_job *j = data;
 	struct compose *c = j->c;
 
+	keep_schema(c, j);
+	if (j->then_send) {
+		/* Esc stopped the wait: the user chose not to send yet. */
+		if (j->st == NC_E_ABORTED)
+			app_message(a, MSG_INFO, "not sent: stopped while asking for %s's "
+			            "payloadSchema", j->workflow);
+		prefill_job_free(j);
+		if (compose_schema_known(c))
+			compose_send(a, c);
+		return;
+	}
 	if (j->st != NC_OK) {
 		/* A workflow typed but not (yet) known is not worth an entry in
 		 * Errors; the send will say so if it stays unknown. */
@@ -234,31 +348,51 @@ prefill_done(struct app *a, void *data)
 		compose_changed(a, c);
 		app_message(a, MSG_OK, "payload filled from %s's payloadExample", j->workflow);
 	}
-	nc_error_clear(&j->err);
-	free(j->workflow);
-	free(j->example);
-	free(j);
+	if (j->open_form)
+		open_when_fetched(a, c);
+	prefill_job_free(j);
 }
 
-void
-compose_prefill_start(struct app *a, struct compose *c, int quiet)
+static struct prefill_job *
+prefill_submit(struct app *a, struct compose *c, int quiet, int open_form)
 {
 	struct prefill_job *j;
 
 	if (!a->s->client || str_empty(c->ev.workflow))
-		return;
+		return NULL;
 	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
 	j->c = c;
 	j->workflow = must_strdup(c->ev.workflow);
 	j->quiet = quiet;
+	j->open_form = open_form;
 	nc_error_init(&j->err);
-	if (worker_submit(a->worker, "Fetching payloadExample", prefill_run, prefill_done, j)) {
-		if (!quiet)
+	if (worker_submit(a->worker, "Fetching the workflow's payloadExample and payloadSchema",
+	                  prefill_run, prefill_done, j)) {
+		if (!quiet || open_form)
 			app_message(a, MSG_WARN, "busy: try again when the running request ends");
 		free(j->workflow);
 		free(j);
+		return NULL;
 	}
+	return j;
+}
+
+void
+compose_check_then_send(struct app *a, struct compose *c)
+{
+	struct prefill_job *j = prefill_submit(a, c, 1, 0);
+
+	/* Set before the worker finishes: its answer is only read on this
+	 * thread, in prefill_done. */
+	if (j)
+		j->then_send = 1;
+}
+
+void
+compose_prefill_start(struct app *a, struct compose *c, int quiet)
+{
+	prefill_submit(a, c, quiet, 0);
 }
 
 void
@@ -287,7 +421,6 @@ compose_workflow_picked(struct app *a, void *ctx, char **keys, size_t n)
 	wf = lists_workflow(a, keys[0]);
 	if (wf && wf->status && strcmp(wf->status, "ACTIVE") != 0)
 		app_message(a, MSG_WARN, "%s is %s: a trigger will not run it", keys[0], wf->status);
-	if (str_empty(c->ev.payload_json))
-		compose_prefill_start(a, c, 1);
+	compose_prefill_start(a, c, 1);
 }
 

@@ -44,10 +44,20 @@ void save_draft_with(struct app *a, struct compose *c, int field, const char *te
 
 /* compose_edit.c */
 void compose_edit_field(struct app *a, struct compose *c, int f);
+/* The JSON editor on field f (the payload form's JSON view, too). */
+void compose_edit_json(struct app *a, struct compose *c, int f);
 void compose_edit_external(struct app *a, struct compose *c);
 /* Fetch the workflow's payloadExample into the payload (quiet: no message
- * when there is none, and only into an empty payload). */
+ * when there is none, and only into an empty payload) and keep its
+ * payloadSchema. */
 void compose_prefill_start(struct app *a, struct compose *c, int quiet);
+/* The workflow's payloadSchema when it was fetched for the workflow the
+ * form names now, else NULL. */
+const char *compose_schema(const struct compose *c);
+/* The form's workflow was asked for its schema (it may have none). */
+int compose_schema_known(const struct compose *c);
+/* Fetch the workflow's schema, then ^S again (compose_send). */
+void compose_check_then_send(struct app *a, struct compose *c);
 void compose_prefill_confirmed(struct app *a, void *ctx, int yes);
 void compose_workflow_picked(struct app *a, void *ctx, char **keys, size_t n);
 

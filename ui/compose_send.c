@@ -18,6 +18,8 @@
 #include "errlog.h"
 #include "jsonutil.h"
 #include "lists.h"
+#include "payloadform.h"
+#include "schemaform.h"
 #include "prompt.h"
 #include "uiops.h"
 #include "viewer.h"
@@ -473,13 +475,49 @@ compose_send(struct app *a, struct compose *c)
 	compose_send_checked_form(a, c);
 }
 
-/* The form's own checks, then the workflow's state, then the send. */
+/* The workflow's payloadSchema refuses the payload: nothing is sent; the
+ * Payload field says why and the payload form opens at the first row with
+ * a problem. 1 when the schema (if any) accepts it. */
+static int
+payload_matches_schema(struct app *a, struct compose *c)
+{
+	const char *schema = compose_schema(c);
+	char *first = NULL;
+	size_t n;
+
+	if (!compose_schema_known(c) && a->s->client) {
+		/* A restored draft or a request from History: ask first. */
+		app_message(a, MSG_INFO, "checking the payload against %s's payloadSchema",
+		            c->ev.workflow);
+		compose_check_then_send(a, c);
+		return 0;
+	}
+	/* With validatePayload off Novu takes any payload: the schema guides
+	 * the form but refusing here would refuse what Novu accepts. */
+	n = schema && c->schema_enforced ? schemaform_check(schema, c->ev.payload_json, &first)
+	                                 : 0;
+	if (!n)
+		return 1;
+	free(c->errors[CF_PAYLOAD]);
+	c->errors[CF_PAYLOAD] = must_asprintf("%zu problem%s with %s's payloadSchema: %s", n,
+	                                      n == 1 ? "" : "s", c->ev.workflow,
+	                                      first ? first : "?");
+	c->focus = CF_PAYLOAD;
+	payloadform_open(a, c, 1);
+	app_message(a, MSG_ERROR, "not sent: %s - fix the rows marked ! (J: the JSON text)",
+	            c->errors[CF_PAYLOAD]);
+	free(first);
+	return 0;
+}
+
+/* The form's own checks, the payload against the workflow's schema, then
+ * the workflow's state, then the send. */
 static void
 compose_send_checked_form(struct app *a, struct compose *c)
 {
 	const struct nc_workflow *wf;
 
-	if (!compose_validate(a, c))
+	if (!compose_validate(a, c) || !payload_matches_schema(a, c))
 		return;
 	wf = lists_workflow(a, c->ev.workflow);
 	if (wf && wf->status && strcmp(wf->status, "ACTIVE") != 0) {

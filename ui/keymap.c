@@ -68,6 +68,14 @@ KM(km_broadcast_form, "Broadcast form", NULL,
 	{ 'x', REQ_PREFILL, 0 }, { 'n', REQ_NEW_TXN, 0 },
 	{ UK(KEY_DC), REQ_CLEAR_FIELD, 0 }, { 'X', REQ_RESET_FORM, 0 });
 
+KM(km_payload_form, "Payload form (from the workflow's payloadSchema)",
+	"Rows marked * are required, ! have a problem; the JSON view edits the same text.",
+	{ UK_ENTER, REQ_EDIT, KB_BAR }, { 'e', REQ_EDIT, 0 },
+	{ 'a', REQ_ADD_ITEM, KB_BAR }, { 'd', REQ_DELETE, KB_BAR },
+	{ UK(KEY_DC), REQ_CLEAR_FIELD, 0 }, { 'J', REQ_JSON_VIEW, KB_BAR },
+	{ UK(KEY_F(2)), REQ_JSON_VIEW, 0 },
+	{ UK_CTRL('s'), REQ_SEND, KB_BAR }, { 'S', REQ_SEND, 0 });
+
 KM(km_recipients, "Recipients editor", NULL,
 	{ 'a', REQ_RCPT_ADD_ID, KB_BAR }, { 'o', REQ_RCPT_ADD_OBJECT, KB_BAR },
 	{ 't', REQ_RCPT_ADD_TOPIC, KB_BAR }, { 's', REQ_PICK_SUBSCRIBERS, KB_BAR },
@@ -141,7 +149,7 @@ KM(km_help, "Help", NULL,
 	{ 'q', REQ_BACK, 0 });
 
 const struct keymap *const km_all[] = {
-	&km_global, &km_move, &km_form, &km_broadcast_form, &km_recipients,
+	&km_global, &km_move, &km_form, &km_broadcast_form, &km_payload_form, &km_recipients,
 	&km_subscriber, &km_bulk, &km_history, &km_errors, &km_activity, &km_viewer, &km_picker,
 	&km_confirm, &km_dialog,
 	&km_textedit, &km_prompt, NULL

@@ -63,6 +63,9 @@
 	REQ_(NEW_TXN,         "New id",     "Generate a new transactionId") \
 	REQ_(CLEAR_FIELD,     "Clear",      "Clear the selected field") \
 	REQ_(RESET_FORM,      "Reset",      "Empty the whole form (asks first)") \
+	/* payload form */ \
+	REQ_(ADD_ITEM,        "Add item",   "Add an item to the array (its default, or an empty value)") \
+	REQ_(JSON_VIEW,       "JSON",       "Show the payload as JSON text (Esc comes back to the form)") \
 	/* recipients */ \
 	REQ_(RCPT_ADD_ID,     "Add ID",     "Add subscriber IDs (several: separate with blanks or commas)") \
 	REQ_(RCPT_ADD_OBJECT, "Add object", "Add a subscriber object (email, phone, names, locale, timezone, data)") \
@@ -131,7 +134,7 @@ struct keymap {
 
 /* The tables (keymap.c). Views list the ones they use, most specific
  * first, NULL-terminated. */
-extern const struct keymap km_global, km_move, km_form, km_broadcast_form,
+extern const struct keymap km_global, km_move, km_form, km_broadcast_form, km_payload_form,
 	km_recipients, km_subscriber, km_bulk, km_history, km_errors, km_activity, km_viewer,
 	km_picker,
 	km_confirm, km_dialog, km_textedit, km_prompt, km_help;

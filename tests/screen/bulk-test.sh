@@ -10,9 +10,10 @@ for i in $(seq 1 100); do
 	printf '{"name":"order-shipped","to":"user-%d","payload":{"order":{"id":"A-%d"}}}\n' "$i" "$i"
 done >"$HOME/events.jsonl"
 {
-	echo 'subscriberId,email,order.id,order.carrier'
+	echo 'subscriberId,email,order.id,order.carrier,order.note'
 	for i in $(seq 101 250); do
-		printf 'user-%d,user%d@example.com,B-%d,"DHL, Express"\n' "$i" "$i" "$i"
+		printf 'user-%d,user%d@example.com,B-%d,DHL,"Leave at the door, ring twice"\n' \
+			"$i" "$i" "$i"
 	done
 } >"$HOME/more.csv"
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Errors: a 422 (unknown workflow) opens its detail and f jumps to the
-# Workflow field; a 400 payload-schema error shows field, value and
-# schemaPath and f jumps to the payload; invalid JSON is caught before
-# sending, with line and column, in the editor and in the form.
+# Workflow field; a payload the workflow's payloadSchema refuses is not
+# sent: the payload form opens at the row and the Payload field says why;
+# invalid JSON is caught before sending, with line and column, in the
+# editor and in the form.
 . "$(dirname "$0")/lib.sh"
 
 start_sandbox
@@ -22,19 +23,23 @@ f
 <Down><Down>
 <Del>
 <Enter>
+J
 "order": {"carrier": "UPS"}
 <Esc>
+<Esc>
 <C-s>
-:save-screen error-400-detail.screen
-f
-:save-screen error-400-field.screen
+:save-screen error-schema-refused.screen
+<Esc>
+:save-screen error-schema-field.screen
 5
 :save-screen error-list.screen
 1
 <Enter>
+J
 <End><Down><Down><Down><Down><End>,
 <Esc>
 :save-screen error-json-editor.screen
+<Esc>
 <Esc>
 <C-s>
 :save-screen error-json-form.screen
@@ -50,9 +55,10 @@ env = NOVU_SECRET_KEY
 [http]
 retry_attempts = 1
 EOI
-# The next 4 connections are dropped: the 3 list fetches at start and the
-# trigger.
-curl -s --max-time 5 -X POST -d '{"dropNext":4}' \
+# The next 5 connections are dropped: the 3 list fetches at start, the
+# workflow's payloadSchema (^S asks for it first; without an answer the send
+# goes on, the server checks) and the trigger.
+curl -s --max-time 5 -X POST -d '{"dropNext":5}' \
 	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
 steps '
 <Home><Down><Down><Del>
@@ -60,7 +66,7 @@ steps '
 :save-screen error-transport.screen
 '
 NOVU_CONSOLE_PROFILE=once run_console 80 24
-for s in 422-detail 422-field 400-detail 400-field list json-editor json-form transport; do
+for s in 422-detail 422-field schema-refused schema-field list json-editor json-form transport; do
 	assert_screen "error-$s"
 done
 finish

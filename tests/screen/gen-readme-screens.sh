@@ -41,6 +41,16 @@ shot frame-trigger "An empty form (80x24). The transactionId is generated and ed
 shot flow-form "The workflow typed with Tab completion; its payloadExample filled the payload."
 shot flow-sent "After ^S: the transactionId and status; the form gets a new transactionId for the next send."
 shot flow-preview "p: the exact request, key masked; y copies it as a curl command (OSC 52 and a file)."
+echo "## Payload form"
+echo
+shot pf-open "Enter on Payload when the workflow has a payloadSchema: one row per property (* required), its type and the value as typed."
+shot pf-typing "Enter edits a value with readline; the rows are checked against the schema at every key."
+shot pf-missing "Del clears a value: a required one shows as missing, the problem beside it and in full at the bottom."
+shot pf-enum-pick "An enum opens as a pick list (the value now marked; the last entry removes it)."
+shot pf-minimum "A number the schema refuses: the problem count in the title, the row marked !."
+shot pf-json "J: the same payload as JSON text; 1.50 stays 1.50, key order and layout as they were."
+shot pf-back "Esc: back to the form, the text unchanged."
+shot pf-narrow "At 44x16 the type column goes; the values stay."
 echo "## Recipients editor"
 echo
 shot flow-recipients "IDs, and a topic with an exclude list; the count against the limit of 100."
@@ -71,8 +81,8 @@ shot flow-status "u: delivery status from GET /v1/notifications, over the stored
 echo "## Errors"
 echo
 shot error-list "Every failed request of the session."
-shot error-400-detail "A payload-schema error: field, message, value, schemaPath, rate-limit headers."
-shot error-400-field "f: back in the form, on the field the error names."
+shot error-schema-refused "^S with a payload the workflow's payloadSchema refuses: nothing is sent; the payload form opens at the first row with a problem."
+shot error-schema-field "Esc: the Payload field says what is wrong and how many problems there are."
 shot error-422-detail "A 422 (unknown workflow)."
 shot error-transport "No HTTP answer: the transport error's text."
 shot error-json-editor "The JSON editor: a parse error with its line and column; Esc again leaves anyway."

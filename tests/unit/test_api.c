@@ -475,24 +475,36 @@ Test(api, payload_example)
 	nc_error_clear(&err);
 }
 
+/* The workflow's payloadSchema parsed, as the headless check uses it. */
+static enum nc_status
+payload_schema(const char *workflow, cJSON **schema, int *validates, struct nc_error *err)
+{
+	char *text = NULL;
+	enum nc_status st = api_workflow_payload(cl, workflow, NULL, &text, validates, err);
+
+	*schema = text ? cJSON_Parse(text) : NULL;
+	free(text);
+	return st;
+}
+
 Test(api, payload_schema)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	cJSON *schema = NULL;
 	int validates = -1;
 
-	cr_assert_eq(api_workflow_payload_schema(cl, "order-shipped", &schema, &validates, &err),
+	cr_assert_eq(payload_schema("order-shipped", &schema, &validates, &err),
 	             NC_OK, "%s", err.message ? err.message : "");
 	cr_assert_not_null(schema);
 	cr_assert_eq(validates, 1);
 	cr_assert_str_eq(json_str(cJSON_GetObjectItem(cJSON_GetObjectItem(schema, "properties"),
 	                                              "trackingUrl"), "format"), "uri");
 	cJSON_Delete(schema);
-	cr_assert_eq(api_workflow_payload_schema(cl, "welcome-onboarding", &schema, &validates,
+	cr_assert_eq(payload_schema("welcome-onboarding", &schema, &validates,
 	                                         &err), NC_OK);
 	cr_assert_null(schema);
 	cr_assert_eq(validates, 0);
-	cr_assert_eq(api_workflow_payload_schema(cl, "no-such-workflow", &schema, &validates,
+	cr_assert_eq(payload_schema("no-such-workflow", &schema, &validates,
 	                                         &err), NC_E_API);
 	cr_assert_eq(err.http_status, 404);
 	nc_error_clear(&err);
@@ -511,7 +523,7 @@ Test(api, seeded_examples_fit_their_schemas)
 	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		cr_assert_eq(api_workflow_payload_schema(cl, ids[i], &schema, &validates, &err), NC_OK);
+		cr_assert_eq(payload_schema(ids[i], &schema, &validates, &err), NC_OK);
 		cr_assert_eq(api_workflow_payload_example(cl, ids[i], &example, &err), NC_OK);
 		cr_assert_eq(payload_check(schema, example, &pc, &err), NC_OK);
 		cr_expect_eq(pc.n, 0, "%s: %s %s", ids[i], pc.n ? pc.items[0].field : "",
@@ -520,6 +532,27 @@ Test(api, seeded_examples_fit_their_schemas)
 		free(example);
 		cJSON_Delete(schema);
 	}
+}
+
+Test(api, payload_schema_from_the_workflow)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	char *example = NULL, *schema = NULL;
+
+	cr_assert_eq(api_workflow_payload(cl, "payment-reminder", &example, &schema, NULL, &err), NC_OK,
+	             "%s", err.message ? err.message : "");
+	cr_assert_not_null(example);
+	cr_assert_not_null(strstr(schema, "\"currency\":{\"type\":\"string\","
+	                                  "\"enum\":[\"EUR\",\"USD\",\"GBP\"]"), "%s", schema);
+	free(example);
+	free(schema);
+	cr_assert_eq(api_workflow_payload(cl, "welcome-onboarding", &example, &schema, NULL, &err), NC_OK);
+	cr_assert_null(example);
+	cr_assert_null(schema);
+	cr_assert_eq(api_workflow_payload(cl, "no-such-workflow", &example, &schema, NULL, &err),
+	             NC_E_API);
+	cr_assert_null(schema);
+	nc_error_clear(&err);
 }
 
 Test(api, delivery_status_of_a_trigger)
