@@ -19,6 +19,7 @@ struct cli_ctx {
 	int tui;                 /* the console, not a headless command */
 	long limit;
 	const char *payload, *overrides, *context, *idempotency_key, *search;
+	const char *step;        /* preview --step */
 	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */
 	char **args;             /* positional arguments after the subcommand */
 	int nargs;
@@ -38,6 +39,9 @@ int cmd_status(struct cli_ctx *c);
 int cmd_profiles(struct cli_ctx *c);
 /* cmd_sandbox.c: `sandbox reset` clears the local sandbox's saved world. */
 int cmd_sandbox(struct cli_ctx *c);
+
+/* cmd_preview.c: `preview WORKFLOW`, each step as Novu renders it. */
+int cmd_preview(struct cli_ctx *c);
 
 /* ---- cmd_pending.c ---- */
 #define CMD_PENDING_USAGE \
