@@ -41,6 +41,7 @@ shot frame-trigger "An empty form (80x24). The transactionId is generated and ed
 shot flow-form "The workflow typed with Tab completion; its payloadExample filled the payload."
 shot flow-sent "After ^S: the transactionId and status; the form gets a new transactionId for the next send."
 shot flow-preview "p: the exact request, key masked; y copies it as a curl command (OSC 52 and a file)."
+shot step-preview-trigger "v: what each step will say, as Novu renders it for the first recipient (e-mail HTML as text, its links numbered); on the Broadcast form v first asks for the subscriber."
 echo "## Recipients editor"
 echo
 shot flow-recipients "IDs, and a topic with an exclude list; the count against the limit of 100."
