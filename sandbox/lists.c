@@ -207,9 +207,8 @@ lists_subscriber_get(const struct sb_request *req, struct sb_reply *rep)
 	at = store_subscriber_find(req->route_arg);
 	if (at < 0) {
 		store_unlock();
-		/* GetSubscriber's NotFoundException. */
-		reply_errorf(rep, 404, req->url, "Subscriber not found for id %.500s",
-		             req->route_arg);
+		/* subscribers-v2 GetSubscriber's NotFoundException. */
+		reply_errorf(rep, 404, req->url, "Subscriber: %.500s was not found", req->route_arg);
 		return;
 	}
 	doc = cJSON_CreateObject();

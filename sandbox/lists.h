@@ -7,7 +7,7 @@
 #include "exchange.h"
 
 void lists_subscribers(const struct sb_request *req, struct sb_reply *rep);
-/* GET /v1/subscribers/{subscriberId}: {"data": SubscriberResponseDto}. */
+/* GET /v2/subscribers/{subscriberId}: {"data": SubscriberResponseDto}. */
 void lists_subscriber_get(const struct sb_request *req, struct sb_reply *rep);
 void lists_topics(const struct sb_request *req, struct sb_reply *rep);
 void lists_workflows(const struct sb_request *req, struct sb_reply *rep);

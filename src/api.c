@@ -988,8 +988,8 @@ api_subscriber_get(struct nc_client *c, const char *subscriber_id, cJSON **root,
 	*root = NULL;
 	if (!subscriber_id || !*subscriber_id)
 		return nc_error_set(err, NC_E_INVALID, "to", "give a subscriber ID");
-	return get_json(c, escaped_path("/v1/subscribers/", subscriber_id),
-	                "GET /v1/subscribers/{subscriberId}", root, err);
+	return get_json(c, escaped_path("/v2/subscribers/", subscriber_id),
+	                "GET /v2/subscribers/{subscriberId}", root, err);
 }
 
 /* "/v2/workflows/{wf}/step/{step}/preview", each id URL-encoded. */

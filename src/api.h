@@ -140,7 +140,7 @@ enum nc_status api_list_topics(struct nc_client *c, const struct nc_list_query *
 enum nc_status api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                                             char **example_json, struct nc_error *err);
 
-/* GET /v2/workflows/{id} and GET /v1/subscribers/{subscriberId}: the whole
+/* GET /v2/workflows/{id} and GET /v2/subscribers/{subscriberId}: the whole
  * answer in *root (caller deletes; the object is json_unwrap_data(*root)). */
 enum nc_status api_workflow_get(struct nc_client *c, const char *workflow_id, cJSON **root,
                                 struct nc_error *err);

@@ -672,7 +672,7 @@ preview_subscriber(struct nc_client *c, const char *subscriber_id, const cJSON *
 	cJSON_Delete(root);
 	if (st == NC_OK && !cJSON_IsObject(*out))
 		st = nc_error_set(err, NC_E_SERVER, NULL, "unexpected answer from GET "
-		                  "/v1/subscribers/{subscriberId}: not a subscriber object");
+		                  "/v2/subscribers/{subscriberId}: not a subscriber object");
 	if (st == NC_OK)
 		lay_over(*out, overlay);
 	if (st != NC_OK) {

@@ -5,7 +5,7 @@
  * lines the `preview` command and the console's preview screen both show.
  *
  * The subscriber the preview renders for is an object (SubscriberResponseDto
- * fields): preview_subscriber() fetches it (GET /v1/subscribers/{id}), or
+ * fields): preview_subscriber() fetches it (GET /v2/subscribers/{id}), or
  * the first one of the API's list when none is named, and lays what the
  * request itself says about the subscriber over it.
  *
@@ -67,7 +67,7 @@ enum nc_status preview_parse_answer(const cJSON *data, struct nc_preview_step *s
 char *preview_format(const struct nc_preview *p);
 
 /* The subscriber a preview renders for, as a JSON object: the one with
- * subscriber_id (GET /v1/subscribers/{id}), or when subscriber_id is NULL
+ * subscriber_id (GET /v2/subscribers/{id}), or when subscriber_id is NULL
  * the first of the API's subscriber list; overlay (may be NULL) is laid over
  * it (a recipient object: what the trigger itself will set). When the API
  * does not know the ID but an overlay was given, the overlay alone is used. */

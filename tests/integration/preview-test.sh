@@ -98,7 +98,7 @@ expect_rc "unknown workflow: exit 3" 3 "$T"
 expect_grep "unknown workflow: the API's message and status" 'HTTP 404 Not Found from GET /v2/workflows/no-such-workflow' "$T.err"
 run_nc "$T" preview order-shipped --to ghost
 expect_rc "unknown subscriber: exit 3" 3 "$T"
-expect_grep "unknown subscriber: said" 'Subscriber not found for id ghost' "$T.err"
+expect_grep "unknown subscriber: said" 'Subscriber: ghost was not found' "$T.err"
 sb_faults '{"failNext":20,"status":500}'
 run_nc "$T" preview order-shipped --to user-001 --max-wait 2
 expect_rc "server failure: exit 4" 4 "$T"
