@@ -726,6 +726,25 @@ read_steps(const cJSON *wf, const char *only, struct nc_preview *out, struct nc_
 	return NC_OK;
 }
 
+/* The subscriber's fields PreviewPayloadDto takes (SubscriberResponseDtoOptional:
+ * no subscriberId, no timestamps); Novu fills the rest with its mock. */
+static cJSON *
+preview_fields(const cJSON *subscriber)
+{
+	static const char *const keys[] = { "_id", "firstName", "lastName", "email", "phone",
+		                            "avatar", "locale", "timezone", "data", NULL };
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *v;
+	size_t i;
+
+	for (i = 0; o && keys[i]; i++) {
+		v = cJSON_GetObjectItemCaseSensitive(subscriber, keys[i]);
+		if (v)
+			cJSON_AddItemToObject(o, keys[i], cJSON_Duplicate(v, 1));
+	}
+	return o;
+}
+
 /* {"previewPayload": {"subscriber": .., "payload": ..}[, "controlValues": ..]} */
 static char *
 request_body(const struct nc_preview_request *rq, struct nc_error *err)
@@ -748,7 +767,7 @@ request_body(const struct nc_preview_request *rq, struct nc_error *err)
 	}
 	pp = cJSON_AddObjectToObject(body, "previewPayload");
 	if (rq->subscriber)
-		cJSON_AddItemToObject(pp, "subscriber", cJSON_Duplicate(rq->subscriber, 1));
+		cJSON_AddItemToObject(pp, "subscriber", preview_fields(rq->subscriber));
 	cJSON_AddItemToObject(pp, "payload", payload);
 	if (controls)
 		cJSON_AddItemToObject(body, "controlValues", controls);

@@ -42,7 +42,11 @@ assert [r["path"] for r in posts] == ["/v2/workflows/%s/step/%s/preview" % (wf, 
                                       for s in steps], posts
 for r in posts:
     b = json.loads(r["body"])["previewPayload"]
-    assert b["subscriber"]["subscriberId"] == "user-001" and b["subscriber"]["firstName"] == "Jane", b
+    # PreviewPayloadDto's subscriber (SubscriberResponseDtoOptional): the
+    # stored subscriber's fields it declares, nothing else.
+    assert b["subscriber"]["firstName"] == "Jane" and b["subscriber"]["_id"], b
+    assert set(b["subscriber"]) <= {"_id", "firstName", "lastName", "email", "phone",
+                                    "avatar", "locale", "timezone", "data"}, b
     assert b["payload"]["order"]["id"] == "A-7", b
 PY
   expect_no_grep "$wf: every variable given is filled in" '{{payload.order' "$T.out"
