@@ -561,12 +561,12 @@ fmt_step(struct fmt *f, const struct nc_preview_step *st, size_t i, size_t n)
 		fmt_field(f, "Error", st->error_title ? st->error_title : "preview failed");
 		fmt_field(f, "Message", st->error_message);
 		fmt_field(f, "Hint", st->error_hint);
-		return;
-	}
-	if (!st->rendered) {
+	} else if (!st->rendered) {
 		f->bad |= textbuf_puts(&f->b, "(Novu rendered nothing for this step)\n");
-		return;
 	}
+	/* An error may come with what Novu could render: show that too. */
+	if (!st->rendered)
+		return;
 	if (st->unit)
 		fmt_wait(f, st);
 	fmt_field(f, "Subject", st->subject);
