@@ -325,6 +325,25 @@ h2t_tag(struct h2t *h, const char *name, int closing, const char *attrs, const c
 	}
 }
 
+/* The '>' that ends a tag whose attributes start at q ('>' inside a quoted
+ * value does not), or NULL. */
+static const char *
+tag_end(const char *q)
+{
+	char quote = 0;
+
+	for (; *q; q++) {
+		if (quote) {
+			quote = *q == quote ? 0 : quote;
+		} else if (*q == '"' || *q == '\'') {
+			quote = *q;
+		} else if (*q == '>') {
+			return q;
+		}
+	}
+	return NULL;
+}
+
 /* A tag or comment starting at p ('<'); returns where the text goes on. */
 static const char *
 h2t_markup(struct h2t *h, const char *p)
@@ -348,7 +367,7 @@ h2t_markup(struct h2t *h, const char *p)
 	while (isalnum((unsigned char)*q) && n < sizeof(name) - 1)
 		name[n++] = *q++;
 	name[n] = '\0';
-	end = strchr(q, '>');
+	end = tag_end(q);
 	if (!end)
 		return p + strlen(p);
 	h2t_tag(h, name, closing, q, end);

@@ -86,6 +86,16 @@ Test(html, links_are_numbered_after_their_text_and_listed_once)
 	reduce_free(&o);
 }
 
+Test(html, a_greater_than_inside_a_quoted_attribute_does_not_end_the_tag)
+{
+	struct h2t_out o = reduce("<a title=\"1 > 0\" href=\"https://x.example\">go</a>");
+
+	cr_assert_str_eq(o.text, "go[1]");
+	cr_assert_eq(o.n, 1);
+	cr_assert_str_eq(o.links[0], "https://x.example");
+	reduce_free(&o);
+}
+
 Test(html, a_link_without_href_gets_no_number)
 {
 	struct h2t_out o = reduce("<a name=\"top\">Top</a> <a href=\"\">empty</a>");
