@@ -306,8 +306,10 @@ h2t_tag(struct h2t *h, const char *name, int closing, const char *attrs, const c
 		h->space = 1;
 	} else if (!closing && strcasecmp(name, "a") == 0) {
 		v = tag_attr(attrs, end, "href");
-		h->link = v && *v ? link_number(h, v) : 0;
-		if (v && !*v)
+		h->link = 0;
+		if (v && *v)
+			h->link = link_number(h, v);    /* takes v */
+		else
 			free(v);
 	} else if (closing && strcasecmp(name, "a") == 0 && h->link) {
 		snprintf(mark, sizeof(mark), "[%ld]", h->link);
