@@ -23,7 +23,7 @@
 enum cmd_id {
 	CMD_TUI, CMD_TRIGGER, CMD_BROADCAST, CMD_BULK, CMD_CANCEL, CMD_HISTORY,
 	CMD_WORKFLOWS, CMD_SUBSCRIBERS, CMD_TOPICS, CMD_STATUS, CMD_PROFILES, CMD_KEYS,
-	CMD_SANDBOX, CMD_PENDING, CMD_COUNT
+	CMD_SANDBOX, CMD_PENDING, CMD_PREVIEW, CMD_COUNT
 };
 
 #define B(cmd) (1u << (cmd))
@@ -82,13 +82,18 @@ static const struct command commands[CMD_COUNT] = {
 		"give the action: reset" },
 	[CMD_PENDING] = { "pending", NULL, 0, 0, CMD_PENDING_USAGE,
 		"list (and --cancel) delays and digests still waiting, whoever sent them" },
+	[CMD_PREVIEW] = { "preview", cmd_preview, 1, 1,
+		"preview WORKFLOW [--step STEP_ID] [--to SUBSCRIBER_ID|JSON] [--payload JSON|@FILE]",
+		"show what each step of a workflow will say (Novu renders it; nothing is sent)",
+		"give the WORKFLOW to preview (novu-console workflows lists them)" },
 };
 
 enum opt_id {
 	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
 	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
 	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
-	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK, OPT_SCHEMA
+	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK, OPT_SCHEMA,
+	OPT_STEP
 };
 
 /* Which subcommands accept each option (global ones: all). */
@@ -96,9 +101,10 @@ static const struct {
 	int id;
 	unsigned allowed;
 } option_scope[] = {
-	{ OPT_TO, B(CMD_TRIGGER) }, { OPT_TOPIC, B(CMD_TRIGGER) },
+	{ OPT_TO, B(CMD_TRIGGER) | B(CMD_PREVIEW) }, { OPT_TOPIC, B(CMD_TRIGGER) },
 	{ OPT_EXCLUDE, B(CMD_TRIGGER) },
-	{ OPT_PAYLOAD, SENDS }, { OPT_OVERRIDES, SENDS }, { OPT_ACTOR, SENDS },
+	{ OPT_PAYLOAD, SENDS | B(CMD_PREVIEW) }, { OPT_STEP, B(CMD_PREVIEW) },
+	{ OPT_OVERRIDES, SENDS }, { OPT_ACTOR, SENDS },
 	{ OPT_TENANT, SENDS }, { OPT_CONTEXT, SENDS }, { OPT_TXID, SENDS },
 	{ OPT_IDEM, SENDS | B(CMD_BULK) },
 	{ OPT_DRY_RUN, SENDS | B(CMD_BULK) | B(CMD_CANCEL) },
@@ -128,6 +134,7 @@ static const struct option long_options[] = {
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
+	{ "step", required_argument, NULL, OPT_STEP },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -352,6 +359,7 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	case OPT_CHECK: c->check = 1; return 0;
 	case OPT_SCHEMA: c->schema_of = arg; return 0;
 	case OPT_SEARCH: c->search = arg; return 0;
+	case OPT_STEP: c->step = arg; return 0;
 	case OPT_LIMIT:
 		if (parse_long(arg, &c->limit) == 0)
 			return 0;

@@ -21,6 +21,7 @@ struct cli_ctx {
 	int tui;                 /* the console, not a headless command */
 	long limit;
 	const char *payload, *overrides, *context, *idempotency_key, *search;
+	const char *step;        /* preview --step */
 	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */
 	char **args;             /* positional arguments after the subcommand */
 	int nargs;
@@ -47,6 +48,9 @@ int cmd_sandbox(struct cli_ctx *c);
 int cli_check_payload(struct cli_ctx *c);
 /* workflows --schema ID: the payloadSchema and an example payload. */
 int cmd_workflow_schema(struct cli_ctx *c);
+
+/* cmd_preview.c: `preview WORKFLOW`, each step as Novu renders it. */
+int cmd_preview(struct cli_ctx *c);
 
 /* ---- cmd_pending.c ---- */
 #define CMD_PENDING_USAGE \

@@ -198,6 +198,26 @@ subscriber_selected(const struct subscriber *s, const struct sub_filter *f)
 }
 
 void
+lists_subscriber_get(const struct sb_request *req, struct sb_reply *rep)
+{
+	cJSON *doc;
+	long at;
+
+	store_lock();
+	at = store_subscriber_find(req->route_arg);
+	if (at < 0) {
+		store_unlock();
+		/* subscribers-v2 GetSubscriber's NotFoundException. */
+		reply_errorf(rep, 404, req->url, "Subscriber: %.500s was not found", req->route_arg);
+		return;
+	}
+	doc = cJSON_CreateObject();
+	cJSON_AddItemToObject(doc, "data", store_subscriber_json(store_subscriber_at((size_t)at)));
+	store_unlock();
+	reply_json(rep, 200, doc);
+}
+
+void
 lists_subscribers(const struct sb_request *req, struct sb_reply *rep)
 {
 	static const char *const order_by[] = { "updatedAt", "_id", "createdAt" };

@@ -7,6 +7,8 @@
 #include "exchange.h"
 
 void lists_subscribers(const struct sb_request *req, struct sb_reply *rep);
+/* GET /v2/subscribers/{subscriberId}: {"data": SubscriberResponseDto}. */
+void lists_subscriber_get(const struct sb_request *req, struct sb_reply *rep);
 void lists_topics(const struct sb_request *req, struct sb_reply *rep);
 void lists_workflows(const struct sb_request *req, struct sb_reply *rep);
 void lists_workflow_get(const struct sb_request *req, struct sb_reply *rep);

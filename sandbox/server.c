@@ -16,6 +16,7 @@
 #include "faults.h"
 #include "idem.h"
 #include "lists.h"
+#include "preview.h"
 #include "ratelimit.h"
 #include "reqlog.h"
 #include "sha256.h"
@@ -63,6 +64,9 @@ static const struct route routes[] = {
 	{ "GET", "/v2/topics", lists_topics, RL_CONFIGURATION, RL_COST_SINGLE, 0 },
 	{ "GET", "/v2/workflows", lists_workflows, RL_CONFIGURATION, RL_COST_SINGLE, 0 },
 	{ "GET", "/v2/workflows/*", lists_workflow_get, RL_CONFIGURATION, RL_COST_SINGLE, 0 },
+	/* Only .../step/{stepId}/preview: preview_handle answers 404 to the rest. */
+	{ "POST", "/v2/workflows/*", preview_handle, RL_CONFIGURATION, RL_COST_SINGLE, 1 },
+	{ "GET", "/v2/subscribers/*", lists_subscriber_get, RL_CONFIGURATION, RL_COST_SINGLE, 0 },
 	{ "GET", "/v1/notifications", lists_notifications, RL_GLOBAL, RL_COST_SINGLE, 0 },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hashtab.h"
+#include "preview.h"
 #include "util.h"
 
 #define SEED_SUBSCRIBERS 250
@@ -222,34 +223,10 @@ add_time(cJSON *o, const char *name, int64_t ms)
 	cJSON_AddStringToObject(o, name, ts);
 }
 
-/* The step's own 24-hex id: the workflow's id with the step number. */
-static void
-step_object_id(const struct workflow *w, size_t s, char out[25])
+void
+store_step_object_id(const struct workflow *w, size_t s, char out[25])
 {
 	snprintf(out, 25, "%.20s%04x", w->id, (unsigned int)(0xa000 + s));
-}
-
-/* Plausible control values per step type (the spec requires them in the
- * detail view; the console shows them at most). */
-static cJSON *
-step_controls(const struct wf_step *st)
-{
-	cJSON *v = cJSON_CreateObject();
-	char text[160];
-
-	snprintf(text, sizeof(text), "%s for {{subscriber.firstName}}", st->name);
-	if (strcmp(st->type, "delay") == 0 || strcmp(st->type, "digest") == 0) {
-		cJSON_AddStringToObject(v, "type", "regular");
-		cJSON_AddNumberToObject(v, "amount", 1);
-		cJSON_AddStringToObject(v, "unit", strcmp(st->type, "delay") == 0 ? "days" : "hours");
-		return v;
-	}
-	if (strcmp(st->type, "sms") != 0 && strcmp(st->type, "chat") != 0)
-		cJSON_AddStringToObject(v, "subject", st->name);
-	cJSON_AddStringToObject(v, "body", text);
-	if (strcmp(st->type, "email") == 0)
-		cJSON_AddStringToObject(v, "editorType", "html");
-	return v;
 }
 
 static cJSON *
@@ -258,7 +235,7 @@ step_json(const struct workflow *w, size_t s, int detail)
 	cJSON *o = cJSON_CreateObject(), *controls;
 	char oid[25], slug[96];
 
-	step_object_id(w, s, oid);
+	store_step_object_id(w, s, oid);
 	snprintf(slug, sizeof(slug), "%s_st_%s", w->steps[s].step_id, oid);
 	if (detail) {
 		cJSON_AddStringToObject(o, "_id", oid);
@@ -272,8 +249,8 @@ step_json(const struct workflow *w, size_t s, int detail)
 		cJSON_AddStringToObject(o, "workflowId", w->workflow_id);
 		cJSON_AddStringToObject(o, "workflowDatabaseId", w->id);
 		controls = cJSON_AddObjectToObject(o, "controls");
-		cJSON_AddItemToObject(controls, "values", step_controls(&w->steps[s]));
-		cJSON_AddItemToObject(o, "controlValues", step_controls(&w->steps[s]));
+		cJSON_AddItemToObject(controls, "values", preview_step_controls(w, s));
+		cJSON_AddItemToObject(o, "controlValues", preview_step_controls(w, s));
 		cJSON_AddItemToObject(o, "variables",
 		                      cJSON_Parse("{\"type\":\"object\",\"properties\":{}}"));
 	}

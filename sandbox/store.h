@@ -91,6 +91,8 @@ size_t store_workflow_count(void);
 const struct workflow *store_workflow_at(size_t i);
 /* Index of the workflow with that workflowId, _id or slug, or -1. */
 long store_workflow_find(const char *ident);
+/* The step's own 24-hex _id: the workflow's id with the step number. */
+void store_step_object_id(const struct workflow *w, size_t s, char out[25]);
 /* Parsed payload schema, or NULL. */
 const cJSON *store_workflow_schema(size_t i);
 /* 1 if the workflow has a delay or digest step. */

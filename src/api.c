@@ -971,10 +971,7 @@ api_workflow_payload(struct nc_client *c, const char *workflow_id, char **exampl
 		*schema_json = NULL;
 	if (validates)
 		*validates = 0;
-	if (!workflow_id || !*workflow_id)
-		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
-	st = get_json(c, escaped_path("/v2/workflows/", workflow_id),
-	              "GET /v2/workflows/{workflowId}", &root, err);
+	st = api_workflow_get(c, workflow_id, &root, err);
 	if (st)
 		return st;
 	wf = json_unwrap_data(root);
@@ -1003,6 +1000,74 @@ api_workflow_payload_example(struct nc_client *c, const char *workflow_id,
                              char **example_json, struct nc_error *err)
 {
 	return api_workflow_payload(c, workflow_id, example_json, NULL, NULL, err);
+}
+
+/* ---- one workflow, one subscriber, a step preview ---- */
+
+enum nc_status
+api_workflow_get(struct nc_client *c, const char *workflow_id, cJSON **root,
+                 struct nc_error *err)
+{
+	*root = NULL;
+	if (!workflow_id || !*workflow_id)
+		return nc_error_set(err, NC_E_INVALID, "name", "give a workflow identifier");
+	return get_json(c, escaped_path("/v2/workflows/", workflow_id),
+	                "GET /v2/workflows/{workflowId}", root, err);
+}
+
+enum nc_status
+api_subscriber_get(struct nc_client *c, const char *subscriber_id, cJSON **root,
+                   struct nc_error *err)
+{
+	*root = NULL;
+	if (!subscriber_id || !*subscriber_id)
+		return nc_error_set(err, NC_E_INVALID, "to", "give a subscriber ID");
+	return get_json(c, escaped_path("/v2/subscribers/", subscriber_id),
+	                "GET /v2/subscribers/{subscriberId}", root, err);
+}
+
+/* "/v2/workflows/{wf}/step/{step}/preview", each id URL-encoded. */
+static char *
+preview_path(const char *workflow_id, const char *step_id)
+{
+	char *wf = escaped_path("/v2/workflows/", workflow_id);
+	char *st = escaped_path("/step/", step_id);
+	char *path = wf && st ? nc_asprintf("%s%s/preview", wf, st) : NULL;
+
+	free(wf);
+	free(st);
+	return path;
+}
+
+enum nc_status
+api_step_preview(struct nc_client *c, const char *workflow_id, const char *step_id,
+                 const char *body, cJSON **root, struct nc_error *err)
+{
+	static const char endpoint[] = "POST /v2/workflows/{workflowId}/step/{stepId}/preview";
+	char *path = preview_path(workflow_id, step_id);
+	/* A key on every call, as for cancel (see api_prepare_cancel). */
+	char *key = id_new_idempotency_key();
+	struct nc_http_request req = { "POST", path, body, strlen(body), key };
+	struct nc_http_response resp;
+	enum nc_status st;
+
+	*root = NULL;
+	if (!path || !key) {
+		free(path);
+		free(key);
+		return oom(err);
+	}
+	st = client_send(c, &req, &resp, err);
+	free(path);
+	free(key);
+	if (st == NC_OK) {
+		if (resp.body)
+			*root = json_parse_field(resp.body, resp.body_len, "response", 0, NULL);
+		if (!*root)
+			st = bad_answer(err, endpoint, &resp, "the body is not JSON");
+	}
+	http_response_clear(&resp);
+	return st;
 }
 
 /* ---- delivery status ---- */

@@ -148,6 +148,18 @@ enum nc_status api_workflow_payload(struct nc_client *c, const char *workflow_id
                                     char **example_json, char **schema_json, int *validates,
                                     struct nc_error *err);
 
+/* GET /v2/workflows/{id} and GET /v2/subscribers/{subscriberId}: the whole
+ * answer in *root (caller deletes; the object is json_unwrap_data(*root)). */
+enum nc_status api_workflow_get(struct nc_client *c, const char *workflow_id, cJSON **root,
+                                struct nc_error *err);
+enum nc_status api_subscriber_get(struct nc_client *c, const char *subscriber_id,
+                                  cJSON **root, struct nc_error *err);
+/* POST /v2/workflows/{workflowId}/step/{stepId}/preview with body (a
+ * GeneratePreviewRequestDto as JSON text); the answer in *root as above. */
+enum nc_status api_step_preview(struct nc_client *c, const char *workflow_id,
+                                const char *step_id, const char *body, cJSON **root,
+                                struct nc_error *err);
+
 /* GET path (with its query) and parse the JSON answer into *root (caller
  * deletes); endpoint names the call in error messages. For reads this file
  * has no typed call for (the activity feed in pending.c). */

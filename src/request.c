@@ -774,8 +774,8 @@ add_party(cJSON *obj, const char *key, const char *value)
 	return add_str_if_set(obj, key, value);
 }
 
-static cJSON *
-subscriber_json(const struct nc_recipient *r)
+cJSON *
+request_subscriber_json(const struct nc_recipient *r)
 {
 	cJSON *o = cJSON_CreateObject();
 	int bad = 0;
@@ -834,7 +834,7 @@ recipient_json(const struct nc_recipient *r)
 {
 	switch (r->kind) {
 	case NC_RCPT_SUBSCRIBER:
-		return subscriber_json(r);
+		return request_subscriber_json(r);
 	case NC_RCPT_TOPIC:
 		return topic_json(r);
 	case NC_RCPT_SUBSCRIBER_ID:

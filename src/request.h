@@ -118,6 +118,11 @@ cJSON *request_build_broadcast(const struct nc_event *ev, struct nc_error *err);
 /* {"events":[...]} for 1..100 events; field names "events[i]...". */
 cJSON *request_build_bulk(const struct nc_event *evs, size_t n, struct nc_error *err);
 
+/* A subscriber recipient (NC_RCPT_SUBSCRIBER) as the object a trigger
+ * sends: subscriberId and the fields that are set. Caller deletes; NULL on
+ * OOM or when data/channels do not parse. */
+cJSON *request_subscriber_json(const struct nc_recipient *r);
+
 /* Turn a parsed trigger-event JSON object (as the wire format, e.g. one line
  * of a JSON Lines file, or one element of {"events":[...]}) into the model.
  * `to` may be a string, an object or an array. Unknown keys are refused with

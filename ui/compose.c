@@ -479,6 +479,9 @@ compose_handle(struct app *a, struct compose *c, enum ui_req req, int key)
 	case REQ_PREVIEW:
 		compose_preview(a, c);
 		break;
+	case REQ_STEP_PREVIEW:
+		compose_step_preview(a, c);
+		break;
 	case REQ_COPY_CURL:
 		compose_copy_curl(a, c);
 		break;

@@ -1,6 +1,6 @@
-/* compose_int.h - what the four files of the event form share (compose.c
- * the model and keys, compose_draw.c, compose_edit.c, compose_send.c);
- * nothing outside them includes it. */
+/* compose_int.h - what the files of the event form share (compose.c the
+ * model and keys, compose_draw.c, compose_edit.c, compose_send.c,
+ * compose_preview.c); nothing outside them includes it. */
 #ifndef NC_UI_COMPOSE_INT_H
 #define NC_UI_COMPOSE_INT_H
 
@@ -68,5 +68,11 @@ const char *compose_idem(struct compose *c);
 void compose_send(struct app *a, struct compose *c);
 void compose_preview(struct app *a, struct compose *c);
 void compose_copy_curl(struct app *a, struct compose *c);
+
+/* compose_preview.c */
+/* What each step will say (`v`): for the first subscriber recipient, or on
+ * the Broadcast form for the subscriber picked from the list; fetched on
+ * the worker, shown in a viewer; failures go to the Errors screen. */
+void compose_step_preview(struct app *a, struct compose *c);
 
 #endif

@@ -56,6 +56,7 @@
 	REQ_(EDIT_EXTERNAL,   "$EDITOR",    "Edit the JSON field in $VISUAL / $EDITOR") \
 	REQ_(SEND,            "Send",       "Send the request") \
 	REQ_(PREVIEW,         "Preview",    "Show the exact request that would be sent (key masked)") \
+	REQ_(STEP_PREVIEW,    "View steps", "Show each step as Novu renders it (nothing is sent)") \
 	REQ_(COPY_CURL,       "curl",       "Copy as curl (uses $NOVU_SECRET_KEY): clipboard via OSC 52 and a file") \
 	REQ_(PICK_WORKFLOW,   "Workflow",   "Pick the workflow from the API list") \
 	REQ_(RECIPIENTS,      "Recipients", "Open the recipients editor") \

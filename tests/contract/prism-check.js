@@ -5,12 +5,17 @@
 // usage: node prism-check.js SPEC PROXY_LOG STEPS_FILE
 // STEPS_FILE is JSON Lines, one console run per line:
 //   {name, method, path, query?, body?, count?, bulkEvents?, idempotencyKey?,
-//    expectProblems?, exit, output}
+//    sequence?, expectProblems?, exit, output}
 // where `path` is the exact expected path, `query` the exact expected query
 // parameters (object of strings, or arrays for repeated keys), `body` a
 // subset the parsed body must contain (objects: the listed keys; arrays: the
 // same length, element by element), `count` the number of requests
 // (default 1) and `bulkEvents` the total number of bulk events over them.
+// A command that makes different calls lists them in `sequence`, one
+// {method, path | pathPattern} per request in order; the last entry stands
+// for every request after it (as many as the answers call for: a preview
+// posts once per step of the workflow Prism made up), and `method`/`path`
+// then only name the step.
 // `expectProblems` marks a self-check step (sent by curl, not the console):
 // it passes when every listed message fragment is among the problems found.
 //
@@ -165,6 +170,19 @@ function header(req, name) {
 	return req.headers[name.toLowerCase()];
 }
 
+// What request `index` of a step must be (see `sequence` above).
+function expectedCall(step, index) {
+	const seq = step.sequence;
+	if (!seq)
+		return { method: step.method, shown: step.path, matches: (p) => p === step.path };
+	const e = seq[Math.min(index, seq.length - 1)];
+	if (e.pathPattern) {
+		const re = new RegExp(e.pathPattern);
+		return { method: e.method, shown: e.pathPattern, matches: (p) => re.test(p) };
+	}
+	return { method: e.method, shown: e.path, matches: (p) => p === e.path };
+}
+
 function requestProblems(step, req, index) {
 	const p = [];
 	// "$index" in an expected query value stands for the request's position
@@ -174,8 +192,9 @@ function requestProblems(step, req, index) {
 	const { path, query } = queryOf(req.url);
 	if (req.error)
 		p.push(`proxy could not reach Prism: ${req.error}`);
-	if (req.method !== step.method || path !== step.path)
-		p.push(`sent ${req.method} ${path}, expected ${step.method} ${step.path}`);
+	const want = expectedCall(step, index);
+	if (req.method !== want.method || !want.matches(path))
+		p.push(`sent ${req.method} ${path}, expected ${want.method} ${want.shown}`);
 	// Prism also validates the answer it made up from the spec's examples;
 	// those `response` violations are about the spec, not about what the
 	// console sent, so they are shown but do not fail the test.
@@ -246,10 +265,11 @@ function showConsole(step) {
 
 for (const step of steps) {
 	const reqs = log.filter((r) => r.step === step.name);
-	const want = step.count || 1;
+	const want = step.count || (step.sequence ? step.sequence.length : 1);
 	const problems = [];
-	if (reqs.length !== want)
-		problems.push(`${reqs.length} request(s) arrived at Prism, expected ${want}`);
+	if (step.sequence && !step.count ? reqs.length < want : reqs.length !== want)
+		problems.push(`${reqs.length} request(s) arrived at Prism, expected ` +
+			`${step.sequence && !step.count ? 'at least ' : ''}${want}`);
 	for (const [i, r] of reqs.entries())
 		for (const msg of requestProblems(step, r, i))
 			problems.push(`request #${r.seq} ${r.method} ${r.url}: ${msg}`);

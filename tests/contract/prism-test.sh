@@ -224,6 +224,17 @@ step status GET /v1/notifications \
 	'{"count":20,"query":{"transactionId":"tx-contract-0001","page":"$index","limit":"50"}}' -- \
 	status tx-contract-0001
 
+# ---- preview ----
+# The subscriber, the workflow's steps, then one preview per step of the
+# workflow Prism's mock answer describes (at least one POST).
+W=/v2/workflows/order-shipped
+step preview-steps POST "$W/step/{stepId}/preview" "{\"sequence\":[
+	{\"method\":\"GET\",\"path\":\"/v2/subscribers/user-1\"},
+	{\"method\":\"GET\",\"path\":\"$W\"},
+	{\"method\":\"POST\",\"pathPattern\":\"^$W/step/[^/]+/preview\$\"}],
+	\"body\":{\"previewPayload\":{\"payload\":$PAYLOAD}}}" -- \
+	preview order-shipped --to user-1 --payload "$PAYLOAD"
+
 # ---- judge ----
 node "$CONTRACT_DIR/prism-check.js" "$SPEC" "$WORK/proxy.jsonl" "$WORK/steps.jsonl" \
 	>"$WORK/check.txt" 2>&1

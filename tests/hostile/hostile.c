@@ -201,6 +201,22 @@ answer_bulk(int fd, const struct request *rq)
 	return rc;
 }
 
+/* A step preview with escapes in every text: subject, HTML body, link,
+ * button, and a PreviewErrorDto. */
+static int
+answer_preview(int fd)
+{
+	const char *E = ESC_TEXT;
+	char body[4096];
+
+	snprintf(body, sizeof(body), "{\"data\":{\"result\":{\"type\":\"email\",\"preview\":{"
+	         "\"subject\":\"s%s\",\"body\":\"<p>b%s <a href=\\\"https://x%s\\\">l%s</a></p>\","
+	         "\"primaryAction\":{\"label\":\"p%s\",\"redirect\":{\"url\":\"u%s\"}}},"
+	         "\"error\":{\"title\":\"t%s\",\"message\":\"m%s\",\"hint\":\"h%s\"}},"
+	         "\"previewPayloadExample\":{}}}", E, E, E, E, E, E, E, E, E);
+	return respond(fd, 201, "Created", NULL, body);
+}
+
 static int
 answer_escapes(int fd, const struct request *rq)
 {
@@ -218,7 +234,16 @@ answer_escapes(int fd, const struct request *rq)
 		         strcmp(mode, "escapes-txid") == 0 ? E : "", E);
 		return respond(fd, 201, "Created", NULL, body);
 	}
-	if (strncmp(rq->path, "/v2/workflows", 13) == 0)
+	if (strncmp(rq->path, "/v2/workflows/", 14) == 0 && strstr(rq->path, "/preview"))
+		return answer_preview(fd);
+	if (strncmp(rq->path, "/v2/workflows/", 14) == 0)
+		snprintf(body, sizeof(body), "{\"data\":{\"workflowId\":\"wf%s\",\"steps\":["
+		         "{\"stepId\":\"s1\",\"name\":\"n%s\",\"type\":\"email\"},"
+		         "{\"stepId\":\"s2\",\"name\":\"n%s\",\"type\":\"in_app\"}]}}", E, E, E);
+	else if (strncmp(rq->path, "/v2/subscribers/", 16) == 0)
+		snprintf(body, sizeof(body), "{\"data\":{\"_id\":\"i\",\"subscriberId\":\"s%s\","
+		         "\"firstName\":\"%s\",\"lastName\":\"%s\"}}", E, E, E);
+	else if (strncmp(rq->path, "/v2/workflows", 13) == 0)
 		snprintf(body, sizeof(body), "{\"data\":{\"workflows\":[{\"workflowId\":\"wf%s\","
 		         "\"name\":\"n%s\",\"status\":\"ACTIVE%s\",\"steps\":[]}],\"totalCount\":1}}",
 		         E, E, E);

@@ -85,6 +85,11 @@ done
 run_nc "$T" status some-tx
 expect_clean "status: no raw escapes" "$T"
 expect_grep "status: the job is listed" 'email' "$T.out"
+run_nc "$T" preview wf --to u1
+expect_rc "preview: a step Novu could not render exits 3" 3 "$T"
+expect_clean "preview: no raw escapes" "$T"
+expect_grep "preview: the subject is shown, defused" '^Subject +s\?\]52;c' "$T.out"
+expect_grep "preview: the error is shown, defused" '^Error +t\?\]52;c' "$T.out"
 
 # --- escapes in the transactionIds answered: not ours, so not taken
 start_hostile escapes-txid

@@ -51,6 +51,7 @@ shot pf-minimum "A number the schema refuses: the problem count in the title, th
 shot pf-json "J: the same payload as JSON text; 1.50 stays 1.50, key order and layout as they were."
 shot pf-back "Esc: back to the form, the text unchanged."
 shot pf-narrow "At 44x16 the type column goes; the values stay."
+shot step-preview-trigger "v: what each step will say, as Novu renders it for the first recipient (e-mail HTML as text, its links numbered); on the Broadcast form v first asks for the subscriber."
 echo "## Recipients editor"
 echo
 shot flow-recipients "IDs, and a topic with an exclude list; the count against the limit of 100."
