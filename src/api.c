@@ -641,15 +641,16 @@ path_with_query(const char *path, struct query *q)
 	return textbuf_steal(&b);
 }
 
-/* GET path and parse the JSON answer; *root is the whole tree (caller
- * deletes). endpoint names the call in error messages. */
+/* METHOD path (with body, or NULL) and parse the JSON answer; *root is
+ * the whole tree (caller deletes). Takes path (freed here). endpoint names
+ * the call in error messages. */
 static enum nc_status
-get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
-         struct nc_error *err)
+send_json(struct nc_client *c, const char *method, char *path, const char *body,
+          const char *endpoint, cJSON **root, struct nc_error *err)
 {
 	/* A key on every call, as for cancel (see api_prepare_cancel). */
 	char *key = id_new_idempotency_key();
-	struct nc_http_request req = { "GET", path, NULL, 0, key };
+	struct nc_http_request req = { method, path, body, body ? strlen(body) : 0, key };
 	struct nc_http_response resp;
 	enum nc_status st;
 
@@ -670,6 +671,14 @@ get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
 	}
 	http_response_clear(&resp);
 	return st;
+}
+
+/* GET path (freed here) and parse the JSON answer, as send_json. */
+static enum nc_status
+get_json(struct nc_client *c, char *path, const char *endpoint, cJSON **root,
+         struct nc_error *err)
+{
+	return send_json(c, "GET", path, NULL, endpoint, root, err);
 }
 
 enum nc_status
@@ -1044,30 +1053,9 @@ api_step_preview(struct nc_client *c, const char *workflow_id, const char *step_
                  const char *body, cJSON **root, struct nc_error *err)
 {
 	static const char endpoint[] = "POST /v2/workflows/{workflowId}/step/{stepId}/preview";
-	char *path = preview_path(workflow_id, step_id);
-	/* A key on every call, as for cancel (see api_prepare_cancel). */
-	char *key = id_new_idempotency_key();
-	struct nc_http_request req = { "POST", path, body, strlen(body), key };
-	struct nc_http_response resp;
-	enum nc_status st;
 
-	*root = NULL;
-	if (!path || !key) {
-		free(path);
-		free(key);
-		return oom(err);
-	}
-	st = client_send(c, &req, &resp, err);
-	free(path);
-	free(key);
-	if (st == NC_OK) {
-		if (resp.body)
-			*root = json_parse_field(resp.body, resp.body_len, "response", 0, NULL);
-		if (!*root)
-			st = bad_answer(err, endpoint, &resp, "the body is not JSON");
-	}
-	http_response_clear(&resp);
-	return st;
+	return send_json(c, "POST", preview_path(workflow_id, step_id), body, endpoint, root,
+	                 err);
 }
 
 /* ---- delivery status ---- */
