@@ -452,7 +452,7 @@ draw_header(struct payloadform *p, int y, int x, int w)
 }
 
 /* The bottom two lines: what the schema says about the row, then its
- * problem in full or the keys that work on it. */
+ * problem in full with what to change, or the keys that work on it. */
 static void
 draw_footer(struct payloadform *p, int y, int x, int w)
 {
@@ -467,11 +467,12 @@ draw_footer(struct payloadform *p, int y, int x, int w)
 	                      r->required ? "  required" : "");
 	draw_text_cut(y, x + 1, w - 1, about, ROLE_DIM);
 	free(about);
-	if (r->problem) {
-		keys = must_asprintf("! %s", r->problem);
-		draw_text_cut(y + 1, x + 1, w - 1, keys, ROLE_ERROR);
-	} else if (p->f.root_problem) {
-		keys = must_asprintf("! %s", p->f.root_problem);
+	if (r->problem || p->f.root_problem) {
+		/* The problem, then what to change: the check's fix. */
+		const char *msg = r->problem ? r->problem : p->f.root_problem;
+		const char *fix = r->problem ? r->fix : p->f.root_fix;
+
+		keys = must_asprintf("! %s%s%s", msg, fix ? "; " : "", fix ? fix : "");
 		draw_text_cut(y + 1, x + 1, w - 1, keys, ROLE_ERROR);
 	} else {
 		keys = must_asprintf("%s%s  J: JSON text  Esc: back",
