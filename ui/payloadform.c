@@ -468,11 +468,13 @@ draw_footer(struct payloadform *p, int y, int x, int w)
 	draw_text_cut(y, x + 1, w - 1, about, ROLE_DIM);
 	free(about);
 	if (r->problem || p->f.root_problem) {
-		/* The problem, then what to change: the check's fix. */
+		/* The problem, then what to change (the check's fix), as
+		 * `trigger --check` prints them. */
 		const char *msg = r->problem ? r->problem : p->f.root_problem;
 		const char *fix = r->problem ? r->fix : p->f.root_fix;
 
-		keys = must_asprintf("! %s%s%s", msg, fix ? "; " : "", fix ? fix : "");
+		keys = must_asprintf("! %s%s%s%s", msg, fix ? " (" : "", fix ? fix : "",
+		                     fix ? ")" : "");
 		draw_text_cut(y + 1, x + 1, w - 1, keys, ROLE_ERROR);
 	} else {
 		keys = must_asprintf("%s%s  J: JSON text  Esc: back",
