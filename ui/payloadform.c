@@ -433,21 +433,26 @@ draw_row(struct app *a, struct payloadform *p, int i, int y, int x, int w)
 	draw_row_value(r, y, vx, x + w - vx, (r->flags & SF_ARRAY) ? items_in(p, r) : 0);
 }
 
+/* With validatePayload off Novu takes any payload (and ^S sends it): the
+ * title says so, and the problems are only hints. */
 static void
 draw_header(struct payloadform *p, int y, int x, int w)
 {
+	const char *hint = p->c->schema_enforced ? "" :
+	                   " (hints only: validatePayload is off, Novu does not enforce it)";
 	char *head;
 
 	if (p->f.parse_error)
 		head = must_asprintf("Payload of %s: %s", p->c->ev.workflow, p->f.parse_error);
 	else if (p->f.nproblems)
-		head = must_asprintf("Payload of %s: %zu problem%s with its payloadSchema",
+		head = must_asprintf("Payload of %s: %zu problem%s with its payloadSchema%s",
 		                     p->c->ev.workflow, p->f.nproblems,
-		                     p->f.nproblems == 1 ? "" : "s");
+		                     p->f.nproblems == 1 ? "" : "s", hint);
 	else
-		head = must_asprintf("Payload of %s: matches its payloadSchema", p->c->ev.workflow);
+		head = must_asprintf("Payload of %s: matches its payloadSchema%s",
+		                     p->c->ev.workflow, hint);
 	draw_text_cut(y, x + 1, w - 1, head,
-	              p->f.nproblems ? ROLE_ERROR : ROLE_OK);
+	              !p->f.nproblems ? ROLE_OK : p->c->schema_enforced ? ROLE_ERROR : ROLE_WARN);
 	free(head);
 }
 
