@@ -3,12 +3,16 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util.h"
 
 static pthread_mutex_t faults_mu = PTHREAD_MUTEX_INITIALIZER;
 static const struct sb_config *faults_cfg;
 static long fail_next, drop_next, next_status, next_retry_after, latency_ms;
+/* The one-shot counters count only requests to this path ("": any), so a
+ * test can fail one kind of request while the others go through. */
+static char only_path[256];
 
 /* Retry-After to send with an injected status when none was asked for:
  * 429 and 503 are the statuses clients are told to retry after a pause. */
@@ -34,18 +38,24 @@ faults_reset(void)
 	next_status = faults_cfg->fail_status;
 	next_retry_after = -2; /* -2: use default_retry_after() */
 	latency_ms = faults_cfg->latency_ms;
+	only_path[0] = '\0';
 	pthread_mutex_unlock(&faults_mu);
 }
 
 void
-faults_decide(struct fault_decision *d)
+faults_decide(struct fault_decision *d, const char *path)
 {
+	int counts;
+
 	pthread_mutex_lock(&faults_mu);
 	d->kind = FAULT_NONE;
 	d->status = 0;
 	d->retry_after = -1;
 	d->latency_ms = latency_ms;
-	if (drop_next > 0) {
+	counts = !only_path[0] || (path && strcmp(path, only_path) == 0);
+	if (!counts) {
+		/* Another path's one-shot faults: this request goes through. */
+	} else if (drop_next > 0) {
 		drop_next--;
 		d->kind = FAULT_DROP;
 	} else if (fail_next > 0) {
@@ -93,6 +103,7 @@ faults_update(const cJSON *spec, char *err, size_t errcap)
 {
 	long fail = 0, drop = 0, status = 0, retry = 0, lat = 0;
 	int has_fail, has_drop, has_status, has_retry, has_lat;
+	const cJSON *path;
 
 	if (!cJSON_IsObject(spec)) {
 		snprintf(err, errcap, "body must be a JSON object");
@@ -104,7 +115,17 @@ faults_update(const cJSON *spec, char *err, size_t errcap)
 	    read_int(spec, "retryAfter", 0, 86400, &retry, &has_retry, err, errcap) ||
 	    read_int(spec, "latencyMs", 0, 3600000, &lat, &has_lat, err, errcap))
 		return -1;
+	path = cJSON_GetObjectItemCaseSensitive(spec, "path");
+	if (path && !cJSON_IsNull(path) &&
+	    (!cJSON_IsString(path) || strlen(path->valuestring) >= sizeof(only_path))) {
+		snprintf(err, errcap, "path must be a string of at most %zu bytes, or null",
+		         sizeof(only_path) - 1);
+		return -1;
+	}
 	pthread_mutex_lock(&faults_mu);
+	if (path)
+		snprintf(only_path, sizeof(only_path), "%s",
+		         cJSON_IsString(path) ? path->valuestring : "");
 	if (has_fail)
 		fail_next = fail;
 	if (has_drop)
@@ -137,6 +158,10 @@ faults_state(void)
 	else
 		cJSON_AddNumberToObject(o, "retryAfter", (double)ra);
 	cJSON_AddNumberToObject(o, "dropNext", (double)drop_next);
+	if (only_path[0])
+		cJSON_AddStringToObject(o, "path", only_path);
+	else
+		cJSON_AddNullToObject(o, "path");
 	cJSON_AddNumberToObject(o, "latencyMs", (double)latency_ms);
 	cJSON_AddNumberToObject(o, "failRate", faults_cfg->fail_rate);
 	cJSON_AddNumberToObject(o, "dropRate", faults_cfg->drop_rate);

@@ -19,8 +19,9 @@ struct fault_decision {
 
 void faults_init(const struct sb_config *cfg);
 
-/* Decide the fate of one API request (consumes a one-shot counter). */
-void faults_decide(struct fault_decision *d);
+/* Decide the fate of one API request to path (consumes a one-shot counter
+ * when the counters apply to every path or to this one). */
+void faults_decide(struct fault_decision *d, const char *path);
 
 /* Apply a faults spec object; 0 on success, else -1 with a message in err. */
 int faults_update(const cJSON *spec, char *err, size_t errcap);

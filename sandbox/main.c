@@ -59,8 +59,9 @@
  *
  * Test control endpoints (no auth, loopback only):
  *   POST /__sandbox/faults   {"failNext":N,"status":503,"retryAfter":1,
- *                             "dropNext":N,"latencyMs":N} - one-shot faults
- *                             for the next N API requests, and the latency
+ *                             "dropNext":N,"latencyMs":N,"path":P} - one-shot
+ *                             faults for the next N API requests (to path P
+ *                             only, when given; null: any), and the latency
  *   GET  /__sandbox/faults   the current fault settings
  *   GET  /__sandbox/requests every API request so far ([?since=SEQ]):
  *                            {seq,method,path,query,idempotencyKey,bodySha,

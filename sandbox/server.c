@@ -565,7 +565,7 @@ handle_api(struct exchange *x)
 
 	seq = reqlog_add(x->req.method, x->req.path, x->query, x->idem_key, x->req.body,
 	                 x->req.body_len);
-	faults_decide(&fd);
+	faults_decide(&fd, x->req.path);
 	x->latency_ms = fd.latency_ms;
 	if (fd.kind == FAULT_DROP) {
 		wait_latency(x);

@@ -298,32 +298,43 @@ row_for_field(const struct sf_form *f, const char *name)
 	return found;
 }
 
-/* The check's problems onto the rows they name (the nearest row above a
- * path the form has no row for), or onto the form as a whole. */
+/* "field: text" when the row shows another field's problem (the nearest
+ * row above a path the form has no row for), else text itself. */
+static char *
+problem_text(struct builder *b, long r, const char *field, const char *text)
+{
+	size_t len = strlen(text) + strlen(field) + 3;
+	char *out;
+
+	if (r >= 0 && strcmp(b->f->rows[r].field, field) == 0)
+		return dup_or_null(b, text);
+	out = malloc(len);
+	if (!out)
+		b->oom = 1;
+	else
+		snprintf(out, len, "%s: %s", field, text);
+	return out;
+}
+
+/* The check's problems, each with its fix, onto the rows they name (the
+ * nearest row above a path the form has no row for), or onto the form as
+ * a whole. */
 static void
 attach_problems(struct builder *b, const struct nc_payload_check *pc)
 {
 	size_t i;
 
 	for (i = 0; i < pc->n; i++) {
-		const char *field = pc->items[i].field, *msg = pc->items[i].message;
-		long r = row_for_field(b->f, field);
+		const struct nc_payload_problem *pb = &pc->items[i];
+		long r = row_for_field(b->f, pb->field);
 		char **slot = r >= 0 ? &b->f->rows[r].problem : &b->f->root_problem;
+		char **fix = r >= 0 ? &b->f->rows[r].fix : &b->f->root_fix;
 
 		b->f->nproblems++;
 		if (*slot)
 			continue;
-		if (r < 0 || strcmp(b->f->rows[r].field, field) != 0) {
-			size_t len = strlen(msg) + strlen(field) + 3;
-
-			*slot = malloc(len);
-			if (*slot)
-				snprintf(*slot, len, "%s: %s", field, msg);
-		} else {
-			*slot = strdup(msg);
-		}
-		if (!*slot)
-			b->oom = 1;
+		*slot = problem_text(b, r, pb->field, pb->message);
+		*fix = problem_text(b, r, pb->field, pb->fix);
 	}
 }
 
@@ -400,6 +411,7 @@ row_free(struct sf_row *r)
 	free(r->value);
 	free(r->new_item);
 	free(r->problem);
+	free(r->fix);
 }
 
 void
@@ -411,6 +423,7 @@ schemaform_free(struct sf_form *f)
 		row_free(&f->rows[i]);
 	free(f->rows);
 	free(f->root_problem);
+	free(f->root_fix);
 	free(f->parse_error);
 	memset(f, 0, sizeof(*f));
 }
@@ -466,20 +479,20 @@ schemaform_edit_text(const struct sf_row *r)
 	return out;
 }
 
-/* "field: problem" of row r. */
+/* "field: text" for row r's problem or fix. */
 static char *
-row_problem_text(const struct sf_row *r)
+row_text(const struct sf_row *r, const char *text)
 {
-	size_t len = strlen(r->field) + strlen(r->problem) + 3;
+	size_t len = strlen(r->field) + strlen(text) + 3;
 	char *out = malloc(len);
 
 	if (out)
-		snprintf(out, len, "%s: %s", r->field, r->problem);
+		snprintf(out, len, "%s: %s", r->field, text);
 	return out;
 }
 
 size_t
-schemaform_check(const char *schema_json, const char *payload, char **first)
+schemaform_check(const char *schema_json, const char *payload, char **first, char **fix)
 {
 	struct sf_form f;
 	long r;
@@ -487,16 +500,26 @@ schemaform_check(const char *schema_json, const char *payload, char **first)
 
 	if (first)
 		*first = NULL;
+	if (fix)
+		*fix = NULL;
 	if (schemaform_build(schema_json, payload, &f) != 0)
 		return 0;
 	n = f.nproblems;
 	r = schemaform_first_problem(&f);
-	if (first && f.parse_error)
-		*first = strdup(f.parse_error);
-	else if (first && r >= 0)
-		*first = row_problem_text(&f.rows[r]);
-	else if (first && f.root_problem)
-		*first = strdup(f.root_problem);
+	if (f.parse_error) {
+		if (first)
+			*first = strdup(f.parse_error);
+	} else if (r >= 0) {
+		if (first)
+			*first = row_text(&f.rows[r], f.rows[r].problem);
+		if (fix && f.rows[r].fix)
+			*fix = row_text(&f.rows[r], f.rows[r].fix);
+	} else if (f.root_problem) {
+		if (first)
+			*first = strdup(f.root_problem);
+		if (fix && f.root_fix)
+			*fix = strdup(f.root_fix);
+	}
 	schemaform_free(&f);
 	return n;
 }

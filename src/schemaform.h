@@ -34,6 +34,7 @@ struct sf_row {
 	char *value;        /* the value's bytes in the payload; NULL: absent */
 	char *new_item;     /* arrays: JSON text of an item `add` appends */
 	char *problem;      /* the first problem found there, or NULL */
+	char *fix;          /* what to change for it (payloadcheck.h's fix), or NULL */
 	unsigned flags;     /* SF_* */
 };
 
@@ -43,6 +44,7 @@ struct sf_form {
 	size_t n;
 	size_t nproblems;     /* every problem the validator reported */
 	char *root_problem;   /* the first one no row shows, or NULL */
+	char *root_fix;       /* what to change for root_problem, or NULL */
 	char *parse_error;    /* the payload is not JSON: rows show no values */
 };
 
@@ -65,8 +67,11 @@ char *schemaform_value_for(const struct sf_row *r, const char *typed);
 char *schemaform_edit_text(const struct sf_row *r);
 
 /* How many problems the schema finds in payload; *first (may be NULL;
- * caller frees) gets the first as "field: message". A payload that does
- * not parse is one problem. 0 when the schema does not parse. */
-size_t schemaform_check(const char *schema_json, const char *payload, char **first);
+ * caller frees) gets the first as "field: message", *fix (may be NULL;
+ * caller frees) what to change for it as "field: fix" (NULL when the
+ * payload does not parse: that counts as one problem, with no fix). 0
+ * when the schema does not parse. */
+size_t schemaform_check(const char *schema_json, const char *payload, char **first,
+                        char **fix);
 
 #endif

@@ -476,13 +476,13 @@ compose_send(struct app *a, struct compose *c)
 }
 
 /* The workflow's payloadSchema refuses the payload: nothing is sent; the
- * Payload field says why and the payload form opens at the first row with
- * a problem. 1 when the schema (if any) accepts it. */
+ * Payload field says why and what to change, and the payload form opens at
+ * the first row with a problem. 1 when the schema (if any) accepts it. */
 static int
 payload_matches_schema(struct app *a, struct compose *c)
 {
 	const char *schema = compose_schema(c);
-	char *first = NULL;
+	char *first = NULL, *fix = NULL;
 	size_t n;
 
 	if (!compose_schema_known(c) && a->s->client) {
@@ -494,19 +494,21 @@ payload_matches_schema(struct app *a, struct compose *c)
 	}
 	/* With validatePayload off Novu takes any payload: the schema guides
 	 * the form but refusing here would refuse what Novu accepts. */
-	n = schema && c->schema_enforced ? schemaform_check(schema, c->ev.payload_json, &first)
-	                                 : 0;
+	n = schema && c->schema_enforced ?
+	    schemaform_check(schema, c->ev.payload_json, &first, &fix) : 0;
 	if (!n)
 		return 1;
 	free(c->errors[CF_PAYLOAD]);
-	c->errors[CF_PAYLOAD] = must_asprintf("%zu problem%s with %s's payloadSchema: %s", n,
+	/* The fix first: it is what the user acts on, and lines get cut. */
+	c->errors[CF_PAYLOAD] = must_asprintf("%s (%zu problem%s with %s's payloadSchema: %s)",
+	                                      fix ? fix : first ? first : "?", n,
 	                                      n == 1 ? "" : "s", c->ev.workflow,
 	                                      first ? first : "?");
 	c->focus = CF_PAYLOAD;
 	payloadform_open(a, c, 1);
-	app_message(a, MSG_ERROR, "not sent: %s - fix the rows marked ! (J: the JSON text)",
-	            c->errors[CF_PAYLOAD]);
+	app_message(a, MSG_ERROR, "not sent: %s", c->errors[CF_PAYLOAD]);
 	free(first);
+	free(fix);
 	return 0;
 }
 

@@ -433,26 +433,31 @@ draw_row(struct app *a, struct payloadform *p, int i, int y, int x, int w)
 	draw_row_value(r, y, vx, x + w - vx, (r->flags & SF_ARRAY) ? items_in(p, r) : 0);
 }
 
+/* With validatePayload off Novu takes any payload (and ^S sends it): the
+ * title says so, and the problems are only hints. */
 static void
 draw_header(struct payloadform *p, int y, int x, int w)
 {
+	const char *hint = p->c->schema_enforced ? "" :
+	                   " (hints only: validatePayload is off, Novu does not enforce it)";
 	char *head;
 
 	if (p->f.parse_error)
 		head = must_asprintf("Payload of %s: %s", p->c->ev.workflow, p->f.parse_error);
 	else if (p->f.nproblems)
-		head = must_asprintf("Payload of %s: %zu problem%s with its payloadSchema",
+		head = must_asprintf("Payload of %s: %zu problem%s with its payloadSchema%s",
 		                     p->c->ev.workflow, p->f.nproblems,
-		                     p->f.nproblems == 1 ? "" : "s");
+		                     p->f.nproblems == 1 ? "" : "s", hint);
 	else
-		head = must_asprintf("Payload of %s: matches its payloadSchema", p->c->ev.workflow);
+		head = must_asprintf("Payload of %s: matches its payloadSchema%s",
+		                     p->c->ev.workflow, hint);
 	draw_text_cut(y, x + 1, w - 1, head,
-	              p->f.nproblems ? ROLE_ERROR : ROLE_OK);
+	              !p->f.nproblems ? ROLE_OK : p->c->schema_enforced ? ROLE_ERROR : ROLE_WARN);
 	free(head);
 }
 
 /* The bottom two lines: what the schema says about the row, then its
- * problem in full or the keys that work on it. */
+ * problem in full with what to change, or the keys that work on it. */
 static void
 draw_footer(struct payloadform *p, int y, int x, int w)
 {
@@ -467,11 +472,14 @@ draw_footer(struct payloadform *p, int y, int x, int w)
 	                      r->required ? "  required" : "");
 	draw_text_cut(y, x + 1, w - 1, about, ROLE_DIM);
 	free(about);
-	if (r->problem) {
-		keys = must_asprintf("! %s", r->problem);
-		draw_text_cut(y + 1, x + 1, w - 1, keys, ROLE_ERROR);
-	} else if (p->f.root_problem) {
-		keys = must_asprintf("! %s", p->f.root_problem);
+	if (r->problem || p->f.root_problem) {
+		/* The problem, then what to change (the check's fix), as
+		 * `trigger --check` prints them. */
+		const char *msg = r->problem ? r->problem : p->f.root_problem;
+		const char *fix = r->problem ? r->fix : p->f.root_fix;
+
+		keys = must_asprintf("! %s%s%s%s", msg, fix ? " (" : "", fix ? fix : "",
+		                     fix ? ")" : "");
 		draw_text_cut(y + 1, x + 1, w - 1, keys, ROLE_ERROR);
 	} else {
 		keys = must_asprintf("%s%s  J: JSON text  Esc: back",

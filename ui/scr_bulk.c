@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bulkrun.h"
+#include "bulkschema.h"
 #include "compose.h"
 #include "dialog.h"
 #include "draft.h"
@@ -959,30 +960,133 @@ plan_text(size_t n, size_t sent, size_t pending)
 	                     "event twice.%s Send?", n, k, split, left);
 }
 
+/* The plan and its y/N: the last step before a send. */
+static void
+confirm_plan(struct app *a, struct bulk *b)
+{
+	size_t todo = count_state(b, state_to_send), sent = count_state(b, state_processed);
+	char *text = plan_text(todo, sent, count_state(b, state_pending));
+
+	dialog_confirm(a, todo < b->n ? "Send the unsent and failed only" :
+	               bulk_plan_count(todo) > 1 ? "Send in several requests" : "Send bulk", text,
+	               send_confirmed, b);
+	free(text);
+}
+
+/* Event i does not fit its workflow's payloadSchema: its row says what to
+ * change, and Errors gets one entry with every problem (f there opens the
+ * event at its payload). */
+static void
+note_schema_problems(struct app *a, struct bulk *b, size_t i, const struct nc_payload_check *pc)
+{
+	struct nc_error e = NC_ERROR_INIT;
+	const struct nc_payload_problem *p0 = &pc->items[0];
+	size_t k;
+
+	nc_error_set(&e, NC_E_INVALID, NULL, "event %zu: %s: %s (%s)", i + 1, p0->field,
+	             p0->message, p0->fix);
+	for (k = 0; k < pc->n; k++) {
+		const struct nc_payload_problem *p = &pc->items[k];
+		char *field = strcmp(p->field, "payload") == 0 ?
+		              must_asprintf("events[%zu].payload", i) :
+		              must_asprintf("events[%zu].payload.%s", i, p->field);
+		char *msg = must_asprintf("%s (%s)", p->message, p->fix);
+
+		nc_error_add_field(&e, field, msg, NULL, p->schema_path);
+		free(field);
+		free(msg);
+	}
+	errlog_add(a, &e, SCR_BULK, "bulk event payloadSchema");
+	nc_error_clear(&e);
+	pthread_mutex_lock(&b->mu);
+	item_set(b, i, b->items[i].state == BS_NEW ? BS_FAILED : b->items[i].state,
+	         must_asprintf("%s: %s", p0->field, p0->fix));
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* Each event to send against its workflow's schema; 0 (and the first bad
+ * event selected and named) when any does not fit. */
+static int
+events_fit_schemas(struct app *a, struct bulk *b, const struct bulkschema *s)
+{
+	size_t i, bad = 0;
+	char *first = NULL;
+
+	for (i = 0; i < b->n; i++) {
+		struct nc_payload_check pc;
+		struct nc_error err = NC_ERROR_INIT;
+
+		if (!state_to_send(b->items[i].state))
+			continue;
+		memset(&pc, 0, sizeof(pc));
+		/* A payload that is not JSON was refused by bulk_validate. */
+		if (bulkschema_check(s, &b->evs[i], &pc, &err) == NC_OK && pc.n) {
+			if (!bad++) {
+				b->sel = (int)i;
+				/* The fix first, as the trigger form's refusal. */
+				first = must_asprintf("event %zu: %s: %s (%s)", i + 1, pc.items[0].field,
+				                      pc.items[0].fix, pc.items[0].message);
+			}
+			note_schema_problems(a, b, i, &pc);
+		}
+		payload_check_clear(&pc);
+		nc_error_clear(&err);
+	}
+	if (bad)
+		app_message(a, MSG_ERROR, "not sent: %s; %zu event%s do%s not fit %s payloadSchema "
+		            "(5: Errors lists them)", first, bad, bad == 1 ? "" : "s",
+		            bad == 1 ? "es" : "", bad == 1 ? "its workflow's" : "their workflows'");
+	free(first);
+	return bad == 0;
+}
+
+/* Main thread: the schemas are here (or not): check, then the plan. */
+static void
+schemas_fetched(struct app *a, void *ctx, const struct bulkschema *s, enum nc_status st,
+                const struct nc_error *err, const char *workflow)
+{
+	struct bulk *b = ctx;
+
+	if (st == NC_E_ABORTED) {
+		app_message(a, MSG_INFO, "not sent: stopped while reading the payloadSchemas");
+		return;
+	}
+	if (st != NC_OK) {
+		errlog_add(a, err, SCR_BULK, "payloadSchema for bulk");
+		app_message(a, MSG_ERROR, "not sent: reading %s's payloadSchema failed: %s",
+		            workflow ? workflow : "?", err->message ? err->message : "?");
+		return;
+	}
+	if (events_fit_schemas(a, b, s))
+		confirm_plan(a, b);
+}
+
 static void
 bulk_send(struct app *a, struct bulk *b)
 {
-	size_t todo, sent, pending;
-	char *text;
+	size_t sent, pending, i;
+	unsigned char *want;
 
 	if (!bulk_can_send(a, b))
 		return;
 	refresh_from_history(a, b);
-	todo = count_state(b, state_to_send);
 	sent = count_state(b, state_processed);
 	pending = count_state(b, state_pending);
-	if (!todo) {
+	if (!count_state(b, state_to_send)) {
 		app_message(a, MSG_INFO, "every event was sent already (%zu processed, %zu unknown "
 		            "or queued: R resumes those); X clears the processed ones", sent, pending);
 		return;
 	}
 	if (!bulk_validate(a, b))
 		return;
-	text = plan_text(todo, sent, pending);
-	dialog_confirm(a, todo < b->n ? "Send the unsent and failed only" :
-	               bulk_plan_count(todo) > 1 ? "Send in several requests" : "Send bulk", text,
-	               send_confirmed, b);
-	free(text);
+	/* Novu refuses an event its workflow's schema refuses (validatePayload
+	 * on): name it before anything goes out. */
+	want = must_calloc(b->n, 1);
+	for (i = 0; i < b->n; i++)
+		want[i] = state_to_send(b->items[i].state) != 0;
+	if (bulkschema_fetch(a, b->evs, b->n, want, schemas_fetched, b) != 0)
+		app_message(a, MSG_WARN, "a request is running; try again when it ends");
+	free(want);
 }
 
 static void

@@ -53,6 +53,16 @@ PY
   expect_no_grep "$wf: the key is never printed" "$NOVU_SECRET_KEY" "$T.out" "$T.err"
 done
 
+# --- the workflows with a payloadSchema: their steps use only fields of it,
+# so the example `workflows --schema` builds fills every variable
+for wf in order-shipped payment-reminder; do
+  run_nc "$T.ex" workflows --schema "$wf" --json
+  example=$(python3 -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1]))['example']))" "$T.ex.out")
+  run_nc "$T" preview "$wf" --to user-001 --payload "$example"
+  expect_rc "$wf: the schema's example previews" 0 "$T"
+  expect_no_grep "$wf: no payload variable is left unfilled by the example" '{{payload.' "$T.out"
+done
+
 # --- what the sections say
 run_nc "$T" preview order-shipped --to user-001 --payload "$PAYLOAD"
 expect_grep "in-app subject rendered" '^Subject +Order A-7 has shipped$' "$T.out"

@@ -606,6 +606,14 @@ http POST /v1/events/trigger "$BODY1" -H 'Idempotency-Key: idem-f'
 expect "failNext 2/2 -> 503" 503 "$CODE"
 http POST /v1/events/trigger "$BODY1" -H 'Idempotency-Key: idem-f'
 expect "then the request goes through (faults are not cached)" "201|" "$CODE|$(hdr Idempotency-Replay)"
+ctl POST /__sandbox/faults '{"failNext":1,"status":502,"path":"/v2/topics"}' >/dev/null
+http GET /v2/workflows
+expect "a path-bound fault lets another path through" 200 "$CODE"
+http GET /v2/topics
+expect "and fails its own path" 502 "$CODE"
+http GET /v2/topics
+expect "once" 200 "$CODE"
+ctl POST /__sandbox/faults '{"path":null}' >/dev/null
 ctl POST /__sandbox/faults '{"failNext":1,"status":429}' >/dev/null
 http GET /v2/topics
 expect "injected 429 gets Retry-After 1 by default" "429|1|API rate limit exceeded" \
@@ -628,7 +636,7 @@ expect "bad faults body -> 400" 400 \
 	"$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST -d '{"failNext":"x"}' "$BASE/__sandbox/faults")"
 
 ctl GET /__sandbox/requests >"$TMP/log.json"
-expect "the log has every API request" 8 "$(jq length "$TMP/log.json")"
+expect "the log has every API request" 11 "$(jq length "$TMP/log.json")"
 expect "log entries carry method/path/status/time" "POST|/v1/events/trigger|503|idem-f" \
 	"$(jq -r '.[0]|"\(.method)|\(.path)|\(.status)|\(.idempotencyKey)"' "$TMP/log.json")"
 expect_re "log time is ISO" "$ISO_RE" "$(jq -r '.[0].time' "$TMP/log.json")"

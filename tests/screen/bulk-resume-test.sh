@@ -31,11 +31,12 @@ d
 '
 run_console 80 24
 
-# Run 2: the next four API requests fail with 401 (say, a key rotated
-# mid-run): the three list fetches at start, then the first bulk request;
-# the run stops, the chunk stays pending, and R resumes. (A 400 would settle
-# the chunk as failed and go on: Novu replays a 400 for the same key.)
-curl -s --max-time 5 -X POST -d '{"failNext":4,"status":401}' \
+# Run 2: the first bulk request fails with 401 (say, a key rotated mid-run;
+# the workflow's payloadSchema, read before the plan, goes through): the run
+# stops, the chunk stays pending, and R resumes. (A 400 would settle the
+# chunk as failed and go on: Novu replays a 400 for the same key.)
+curl -s --max-time 5 -X POST \
+	-d '{"failNext":1,"status":401,"path":"/v1/events/trigger/bulk"}' \
 	"http://127.0.0.1:$SANDBOX_PORT/__sandbox/faults" >/dev/null
 steps '
 3

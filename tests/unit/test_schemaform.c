@@ -102,7 +102,9 @@ Test(schemaform, problems_land_on_their_rows_and_are_counted)
 	cr_assert_eq(schemaform_build(schema, "{\"order\":{\"total\":-1},"
 	             "\"currency\":\"JPY\",\"lines\":[{\"qty\":1.5}]}", &f), 0);
 	cr_assert_str_eq(row(&f, "order.id")->problem, "must have required property 'id'");
+	cr_assert_str_eq(row(&f, "order.id")->fix, "add \"id\" to order");
 	cr_assert_str_eq(row(&f, "order.total")->problem, "must be >= 0");
+	cr_assert_str_eq(row(&f, "order.total")->fix, "use a number >= 0");
 	cr_assert_str_eq(row(&f, "email")->problem, "must have required property 'email'");
 	cr_assert_str_eq(row(&f, "currency")->problem,
 	                 "must be equal to one of the allowed values");
@@ -145,6 +147,7 @@ Test(schemaform, a_problem_on_the_payload_itself_is_the_forms)
 	cr_assert_eq(schemaform_build("{\"type\":\"object\",\"minProperties\":0,"
 	             "\"properties\":{\"a\":{\"type\":\"string\"}}}", "[1]", &f), 0);
 	cr_assert_str_eq(f.root_problem, "payload: must be object");
+	cr_assert_str_eq(f.root_fix, "payload: give an object");
 	cr_assert_eq(f.nproblems, 1);
 	schemaform_free(&f);
 }
@@ -200,22 +203,29 @@ Test(schemaform, edit_text_unquotes_strings_only)
 	schemaform_free(&f);
 }
 
-Test(schemaform_check, counts_and_names_the_first_problem)
+Test(schemaform_check, counts_and_names_the_first_problem_with_its_fix)
 {
-	char *first = NULL;
+	char *first = NULL, *fix = NULL;
 
-	cr_assert_eq(schemaform_check(schema, "{\"order\":{}}", &first), 2);
+	cr_assert_eq(schemaform_check(schema, "{\"order\":{}}", &first, &fix), 2);
 	cr_assert_str_eq(first, "order.id: must have required property 'id'");
+	cr_assert_str_eq(fix, "order.id: add \"id\" to order");
 	free(first);
+	free(fix);
 	cr_assert_eq(schemaform_check(schema, "{\"order\":{\"id\":\"1\"},\"email\":\"e@x.io\"}",
-	                              &first), 0);
+	                              &first, &fix), 0);
 	cr_assert_null(first);
+	cr_assert_null(fix);
 	/* The format counts as Novu's ajv-formats counts it. */
-	cr_assert_eq(schemaform_check(schema, "{\"order\":{\"id\":\"1\"},\"email\":\"e\"}", &first),
-	             1);
+	cr_assert_eq(schemaform_check(schema, "{\"order\":{\"id\":\"1\"},\"email\":\"e\"}", &first,
+	                              &fix), 1);
 	cr_assert_str_eq(first, "email: must match format \"email\"");
+	cr_assert_not_null(strstr(fix, "email: write it like \""), "%s", fix);
 	free(first);
-	cr_assert_eq(schemaform_check(schema, "{nope", &first), 1);
+	free(fix);
+	/* Text that is not JSON has no fix the schema could give. */
+	cr_assert_eq(schemaform_check(schema, "{nope", &first, &fix), 1);
 	cr_assert_not_null(strstr(first, "invalid JSON"));
+	cr_assert_null(fix);
 	free(first);
 }
