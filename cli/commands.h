@@ -18,6 +18,7 @@ struct cli_ctx {
 	int json, dry_run, yes, resume;
 	int tui;                 /* the console, not a headless command */
 	long limit;
+	int parallel;            /* bulk --parallel, 0 when not given */
 	const char *payload, *overrides, *context, *idempotency_key, *search;
 	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */
 	char **args;             /* positional arguments after the subcommand */
