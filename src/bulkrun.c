@@ -557,6 +557,7 @@ start_chunk(struct run *r, const struct nc_bulk_chunk *ch)
 	if (st) {
 		/* Recorded as leaving but never left: back to queued. */
 		memset(&none, 0, sizeof(none));
+		http_response_clear(&none);   /* no answer: no status, no figures */
 		finish_chunk(r, f, st, &none, &e);
 	}
 	nc_error_clear(&e);
