@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bulkrun.h"
 #include "jsonutil.h"
 #include "commands.h"
 #include "keysource.h"
@@ -56,7 +57,7 @@ static const struct command commands[CMD_COUNT] = {
 		"send a workflow to every subscriber (needs --yes)",
 		"give the WORKFLOW to broadcast (novu-console workflows lists them)" },
 	[CMD_BULK] = { "bulk", cmd_bulk, 0, 1,
-		"bulk FILE|- [--dry-run] [--json] [--resume]",
+		"bulk FILE|- [--dry-run] [--json] [--resume] [--parallel N]",
 		"trigger many events: CSV with a header, JSON Lines, a JSON array, or {\"events\":[...]}" },
 	[CMD_CANCEL] = { "cancel", cmd_cancel, 1, 1, "cancel TRANSACTION_ID [--json]",
 		"cancel pending delays and digests of a transaction",
@@ -92,8 +93,8 @@ enum opt_id {
 	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
 	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
 	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
-	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK, OPT_SCHEMA,
-	OPT_STEP
+	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_PARALLEL, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK,
+	OPT_SCHEMA, OPT_STEP
 };
 
 /* Which subcommands accept each option (global ones: all). */
@@ -109,7 +110,7 @@ static const struct {
 	{ OPT_IDEM, SENDS | B(CMD_BULK) },
 	{ OPT_DRY_RUN, SENDS | B(CMD_BULK) | B(CMD_CANCEL) },
 	{ OPT_JSON, SENDS | B(CMD_BULK) | B(CMD_CANCEL) | B(CMD_HISTORY) | LISTS | B(CMD_STATUS) },
-	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) },
+	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) }, { OPT_PARALLEL, B(CMD_BULK) },
 	{ OPT_LIMIT, B(CMD_HISTORY) | LISTS }, { OPT_SEARCH, B(CMD_HISTORY) | LISTS },
 	{ OPT_MAX_FRAMES, B(CMD_TUI) },
 	{ OPT_CHECK, B(CMD_TRIGGER) }, { OPT_SCHEMA, B(CMD_WORKFLOWS) },
@@ -137,6 +138,7 @@ static const struct option long_options[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "max-frames", required_argument, NULL, OPT_MAX_FRAMES },
 	{ "max-wait", required_argument, NULL, OPT_MAX_WAIT },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "api-key", required_argument, NULL, OPT_KEY },
 	{ "secret-key", required_argument, NULL, OPT_KEY },
@@ -265,6 +267,23 @@ set_max_wait(struct cli_ctx *c, const char *arg)
 	return 0;
 }
 
+/* --parallel: how many bulk requests may be in flight at once; the range
+ * is the engine's (bulkrun.h). */
+static int
+set_parallel(struct cli_ctx *c, const char *arg)
+{
+	long n;
+
+	if (parse_long(arg, &n) != 0 || n > NC_BULK_PARALLEL_MAX) {
+		fprintf(c->err, "novu-console: --parallel %s: give how many bulk requests may be in "
+		                "flight at once, a whole number from 1 to %d (default %d)\n", arg,
+		        NC_BULK_PARALLEL_MAX, NC_BULK_PARALLEL_DEFAULT);
+		return -1;
+	}
+	c->parallel = (int)n;
+	return 0;
+}
+
 /* --to takes a subscriber ID, or a subscriber object as JSON, which is read
  * the way a bulk file's `to` would be. */
 static int
@@ -342,6 +361,7 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	case OPT_PROFILE: c->profile = arg; return 0;
 	case OPT_API_URL: return set_api_url(c, arg);
 	case OPT_MAX_WAIT: return set_max_wait(c, arg);
+	case OPT_PARALLEL: return set_parallel(c, arg);
 	case OPT_TO: return add_to(c, arg);
 	case OPT_TOPIC: return add_topic(c, arg);
 	case OPT_EXCLUDE: return add_exclude(c, arg);

@@ -452,7 +452,7 @@ bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 		st = bulkrun_create(&ops, c->args[0], b->evs, b->n, b->user_txid,
 		                    c->idempotency_key, &run_id, &err);
 	if (!st)
-		st = bulkrun_send(&ops, run_id, bulk_progress, &bp, &err);
+		st = bulkrun_send(&ops, run_id, c->parallel, bulk_progress, &bp, &err);
 	if (st) {
 		rc = cli_report_error(c, st, &err);
 		if (run_id)

@@ -20,6 +20,7 @@ struct cli_ctx {
 	const char *schema_of;   /* workflows --schema ID */
 	int tui;                 /* the console, not a headless command */
 	long limit;
+	int parallel;            /* bulk --parallel, 0 when not given */
 	const char *payload, *overrides, *context, *idempotency_key, *search;
 	const char *step;        /* preview --step */
 	struct nc_event ev;      /* workflow, recipients, actor, tenant, txid */

@@ -65,7 +65,8 @@
  *   GET  /__sandbox/faults   the current fault settings
  *   GET  /__sandbox/requests every API request so far ([?since=SEQ]):
  *                            {seq,method,path,query,idempotencyKey,bodySha,
- *                             bodySize,body,status,dropped,time}
+ *                             bodySize,body,status,dropped,time,clientPort,
+ *                             inFlight}
  *   POST /__sandbox/reset    clear the log, faults, rate buckets and the
  *                            world (transactions, idempotency keys, added
  *                            subscribers; with --state-dir also the file,

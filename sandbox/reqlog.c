@@ -20,12 +20,15 @@ struct log_entry {
 	unsigned int status; /* 0 until answered; stays 0 when dropped */
 	int answered;
 	int64_t time_ms;
+	unsigned int client_port;
+	long in_flight;      /* API requests not yet answered when it arrived, itself too */
 };
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct log_entry *ring[REQLOG_CAP];
 static size_t ring_head, ring_len; /* head: oldest entry */
 static uint64_t next_seq = 1;
+static long open_requests;   /* received, not yet answered or dropped */
 
 static void
 entry_free(struct log_entry *e)
@@ -47,7 +50,7 @@ dup_or_null(const char *s)
 
 uint64_t
 reqlog_add(const char *method, const char *path, const char *query, const char *idem_key,
-           const char *body, size_t body_len)
+           const char *body, size_t body_len, unsigned int client_port)
 {
 	struct log_entry *e = calloc(1, sizeof(*e));
 	uint64_t seq;
@@ -68,9 +71,10 @@ reqlog_add(const char *method, const char *path, const char *query, const char *
 	}
 	sha256_hex(body, body_len, e->body_sha);
 	e->time_ms = util_now_ms();
-
+	e->client_port = client_port;
 	pthread_mutex_lock(&log_mu);
 	seq = e->seq = next_seq++;
+	e->in_flight = ++open_requests;
 	if (ring_len == REQLOG_CAP) {
 		entry_free(ring[ring_head]);
 		ring[ring_head] = e;
@@ -89,6 +93,8 @@ reqlog_set_status(uint64_t seq, unsigned int status)
 	size_t i;
 
 	pthread_mutex_lock(&log_mu);
+	if (open_requests > 0)
+		open_requests--;
 	/* Recent entries are at the tail; search backwards. */
 	for (i = ring_len; i > 0; i--) {
 		struct log_entry *e = ring[(ring_head + i - 1) % REQLOG_CAP];
@@ -134,6 +140,8 @@ entry_json(const struct log_entry *e)
 		cJSON_AddNullToObject(o, "status");
 	cJSON_AddBoolToObject(o, "dropped", e->answered && e->status == 0);
 	cJSON_AddStringToObject(o, "time", ts);
+	cJSON_AddNumberToObject(o, "clientPort", e->client_port);
+	cJSON_AddNumberToObject(o, "inFlight", (double)e->in_flight);
 	return o;
 }
 

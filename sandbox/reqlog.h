@@ -13,9 +13,13 @@
 #define REQLOG_BODY_MAX (256 * 1024)   /* a 100-event bulk body, for the fault runs */
 
 /* Record a request as it arrives; returns its sequence number (>= 1).
- * query and idem_key may be NULL. */
+ * query and idem_key may be NULL. client_port tells connections apart, and
+ * each entry keeps how many API requests were open when it arrived (itself
+ * included): evidence of keep-alive and of requests in flight together
+ * that does not depend on timing. */
 uint64_t reqlog_add(const char *method, const char *path, const char *query,
-                    const char *idem_key, const char *body, size_t body_len);
+                    const char *idem_key, const char *body, size_t body_len,
+                    unsigned int client_port);
 
 /* Record the status answered (0: connection dropped without answer). */
 void reqlog_set_status(uint64_t seq, unsigned int status);

@@ -554,6 +554,21 @@ dispatch(struct exchange *x)
 	world_flush();
 }
 
+/* The peer's TCP port: one per connection, for the request log. */
+static unsigned int
+client_port(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	if (sa && sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa && sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return 0;
+}
+
 /* One API request. Returns MHD_NO to drop the connection unanswered. */
 static enum MHD_Result
 handle_api(struct exchange *x)
@@ -564,7 +579,7 @@ handle_api(struct exchange *x)
 	char outcome[32];
 
 	seq = reqlog_add(x->req.method, x->req.path, x->query, x->idem_key, x->req.body,
-	                 x->req.body_len);
+	                 x->req.body_len, client_port(x->conn));
 	faults_decide(&fd, x->req.path);
 	x->latency_ms = fd.latency_ms;
 	if (fd.kind == FAULT_DROP) {

@@ -478,28 +478,46 @@ bulk_results(const cJSON *data, const char *const *txids, size_t n,
 	return NC_OK;
 }
 
-enum nc_status
-api_bulk_raw(struct nc_client *c, const char *body, const char *idem_key,
-             const char *const *txids, size_t n, struct nc_trigger_result **out,
-             struct nc_send_info *info, struct nc_error *err)
+struct nc_http_request
+api_bulk_request(const char *body, const char *idem_key)
 {
 	struct nc_http_request req = { "POST", PATH_BULK, body, strlen(body), idem_key };
-	struct nc_http_response resp;
+
+	return req;
+}
+
+enum nc_status
+api_bulk_answer(enum nc_status sent, const struct nc_http_request *req,
+                const struct nc_http_response *resp, const char *const *txids, size_t n,
+                struct nc_trigger_result **out, struct nc_send_info *info,
+                struct nc_error *err)
+{
 	const cJSON *data;
 	cJSON *root;
-	enum nc_status st;
+	enum nc_status st = sent;
 
 	*out = NULL;
-	if (info)
-		send_info_init(info);
-	st = send_request(c, &req, &resp, info, err);
+	fill_info(info, req, resp);
 	if (st == NC_OK) {
-		data = parse_body(&resp, &root);
+		data = parse_body(resp, &root);
 		st = bulk_results(data, txids, n, out);
 		cJSON_Delete(root);
 		if (st)
 			oom(err);
 	}
+	return st;
+}
+
+enum nc_status
+api_bulk_raw(struct nc_client *c, const char *body, const char *idem_key,
+             const char *const *txids, size_t n, struct nc_trigger_result **out,
+             struct nc_send_info *info, struct nc_error *err)
+{
+	struct nc_http_request req = api_bulk_request(body, idem_key);
+	struct nc_http_response resp;
+	enum nc_status st = client_send(c, &req, &resp, err);
+
+	st = api_bulk_answer(st, &req, &resp, txids, n, out, info, err);
 	http_response_clear(&resp);
 	return st;
 }

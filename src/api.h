@@ -67,6 +67,15 @@ enum nc_status api_bulk_raw(struct nc_client *c, const char *body, const char *i
                             const char *const *txids, size_t n,
                             struct nc_trigger_result **out, struct nc_send_info *info,
                             struct nc_error *err);
+/* api_bulk_raw in two halves, for requests sent through a batch (http.h):
+ * the request (pointing into body and idem_key), and the reading of the
+ * outcome the batch handed back (sent: its status; resp is only read). */
+struct nc_http_request api_bulk_request(const char *body, const char *idem_key);
+enum nc_status api_bulk_answer(enum nc_status sent, const struct nc_http_request *req,
+                               const struct nc_http_response *resp,
+                               const char *const *txids, size_t n,
+                               struct nc_trigger_result **out, struct nc_send_info *info,
+                               struct nc_error *err);
 
 /* Cancel by transactionId: *cancelled = 1 when something pending was
  * cancelled, 0 when nothing was pending. */

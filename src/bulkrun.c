@@ -1,5 +1,6 @@
-/* bulkrun.c - any number of events as bulk requests of at most 100, one at a
- * time, paced by the RateLimit-* headers, recorded in history and resumable.
+/* bulkrun.c - any number of events as bulk requests of at most 100, several
+ * in flight at once, paced by the RateLimit-* headers, recorded in history
+ * and resumable.
  *
  * The run is stored before anything is sent: every event already carries its
  * transactionId and every chunk its exact body and idempotency key. Sending
@@ -19,6 +20,8 @@
 #include "clock.h"
 
 #define BULK_COST 100           /* tokens per bulk request (CONTRACT 4.5) */
+#define AWAIT_SLICE_MS 250      /* how often tokens are looked at again while
+                                   chunks are in flight */
 #define SUMMARY_MAX 200
 
 /* ---- creating a run ---- */
@@ -298,6 +301,14 @@ chunk_ids_parse(const struct nc_bulk_chunk *ch, struct chunk_ids *ci, struct nc_
 	return NC_OK;
 }
 
+/* A chunk on its way: what its answer is read against. */
+struct flight {
+	const struct nc_bulk_chunk *ch;
+	struct chunk_ids ci;
+	struct nc_http_request req;
+	int busy;
+};
+
 struct run {
 	const struct nc_ops *o;
 	int64_t run_id;
@@ -305,6 +316,13 @@ struct run {
 	void *ctx;
 	struct nc_ratelimit rl;
 	size_t nchunks, events_done, events_total;
+	struct nc_batch *batch;
+	struct flight *flights;
+	int parallel;              /* the most chunks in flight */
+	int answered;              /* a chunk came back: whether limits are on is known */
+	int ending;                /* a failure ends the run: no new chunk starts */
+	enum nc_status first;      /* the first failure, described by first_err */
+	struct nc_error first_err;
 };
 
 static void
@@ -333,20 +351,74 @@ report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiti
 	r->cb(r->ctx, &p);
 }
 
-/* Wait until the bucket can pay for a bulk request; -1 when stopped. */
+/* The first failure is the one returned; ends_run stops new chunks (those
+ * in flight still finish and are recorded). */
+static void
+note_failure(struct run *r, enum nc_status st, const struct nc_error *e, int ends_run)
+{
+	if (r->first == NC_OK) {
+		r->first = st;
+		nc_error_clear(&r->first_err);
+		if (e)
+			nc_error_copy(&r->first_err, e);
+		if (!r->first_err.message)
+			nc_error_set(&r->first_err, st, NULL, "%s", nc_status_message(st));
+	}
+	if (ends_run)
+		r->ending = 1;
+}
+
+static void
+note_stopped(struct run *r)
+{
+	struct nc_error e = NC_ERROR_INIT;
+
+	nc_error_set(&e, NC_E_ABORTED, NULL, "stopped by the user");
+	note_failure(r, NC_E_ABORTED, &e, 1);
+	nc_error_clear(&e);
+}
+
+/* How long before `in_flight + 1` bulk requests are paid for, by what the
+ * last answer said was left: the ones in flight may not have been counted
+ * yet, so they are counted again (a wait too many beats a 429). */
+static long
+token_wait_ms(struct run *r, int in_flight)
+{
+	return ratelimit_wait_ms(&r->rl, (long)BULK_COST * (in_flight + 1), ratelimit_now_ms());
+}
+
+/* The first chunk goes alone: until an answer says whether limits are on,
+ * several at once could all run into 429s on a small plan. So does one
+ * after the figures went stale: how far the bucket refilled is unknown. */
+static int
+may_start(struct run *r, int in_flight)
+{
+	int cap = r->answered && !ratelimit_stale(&r->rl, ratelimit_now_ms()) ? r->parallel : 1;
+
+	return in_flight < cap && token_wait_ms(r, in_flight) == 0;
+}
+
+/* Nothing in flight and the bucket cannot pay: wait for tokens; -1 when
+ * stopped. */
 static int
 wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch)
 {
 	/* At most the client's per-wait cap: a reset further off (or a bogus
 	 * one) is not waited out in one go; the chunk then goes, and a 429 it
 	 * may still draw is waited and retried by the client. */
-	long wait = client_cap_wait_ms(r->o->client,
-	                               ratelimit_wait_ms(&r->rl, BULK_COST, ratelimit_now_ms()));
+	long wait = client_cap_wait_ms(r->o->client, token_wait_ms(r, 0));
 
 	if (wait <= 0)
 		return 0;
 	report(r, ch, 0, wait, NC_OK, 0, NULL, NULL, NULL, NULL);
-	return client_sleep(r->o->client, wait);
+	if (client_sleep(r->o->client, wait) != 0)
+		return -1;
+	/* Waited what was asked (or the cap): the figures are stale. The next
+	 * chunk goes alone, as the first did, and its answer says what is
+	 * left. */
+	ratelimit_init(&r->rl);
+	r->answered = 0;
+	return 0;
 }
 
 /* A chunk the server refused for what its body says (schema, size, type,
@@ -404,55 +476,130 @@ record_chunk(struct run *r, const struct nc_bulk_chunk *ch, enum nc_status st,
 	return rst;
 }
 
-static enum nc_status
-send_chunk(struct run *r, const struct nc_bulk_chunk *ch, int *settled, int *unknown,
-           struct nc_error *err)
+static void
+results_free(struct nc_trigger_result *results, size_t n)
 {
-	struct nc_error cerr = NC_ERROR_INIT;
-	struct nc_trigger_result *results = NULL;
-	struct nc_send_info info;
-	struct chunk_ids ci;
-	enum nc_status st, rst;
 	size_t i;
 
-	*settled = *unknown = 0;
-	st = chunk_ids_parse(ch, &ci, err);
-	if (st)
-		return st;
-	memset(&info, 0, sizeof(info));
-	if (wait_for_tokens(r, ch) != 0 || client_aborted(r->o->client)) {
-		chunk_ids_free(&ci);
-		return nc_error_set(err, NC_E_ABORTED, NULL, "stopped by the user");
-	}
-	/* Recorded as on its way first: History that cannot be written stops
-	 * the run here, before anything leaves. */
-	st = histdb_bulk_begin_chunk(r->o->history, ch->id, err);
-	if (st) {
-		chunk_ids_free(&ci);
-		return st;
-	}
-	st = api_bulk_raw(r->o->client, ch->body, ch->idempotency_key, ci.txids, ci.n, &results,
-	                  &info, &cerr);
-	ratelimit_observe(&r->rl, info.ratelimit_limit, info.ratelimit_remaining,
-	                  info.ratelimit_reset, ratelimit_now_ms());
-	*unknown = st != NC_OK && ops_answer_unknown(st, cerr.http_status);
-	rst = record_chunk(r, ch, st, results, ci.n, &info, &cerr, settled, err);
-	if (st == NC_OK)
-		r->events_done += ci.n;
-	report(r, ch, ci.n, 0, st, *unknown, results, info.response_body, ci.txids, &cerr);
-	if (st != NC_OK && err) {
-		nc_error_clear(err);
-		nc_error_copy(err, &cerr);
-	}
-	for (i = 0; results && i < ci.n; i++)
+	for (i = 0; results && i < n; i++)
 		trigger_result_clear(&results[i]);
 	free(results);
+}
+
+/* A chunk came back (answered, refused, lost or stopped): read its answer,
+ * commit it with every event's result, report it. */
+static void
+finish_chunk(struct run *r, struct flight *f, enum nc_status sent,
+             const struct nc_http_response *resp, struct nc_error *cerr)
+{
+	struct nc_error herr = NC_ERROR_INIT;
+	struct nc_trigger_result *results = NULL;
+	struct nc_send_info info;
+	enum nc_status st, rst;
+	int settled = 0, unknown;
+
+	st = api_bulk_answer(sent, &f->req, resp, f->ci.txids, f->ci.n, &results, &info, cerr);
+	ratelimit_observe_lowest(&r->rl, info.ratelimit_limit, info.ratelimit_remaining,
+	                         info.ratelimit_reset, ratelimit_now_ms());
+	r->answered = 1;
+	unknown = st != NC_OK && ops_answer_unknown(st, cerr->http_status);
+	rst = record_chunk(r, f->ch, st, results, f->ci.n, &info, cerr, &settled, &herr);
+	if (st == NC_OK)
+		r->events_done += f->ci.n;
+	report(r, f->ch, f->ci.n, 0, st, unknown, results, info.response_body, f->ci.txids, cerr);
+	if (st != NC_OK)
+		note_failure(r, st, cerr, !settled);
+	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
+		note_failure(r, rst, &herr, 1);
+	results_free(results, f->ci.n);
 	send_info_clear(&info);
-	nc_error_clear(&cerr);
-	chunk_ids_free(&ci);
-	if (rst != NC_OK)
-		*settled = 0;
-	return st != NC_OK ? st : rst;
+	nc_error_clear(&herr);
+	chunk_ids_free(&f->ci);
+	f->busy = 0;
+}
+
+static struct flight *
+free_flight(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->parallel; i++)
+		if (!r->flights[i].busy)
+			return &r->flights[i];
+	return NULL;
+}
+
+/* Record the chunk as on its way (History that cannot be written stops the
+ * run here, before anything leaves), then put it on the wire. */
+static void
+start_chunk(struct run *r, const struct nc_bulk_chunk *ch)
+{
+	struct flight *f = free_flight(r);
+	struct nc_http_response none;
+	struct nc_error e = NC_ERROR_INIT;
+	enum nc_status st;
+
+	st = chunk_ids_parse(ch, &f->ci, &e);
+	if (st == NC_OK) {
+		st = histdb_bulk_begin_chunk(r->o->history, ch->id, &e);
+		if (st)
+			chunk_ids_free(&f->ci);
+	}
+	if (st) {
+		note_failure(r, st, &e, 1);
+		nc_error_clear(&e);
+		return;
+	}
+	f->ch = ch;
+	f->busy = 1;
+	f->req = api_bulk_request(ch->body, ch->idempotency_key);
+	st = client_batch_start(r->batch, &f->req, f, &e);
+	if (st) {
+		/* Recorded as leaving but never left: back to queued. */
+		memset(&none, 0, sizeof(none));
+		http_response_clear(&none);   /* no answer: no status, no figures */
+		finish_chunk(r, f, st, &none, &e);
+	}
+	nc_error_clear(&e);
+}
+
+/* Wait (at most max_ms) for a chunk in flight to come back, and finish it. */
+static void
+await_chunk(struct run *r, long max_ms)
+{
+	struct nc_batch_done done;
+
+	if (!client_batch_next(r->batch, max_ms, &done))
+		return;
+	finish_chunk(r, done.tag, done.status, &done.resp, &done.err);
+	http_response_clear(&done.resp);
+	nc_error_clear(&done.err);
+}
+
+/* Chunks go in order, up to r->parallel at a time as the bucket allows; a
+ * failure that ends the run lets those in flight finish and be recorded. */
+static void
+send_chunks(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
+{
+	size_t next = 0;
+	int in_flight;
+
+	for (;;) {
+		while (next < n && chunks[next].done)
+			next++;
+		in_flight = client_batch_in_flight(r->batch);
+		if (!r->ending && next < n && client_aborted(r->o->client)) {
+			note_stopped(r);
+		} else if (!r->ending && next < n && may_start(r, in_flight)) {
+			start_chunk(r, &chunks[next++]);
+		} else if (in_flight > 0) {
+			await_chunk(r, AWAIT_SLICE_MS);
+		} else if (r->ending || next >= n) {
+			return;
+		} else if (wait_for_tokens(r, &chunks[next]) != 0) {
+			note_stopped(r);
+		}
+	}
 }
 
 /* Count events per chunk without keeping the parse: totals for progress. */
@@ -489,37 +636,27 @@ run_totals(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
 }
 
 static enum nc_status
-send_chunks(struct run *r, struct nc_bulk_chunk *chunks, size_t n, struct nc_error *err)
+run_open(struct run *r, int parallel, struct nc_error *err)
 {
-	enum nc_status st = NC_OK;
-	size_t i;
+	r->parallel = parallel < 1 ? NC_BULK_PARALLEL_DEFAULT
+	              : parallel > NC_BULK_PARALLEL_MAX ? NC_BULK_PARALLEL_MAX : parallel;
+	r->flights = calloc((size_t)r->parallel, sizeof(*r->flights));
+	if (!r->flights)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	return client_batch_new(r->o->client, r->parallel, &r->batch, err);
+}
 
-	for (i = 0; i < n; i++) {
-		struct nc_error cerr = NC_ERROR_INIT;
-		enum nc_status cst;
-		int settled = 0, unknown = 0;
-
-		if (chunks[i].done)
-			continue;
-		cst = send_chunk(r, &chunks[i], &settled, &unknown, &cerr);
-		/* The first failure is the one reported. */
-		if (cst != NC_OK && st == NC_OK) {
-			st = cst;
-			if (err) {
-				nc_error_clear(err);
-				nc_error_copy(err, &cerr);
-			}
-		}
-		nc_error_clear(&cerr);
-		if (cst != NC_OK && !settled)
-			break;   /* pending: resume later */
-	}
-	return st;
+static void
+run_close(struct run *r)
+{
+	client_batch_free(r->batch);
+	free(r->flights);
+	nc_error_clear(&r->first_err);
 }
 
 enum nc_status
-bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb, void *ctx,
-             struct nc_error *err)
+bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel, nc_bulk_progress_cb cb,
+             void *ctx, struct nc_error *err)
 {
 	struct run r;
 	struct nc_bulk_chunk *chunks = NULL;
@@ -532,6 +669,7 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb, voi
 	r.run_id = run_id;
 	r.cb = cb;
 	r.ctx = ctx;
+	r.first_err = (struct nc_error)NC_ERROR_INIT;
 	ratelimit_init(&r.rl);
 	if (!o->history)
 		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open");
@@ -545,10 +683,18 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb, voi
 		       : nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
 		                      "another process; wait for it to finish", (long long)run_id);
 	st = histdb_bulk_pending(o->history, run_id, &chunks, &n, err);
+	if (st == NC_OK)
+		st = run_open(&r, parallel, err);
 	if (st == NC_OK) {
 		run_totals(&r, chunks, n);
-		st = send_chunks(&r, chunks, n, err);
+		send_chunks(&r, chunks, n);
+		st = r.first;
+		if (st && err) {
+			nc_error_clear(err);
+			nc_error_copy(err, &r.first_err);
+		}
 	}
+	run_close(&r);
 	for (i = 0; i < n; i++)
 		bulk_chunk_clear(&chunks[i]);
 	free(chunks);

@@ -1,6 +1,6 @@
 /* bulkrun.h - send any number of events as bulk requests of at most 100,
- * one after another, paced by RateLimit-* headers, recorded in history and
- * resumable without sending any event twice.
+ * several in flight at once, paced by RateLimit-* headers, recorded in
+ * history and resumable without sending any event twice.
  *
  * Every event gets its transactionId before the run is stored, and every
  * chunk its own idempotency key and exact body; a resumed run re-sends only
@@ -15,8 +15,14 @@
 #include "histdb.h"
 #include "ops.h"
 
+/* Chunks in flight at once: the default, and the most a run may ask for. */
+#define NC_BULK_PARALLEL_DEFAULT 4
+#define NC_BULK_PARALLEL_MAX 16
+
 /* Progress: called after each chunk (and while waiting for tokens, with
- * waiting_ms > 0). Runs on the caller's thread. */
+ * waiting_ms > 0). Runs on the caller's thread. With several chunks in
+ * flight they finish in any order; events_done counts every event of the
+ * chunks accepted so far. */
 struct nc_bulk_progress {
 	size_t chunk, nchunks;       /* chunk just finished (0-based) */
 	size_t events_done, events_total;
@@ -41,17 +47,25 @@ typedef void (*nc_bulk_progress_cb)(void *ctx, const struct nc_bulk_progress *p)
 enum nc_status bulkrun_create(const struct nc_ops *o, const char *source,
                               struct nc_event *evs, size_t n, const unsigned char *user_txid,
                               const char *idem_key, int64_t *run_id, struct nc_error *err);
-/* Send every unfinished chunk of run_id. Before a chunk leaves its events
+/* Send every unfinished chunk of run_id, in order, with up to `parallel`
+ * requests in flight (0: NC_BULK_PARALLEL_DEFAULT; capped at
+ * NC_BULK_PARALLEL_MAX) through one libcurl multi handle on this thread
+ * (http.h batches). The first chunk goes alone; once an answer has come
+ * back, chunks go `parallel` at a time while the server sends no RateLimit-*
+ * headers, and only as many as the advertised tokens pay for (100 each,
+ * counting those in flight) when it does. Before a chunk leaves its events
  * are recorded "unknown"; after, its answer and every event's result are
  * committed together (two commits a chunk). A chunk refused for its body
  * (400, 413, 415, 422: resending the same bytes and key would only replay
  * the refusal) is settled as failed and the run goes on. A chunk without an
  * answer stays "unknown", one the server turned away (5xx, 429, 401...)
  * goes back to "queued"; either ends the run for a later resume, which
- * sends the stored bytes with the stored key. History that cannot be
- * written stops the run before the next request. Returns the first failure
- * (err describes it), else NC_OK. */
-enum nc_status bulkrun_send(const struct nc_ops *o, int64_t run_id, nc_bulk_progress_cb cb,
-                            void *ctx, struct nc_error *err);
+ * sends the stored bytes with the stored key: no new chunk starts, those in
+ * flight finish and are recorded. History that cannot be written stops the
+ * run before the next request. The client's abort flag stops every chunk
+ * in flight (recorded "unknown"). Returns the first failure (err describes
+ * it), else NC_OK. */
+enum nc_status bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel,
+                            nc_bulk_progress_cb cb, void *ctx, struct nc_error *err);
 
 #endif

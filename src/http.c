@@ -533,15 +533,15 @@ set_method(CURL *h, const struct nc_http_request *req)
 	}
 }
 
+/* Every option of one attempt on handle h (the client's own, or one of a
+ * batch's), errors written to errbuf. */
 static void
-set_options(struct nc_client *c, struct attempt_state *a, const char *url,
-            struct curl_slist *headers, const struct nc_http_request *req,
+set_options(struct nc_client *c, CURL *h, char *errbuf, struct attempt_state *a,
+            const char *url, struct curl_slist *headers, const struct nc_http_request *req,
             long timeout_ms)
 {
-	CURL *h = c->curl;
-
 	curl_easy_reset(h);
-	c->errbuf[0] = '\0';
+	errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	/* Plain http is allowed only to loopback; a proxy from the environment
 	 * would carry the key off the machine in clear text. */
@@ -555,7 +555,7 @@ set_options(struct nc_client *c, struct attempt_state *a, const char *url,
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (c->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
@@ -769,11 +769,11 @@ fail_http(struct nc_error *err, const struct nc_http_request *req,
 }
 
 static enum nc_status
-fail_transport(struct nc_error *err, const struct nc_client *c,
+fail_transport(struct nc_error *err, const struct nc_client *c, const char *errbuf,
                const struct nc_http_request *req, CURLcode rc, int too_large,
                int attempts)
 {
-	const char *text = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+	const char *text = errbuf[0] ? errbuf : curl_easy_strerror(rc);
 	char big[96];
 
 	if (too_large) {
@@ -839,7 +839,7 @@ send_once(struct nc_client *c, const char *url, struct curl_slist *headers,
 	*too_large = 0;
 	if (c->transport)
 		return send_once_fake(c, req, resp);
-	set_options(c, &a, url, headers, req, timeout_ms);
+	set_options(c, c->curl, c->errbuf, &a, url, headers, req, timeout_ms);
 	rc = curl_easy_perform(c->curl);
 	*too_large = a.body_too_large;
 	if (rc == CURLE_OK)
@@ -917,16 +917,51 @@ note_retries_stopped(struct nc_error *err, const struct nc_client *c, enum send_
 		                                   "profile's [http] retry_max_time)", next, budget);
 }
 
+/* After an attempt (rc, resp), with one home for both the one-at-a-time
+ * loop and a batch: 1 when it is to be tried again after *wait_ms (the
+ * retry callback has been told), 0 when the call is over with *st. */
+static int
+settle_attempt(struct nc_client *c, const struct nc_http_request *req, CURLcode rc,
+               int too_large, const char *errbuf, struct nc_http_response *resp,
+               long long started, long *wait_ms, enum nc_status *st, struct nc_error *err)
+{
+	struct nc_retry_note note;
+	enum send_verdict v;
+
+	resp->elapsed_ms = (long)(mono_ms() - started);
+	if (rc == CURLE_ABORTED_BY_CALLBACK || client_aborted(c)) {
+		*st = fail_aborted(err, req, resp->attempts);
+		return 0;
+	}
+	memset(&note, 0, sizeof(note));
+	v = judge_attempt(c, rc, resp, started, &note);
+	if (v == VERDICT_RETRY) {
+		if (c->retry_cb)
+			c->retry_cb(c->retry_ctx, &note);
+		*wait_ms = note.wait_ms;
+		return 1;
+	}
+	if (v == VERDICT_DONE) {
+		*st = NC_OK;
+	} else if (rc != CURLE_OK) {
+		resp->status = 0;
+		*st = fail_transport(err, c, errbuf, req, rc, too_large, resp->attempts);
+	} else {
+		*st = fail_http(err, req, resp);
+	}
+	note_retries_stopped(err, c, v, note.wait_ms);
+	return 0;
+}
+
 static enum nc_status
 send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
           const struct nc_http_request *req, struct nc_http_response *resp,
           struct nc_error *err)
 {
 	long long started = mono_ms();
-	struct nc_retry_note note;
-	enum send_verdict v;
 	enum nc_status st;
 	int too_large = 0;
+	long wait_ms = 0;
 	CURLcode rc;
 
 	for (;;) {
@@ -934,51 +969,49 @@ send_loop(struct nc_client *c, const char *url, struct curl_slist *headers,
 			return fail_aborted(err, req, resp->attempts);
 		rc = send_once(c, url, headers, req, resp, attempt_timeout_ms(c, started),
 		               &too_large);
-		resp->elapsed_ms = (long)(mono_ms() - started);
-		if (rc == CURLE_ABORTED_BY_CALLBACK || client_aborted(c))
-			return fail_aborted(err, req, resp->attempts);
-		memset(&note, 0, sizeof(note));
-		v = judge_attempt(c, rc, resp, started, &note);
-		if (v == VERDICT_DONE)
-			return NC_OK;
-		if (v != VERDICT_RETRY)
-			break;
-		if (c->retry_cb)
-			c->retry_cb(c->retry_ctx, &note);
-		if (client_sleep(c, note.wait_ms) != 0)
+		if (!settle_attempt(c, req, rc, too_large, c->errbuf, resp, started, &wait_ms, &st,
+		                    err))
+			return st;
+		if (client_sleep(c, wait_ms) != 0)
 			return fail_aborted(err, req, resp->attempts);
 	}
-	if (rc != CURLE_OK) {
-		resp->status = 0;
-		st = fail_transport(err, c, req, rc, too_large, resp->attempts);
-	} else {
-		st = fail_http(err, req, resp);
+}
+
+/* The URL and header list of a request (both freed by the caller: the
+ * list with slist_wipe_free, it holds the key). */
+static enum nc_status
+request_parts(const struct nc_client *c, const struct nc_http_request *req, char **url,
+              struct curl_slist **headers, struct nc_error *err)
+{
+	/* The path is glued to the base URL; anything but "/..." could change
+	 * the host ("@evil.example") and send the key elsewhere. */
+	if (req->path && req->path[0] != '/' && req->path[0] != '\0')
+		return nc_error_set(err, NC_E_INVALID, NULL,
+		                    "request path must start with '/': %s", req->path);
+	*url = join_url(c->base_url, req->path);
+	*headers = build_headers(c, req);
+	if (!*url || !*headers) {
+		free(*url);
+		*url = NULL;
+		slist_wipe_free(*headers);
+		*headers = NULL;
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	}
-	note_retries_stopped(err, c, v, note.wait_ms);
-	return st;
+	return NC_OK;
 }
 
 enum nc_status
 client_send(struct nc_client *c, const struct nc_http_request *req,
             struct nc_http_response *resp, struct nc_error *err)
 {
-	struct curl_slist *headers;
-	char *url;
+	struct curl_slist *headers = NULL;
+	char *url = NULL;
 	enum nc_status st;
 
 	response_init(resp);
-	/* The path is glued to the base URL; anything but "/..." could change
-	 * the host ("@evil.example") and send the key elsewhere. */
-	if (req->path && req->path[0] != '/' && req->path[0] != '\0')
-		return nc_error_set(err, NC_E_INVALID, NULL,
-		                    "request path must start with '/': %s", req->path);
-	url = join_url(c->base_url, req->path);
-	headers = build_headers(c, req);
-	if (!url || !headers) {
-		free(url);
-		slist_wipe_free(headers);
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	}
+	st = request_parts(c, req, &url, &headers, err);
+	if (st)
+		return st;
 	st = send_loop(c, url, headers, req, resp, err);
 	/* The handle keeps a pointer to the header list; drop it before the
 	 * list is freed. */
@@ -986,6 +1019,305 @@ client_send(struct nc_client *c, const struct nc_http_request *req,
 	slist_wipe_free(headers);
 	free(url);
 	return st;
+}
+
+/* ---- several requests at once ---- */
+
+/* One request of a batch, from client_batch_start until its outcome is
+ * handed back: its attempts, the waits between them and the outcome. */
+struct batch_slot {
+	CURL *easy;                  /* kept for the batch's life: reused */
+	int busy;                    /* a request is in this slot */
+	int in_multi;                /* an attempt is on the wire */
+	int settled;                 /* outcome ready to hand back */
+	long long retry_at;          /* > 0: waiting to try again then */
+	struct nc_http_request req;
+	char *url;
+	struct curl_slist *headers;
+	struct attempt_state a;
+	struct nc_http_response resp;
+	long long started;
+	void *tag;
+	enum nc_status st;
+	struct nc_error err;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct nc_batch {
+	struct nc_client *c;
+	CURLM *multi;
+	struct batch_slot *slots;
+	int nslots;
+};
+
+enum nc_status
+client_batch_new(struct nc_client *c, int max_in_flight, struct nc_batch **out,
+                 struct nc_error *err)
+{
+	struct nc_batch *b = calloc(1, sizeof(*b));
+	int i, bad = !b;
+
+	*out = NULL;
+	if (b) {
+		b->c = c;
+		b->nslots = max_in_flight < 1 ? 1 : max_in_flight;
+		b->multi = curl_multi_init();
+		b->slots = calloc((size_t)b->nslots, sizeof(*b->slots));
+		bad = !b->multi || !b->slots;
+		for (i = 0; !bad && i < b->nslots; i++)
+			bad = !(b->slots[i].easy = curl_easy_init());
+	}
+	if (bad) {
+		client_batch_free(b);
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
+	/* Over HTTP/2 the requests share one connection; over HTTP/1.1 each
+	 * needs its own, and the pool keeps them alive between requests. */
+	curl_multi_setopt(b->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(b->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)b->nslots);
+	curl_multi_setopt(b->multi, CURLMOPT_MAXCONNECTS, (long)b->nslots);
+	*out = b;
+	return NC_OK;
+}
+
+static void
+slot_release(struct nc_batch *b, struct batch_slot *s)
+{
+	if (s->in_multi)
+		curl_multi_remove_handle(b->multi, s->easy);
+	s->in_multi = 0;
+	/* The handle keeps a pointer to the header list (it holds the key). */
+	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, NULL);
+	slist_wipe_free(s->headers);
+	s->headers = NULL;
+	free(s->url);
+	s->url = NULL;
+	textbuf_free(&s->a.body);
+	s->busy = s->settled = 0;
+	s->retry_at = 0;
+}
+
+void
+client_batch_free(struct nc_batch *b)
+{
+	int i;
+
+	if (!b)
+		return;
+	for (i = 0; b->slots && i < b->nslots; i++) {
+		if (b->slots[i].busy) {
+			slot_release(b, &b->slots[i]);
+			http_response_clear(&b->slots[i].resp);
+			nc_error_clear(&b->slots[i].err);
+		}
+		if (b->slots[i].easy)
+			curl_easy_cleanup(b->slots[i].easy);
+	}
+	free(b->slots);
+	if (b->multi)
+		curl_multi_cleanup(b->multi);
+	free(b);
+}
+
+int
+client_batch_in_flight(const struct nc_batch *b)
+{
+	int i, n = 0;
+
+	for (i = 0; i < b->nslots; i++)
+		n += b->slots[i].busy;
+	return n;
+}
+
+static void
+slot_settle(struct nc_batch *b, struct batch_slot *s, CURLcode rc)
+{
+	long wait_ms = 0;
+
+	if (s->in_multi) {
+		curl_multi_remove_handle(b->multi, s->easy);
+		s->in_multi = 0;
+	}
+	if (!b->c->transport) {
+		if (rc == CURLE_OK)
+			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->resp.status);
+		s->resp.body_len = s->a.body.len;
+		s->resp.body = textbuf_steal(&s->a.body);
+	}
+	if (settle_attempt(b->c, &s->req, rc, s->a.body_too_large, s->errbuf, &s->resp,
+	                   s->started, &wait_ms, &s->st, &s->err))
+		s->retry_at = mono_ms() + (wait_ms > 0 ? wait_ms : 1);
+	else
+		s->settled = 1;
+}
+
+/* Start the slot's next attempt: on the wire through the multi handle, or
+ * answered at once by the test transport. */
+static void
+slot_attempt(struct nc_batch *b, struct batch_slot *s)
+{
+	struct nc_client *c = b->c;
+
+	s->retry_at = 0;
+	response_reset_attempt(&s->resp);
+	s->resp.attempts++;
+	textbuf_free(&s->a.body);
+	s->a = (struct attempt_state){ c, TEXTBUF_INIT(NC_MAX_RESPONSE_BYTES), 0, &s->resp };
+	if (c->transport) {
+		slot_settle(b, s, send_once_fake(c, &s->req, &s->resp));
+		return;
+	}
+	set_options(c, s->easy, s->errbuf, &s->a, s->url, s->headers, &s->req,
+	            attempt_timeout_ms(c, s->started));
+	/* A new request waits for a multiplexed stream rather than opening a
+	 * connection of its own, when the server speaks HTTP/2. */
+	curl_easy_setopt(s->easy, CURLOPT_PIPEWAIT, 1L);
+	if (curl_multi_add_handle(b->multi, s->easy) != CURLM_OK) {
+		slot_settle(b, s, CURLE_FAILED_INIT);
+		return;
+	}
+	s->in_multi = 1;
+}
+
+enum nc_status
+client_batch_start(struct nc_batch *b, const struct nc_http_request *req, void *tag,
+                   struct nc_error *err)
+{
+	struct batch_slot *s = NULL;
+	enum nc_status st;
+	int i;
+
+	for (i = 0; i < b->nslots && !s; i++)
+		if (!b->slots[i].busy)
+			s = &b->slots[i];
+	if (!s)
+		return nc_error_set(err, NC_E_USAGE, NULL, "all %d requests of the batch are in "
+		                    "flight", b->nslots);
+	response_init(&s->resp);
+	s->err = (struct nc_error)NC_ERROR_INIT;
+	st = request_parts(b->c, req, &s->url, &s->headers, err);
+	if (st)
+		return st;
+	s->busy = 1;
+	s->req = *req;
+	s->tag = tag;
+	s->st = NC_OK;
+	s->started = mono_ms();
+	slot_attempt(b, s);
+	return NC_OK;
+}
+
+/* The flag stops every attempt on the wire and every wait for a retry. */
+static void
+batch_abort_all(struct nc_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->nslots; i++) {
+		struct batch_slot *s = &b->slots[i];
+
+		if (s->busy && !s->settled)
+			slot_settle(b, s, CURLE_ABORTED_BY_CALLBACK);
+	}
+}
+
+/* Attempts the multi handle finished, and retries that are due. */
+static void
+batch_collect(struct nc_batch *b)
+{
+	long long now = mono_ms();
+	struct CURLMsg *m;
+	int left, i;
+
+	while ((m = curl_multi_info_read(b->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < b->nslots; i++)
+			if (b->slots[i].in_multi && b->slots[i].easy == m->easy_handle) {
+				slot_settle(b, &b->slots[i], m->data.result);
+				break;
+			}
+	}
+	for (i = 0; i < b->nslots; i++)
+		if (b->slots[i].busy && b->slots[i].retry_at && b->slots[i].retry_at <= now)
+			slot_attempt(b, &b->slots[i]);
+}
+
+/* Hand a settled slot's outcome over to the caller and free the slot. */
+static int
+batch_hand_over(struct nc_batch *b, struct nc_batch_done *done)
+{
+	int i;
+
+	for (i = 0; i < b->nslots; i++) {
+		struct batch_slot *s = &b->slots[i];
+
+		if (!s->busy || !s->settled)
+			continue;
+		done->tag = s->tag;
+		done->status = s->st;
+		done->resp = s->resp;
+		done->err = s->err;
+		response_init(&s->resp);
+		s->err = (struct nc_error)NC_ERROR_INIT;
+		slot_release(b, s);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+batch_on_wire(const struct nc_batch *b)
+{
+	int i;
+
+	for (i = 0; i < b->nslots; i++)
+		if (b->slots[i].in_multi)
+			return 1;
+	return 0;
+}
+
+/* How long the next poll may sleep: until the deadline or the first retry
+ * due, and never past a slice, so the abort flag is seen quickly. */
+static long
+batch_poll_ms(const struct nc_batch *b, long long deadline)
+{
+	long long now = mono_ms(), until = deadline;
+	int i;
+
+	for (i = 0; i < b->nslots; i++)
+		if (b->slots[i].busy && b->slots[i].retry_at && b->slots[i].retry_at < until)
+			until = b->slots[i].retry_at;
+	if (until - now > SLEEP_SLICE_MS)
+		return SLEEP_SLICE_MS;
+	return until > now ? (long)(until - now) : 0;
+}
+
+int
+client_batch_next(struct nc_batch *b, long max_wait_ms, struct nc_batch_done *done)
+{
+	long long deadline = mono_ms() + (max_wait_ms > 0 ? max_wait_ms : 0);
+	int running;
+
+	memset(done, 0, sizeof(*done));
+	response_init(&done->resp);
+	done->err = (struct nc_error)NC_ERROR_INIT;
+	for (;;) {
+		if (client_aborted(b->c))
+			batch_abort_all(b);
+		curl_multi_perform(b->multi, &running);
+		batch_collect(b);
+		if (batch_hand_over(b, done))
+			return 1;
+		if (client_batch_in_flight(b) == 0 || mono_ms() >= deadline)
+			return 0;
+		/* Only waits for retries left: sleep on the one clock, which a
+		 * test may have made fake. */
+		if (batch_on_wire(b))
+			curl_multi_poll(b->multi, NULL, 0, (int)batch_poll_ms(b, deadline), NULL);
+		else
+			clock_sleep_ms(batch_poll_ms(b, deadline));
+	}
 }
 
 /* ---- dumps ---- */

@@ -1,6 +1,7 @@
 /* http.h - the HTTP layer: one reused libcurl easy handle (keep-alive),
  * timeouts, TLS verification always on, auth and the retry policy of
- * CONTRACT.md 4.7.
+ * CONTRACT.md 4.7; and batches, several requests in flight at once through
+ * one libcurl multi handle under the same policy.
  *
  * Threading: a struct nc_client is used by one thread at a time. The screens
  * run calls on a worker thread and stop them through `abort_flag`.
@@ -122,6 +123,37 @@ void client_set_transport(struct nc_client *c, nc_transport_fn fn, void *ctx);
  * http_response_clear. */
 enum nc_status client_send(struct nc_client *c, const struct nc_http_request *req,
                            struct nc_http_response *resp, struct nc_error *err);
+
+/* ---- several requests at once ----
+ * A batch keeps up to max_in_flight requests of one client in flight
+ * through one libcurl multi handle, on connections it keeps alive between
+ * them (no thread per request). Each request gets exactly what
+ * client_send() gives: its retries, waits, caps, the same key and bytes on
+ * every attempt, and its outcome. Everything runs on the thread that calls
+ * client_batch_next(), the retry callback too; the abort flag stops every
+ * request of the batch (NC_E_ABORTED each). The batch is owned by the
+ * caller (client_batch_free, which drops requests still in flight); it
+ * borrows the client, which must outlive it. */
+struct nc_batch;
+struct nc_batch_done {
+	void *tag;                   /* as given to client_batch_start */
+	enum nc_status status;       /* as client_send() would return */
+	struct nc_http_response resp;/* owned by the caller: http_response_clear */
+	struct nc_error err;         /* owned by the caller: nc_error_clear */
+};
+enum nc_status client_batch_new(struct nc_client *c, int max_in_flight,
+                                struct nc_batch **out, struct nc_error *err);
+void client_batch_free(struct nc_batch *b);
+/* Start req; its strings (path, body, key) are borrowed until its outcome
+ * is handed back. Fails (NC_E_USAGE) when max_in_flight are in flight. */
+enum nc_status client_batch_start(struct nc_batch *b, const struct nc_http_request *req,
+                                  void *tag, struct nc_error *err);
+/* Requests started and not yet handed back. */
+int client_batch_in_flight(const struct nc_batch *b);
+/* Drive the transfers for up to max_wait_ms: 1 with *done filled as soon as
+ * one request is over (all its attempts), 0 when the time passed or
+ * nothing is in flight. */
+int client_batch_next(struct nc_batch *b, long max_wait_ms, struct nc_batch_done *done);
 
 /* The wait before retry number `attempt` (1-based) when the server gave no
  * hint: base * 1.5^(attempt-1) plus `jitter_ms` (the random part, drawn

@@ -31,6 +31,24 @@ ratelimit_observe(struct nc_ratelimit *rl, long limit, long remaining,
 	rl->seen_at_ms = now_ms;
 }
 
+void
+ratelimit_observe_lowest(struct nc_ratelimit *rl, long limit, long remaining, long reset_s,
+                         long long now_ms)
+{
+	/* While the held figures' reset has not passed, a higher count may
+	 * come from an answer the server gave before the one held. */
+	if (rl->remaining >= 0 && remaining > rl->remaining && !ratelimit_stale(rl, now_ms))
+		return;
+	ratelimit_observe(rl, limit, remaining, reset_s, now_ms);
+}
+
+int
+ratelimit_stale(const struct nc_ratelimit *rl, long long now_ms)
+{
+	return rl->remaining >= 0 && rl->reset_s >= 0 &&
+	       now_ms - rl->seen_at_ms >= (long long)rl->reset_s * 1000;
+}
+
 long
 ratelimit_wait_ms(const struct nc_ratelimit *rl, long cost, long long now_ms)
 {

@@ -736,7 +736,8 @@ bulk_run(void *data, struct worker *w)
 	struct bulk_job *j = data;
 
 	j->w = w;
-	j->st = bulkrun_send(&j->ops, j->run_id, bulk_progress, j, &j->err);
+	j->st = bulkrun_send(&j->ops, j->run_id, NC_BULK_PARALLEL_DEFAULT, bulk_progress, j,
+	                     &j->err);
 }
 
 static void

@@ -134,6 +134,22 @@ run_nc "$T" bulk "$NC_TMP/250.json"
 expect_rc "250 events exit 0" 0 "$T"
 check "250 result lines" test "$(wc -l < "$T.out")" = 250
 check "sent as 3 bulk requests" test "$(sb_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["path"]=="/v1/events/trigger/bulk"))')" = 3
+# --parallel: bulk requests in flight at once, 1 to 16
+before=$(sb_count)
+for bad in 0 17 -1 x ''; do
+  run_nc "$T" bulk "$NC_TMP/250.json" --parallel "$bad"
+  expect_rc "--parallel '$bad' is a usage error" 2 "$T"
+  expect_grep "names --parallel and its range ('$bad')" '^novu-console: --parallel .*from 1 to 16' "$T.err"
+done
+check "a bad --parallel sends nothing" test "$(sb_count)" = "$before"
+run_nc "$T" trigger welcome-onboarding --to user-001 --parallel 2
+expect_rc "--parallel belongs to bulk only" 2 "$T"
+sb_reset
+run_nc "$T" bulk "$NC_TMP/250.json" --parallel 3
+expect_rc "--parallel 3 exits 0" 0 "$T"
+check "--parallel 3: one line per event, each index once" test \
+  "$(cut -f1 "$T.out" | sort -n | uniq | wc -l)" = 250
+check "--parallel 3: still 3 bulk requests" test "$(sb_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["path"]=="/v1/events/trigger/bulk"))')" = 3
 run_nc "$T" bulk "$NC_TMP/250.json" --json
 expect_rc "over 100 events, --json is refused before sending" 2 "$T"
 run_nc "$T" bulk "$NC_TMP/250.json" --dry-run

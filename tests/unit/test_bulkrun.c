@@ -1,9 +1,11 @@
 /* test_bulkrun.c - rate-limit pacing arithmetic, and bulk runs of more than
  * 100 events against the real sandbox: chunking, history, pacing, and a
- * stopped run resumed without sending any event twice. */
+ * stopped run resumed without sending any event twice; several chunks in
+ * flight at once (overlap, keep-alive, failure, abort, pacing). */
 #include <criterion/criterion.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,27 @@ Test(ratelimit, waits_for_the_reset_when_short)
 	cr_assert_eq(ratelimit_wait_ms(&rl, 1, 10000), 0, "a single request still fits");
 	ratelimit_observe(&rl, 300, 0, 0, 10000);
 	cr_assert_eq(ratelimit_wait_ms(&rl, 100, 10000), 0, "reset 0: refilled now");
+}
+
+/* Answers to requests in flight together come back in any order: a higher
+ * count is an older answer until the held figures' reset has passed. */
+Test(ratelimit, out_of_order_answers_keep_the_lowest_until_stale)
+{
+	struct nc_ratelimit rl;
+
+	ratelimit_init(&rl);
+	cr_assert_eq(ratelimit_stale(&rl, 0), 0, "nothing known is not stale");
+	ratelimit_observe_lowest(&rl, 500, 250, 1, 10000);
+	ratelimit_observe_lowest(&rl, 500, 350, 1, 10100);
+	cr_assert_eq(rl.remaining, 250, "the older, higher answer is not taken");
+	cr_assert_eq(ratelimit_wait_ms(&rl, 300, 10100), 900);
+	ratelimit_observe_lowest(&rl, 500, 150, 1, 10200);
+	cr_assert_eq(rl.remaining, 150);
+	cr_assert_eq(ratelimit_stale(&rl, 11199), 0);
+	cr_assert_eq(ratelimit_stale(&rl, 11200), 1);
+	ratelimit_observe_lowest(&rl, 500, 450, 1, 11300);
+	cr_assert_eq(rl.remaining, 450, "once stale, a higher count is taken");
+	cr_assert_eq(ratelimit_stale(&rl, 11300), 0);
 }
 
 Test(ratelimit, monotonic_clock_moves_forward)
@@ -313,7 +336,7 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(cJSON_GetArraySize(reqs), 0, "creating a run sends nothing");
 	cJSON_Delete(reqs);
 
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
@@ -332,7 +355,7 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(unfinished, 0, "the run is finished");
 
 	/* Sending a finished run again sends nothing. */
-	cr_assert_eq(bulkrun_send(ops("test"), run, NULL, NULL, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, NULL, NULL, &err), NC_OK);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
 	cJSON_Delete(reqs);
@@ -389,7 +412,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	memset(&log, 0, sizeof(log));
 	log.inject_after_first = 1;
 	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_SERVER);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_E_SERVER);
 	cr_assert_eq(err.http_status, 503);
 	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
 	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
@@ -397,7 +420,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	nc_error_clear(&err);
 
 	memset(&log, 0, sizeof(log));
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	cr_assert_eq(log.chunks_reported, 2, "only chunks 2 and 3 are sent again");
 	cr_assert_eq(log.first_event[0], 100);
@@ -439,7 +462,7 @@ Test(bulk, chunk_refused_for_its_body_is_settled_and_the_run_goes_on)
 	memset(&log, 0, sizeof(log));
 	log.inject_after_first = 3;
 	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_API);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_E_API);
 	cr_assert_eq(err.http_status, 400, "the first failure is reported");
 	cr_assert_eq(log.chunks_reported, 3, "chunk 3 is sent after chunk 2 was refused");
 	reqs = tsb_requests(&sb);
@@ -487,14 +510,14 @@ Test(bulk, abort_flag_stops_between_chunks)
 	log.flag = &flag;
 	client_set_abort_flag(cl, &flag);
 	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_E_ABORTED);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_E_ABORTED);
 	nc_error_clear(&err);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 1);
 	cJSON_Delete(reqs);
 
 	atomic_store(&flag, 0);
-	cr_assert_eq(bulkrun_send(ops("test"), run, NULL, NULL, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, NULL, NULL, &err), NC_OK);
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 3);
 	cJSON_Delete(reqs);
@@ -532,7 +555,7 @@ Test(paced, bulk_requests_wait_for_tokens)
 	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, NEVENTS, NULL, NULL, &run, &err), NC_OK);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	t0 = (double)start.tv_sec + start.tv_nsec / 1e9;
-	cr_assert_eq(bulkrun_send(ops("test"), run, on_progress, &log, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	/* The bucket refills 100 tokens a second. When the first two requests
 	 * came back within a second, the third had to wait for tokens; a slower
@@ -547,4 +570,343 @@ Test(paced, bulk_requests_wait_for_tokens)
 		cr_assert_eq(statuses[i], 201);
 	cJSON_Delete(reqs);
 	free_events(evs, NEVENTS);
+}
+
+/* ---- several chunks in flight ---- */
+
+#define PAR_EVENTS 1000        /* ten chunks */
+
+/* Each answer waits a while in the sandbox, so chunks sent together
+ * are open there together: the log's inFlight (requests open when each
+ * arrived) shows the overlap without measuring time. The suite sets 400 ms. */
+
+
+static void
+parallel_up(void)
+{
+	static const char *const args[] = { "--rate-limit", "0", NULL };
+
+	up_with(args, 1);
+	cr_assert_eq(tsb_faults(&sb, "{\"latencyMs\":400}"), 200);
+}
+
+TestSuite(parallel, .init = parallel_up, .fini = sb_down, .timeout = 120);
+
+struct par_log {
+	int chunks_reported;
+	size_t last_done, ok_events;
+	int fail_after_first;      /* inject a 503 for one of the next chunks */
+};
+
+static void
+on_par_progress(void *ctx, const struct nc_bulk_progress *p)
+{
+	struct par_log *log = ctx;
+
+	if (p->waiting_ms > 0)
+		return;
+	log->chunks_reported++;
+	cr_assert_geq(p->events_done, log->last_done, "events_done never goes back");
+	log->last_done = p->events_done;
+	if (p->chunk_status == NC_OK)
+		log->ok_events += p->nresults;
+	if (log->fail_after_first && log->chunks_reported == 1)
+		cr_assert_eq(tsb_faults(&sb, "{\"failNext\":1,\"status\":503,\"retryAfter\":0}"),
+		             200);
+}
+
+/* The bulk requests of the log: the most that were open at once, the
+ * connections they came on, and the first one's inFlight. */
+static void
+bulk_overlap(const cJSON *reqs, int *max_in_flight, int *connections, int *first_in_flight)
+{
+	int ports[64], nports = 0, i, k, seen = 0;
+	const cJSON *it;
+
+	*max_in_flight = 0;
+	*first_in_flight = 0;
+	cJSON_ArrayForEach(it, reqs) {
+		if (strcmp(json_str(it, "path"), BULK_PATH) != 0)
+			continue;
+		k = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "inFlight"));
+		if (!seen++)
+			*first_in_flight = k;
+		if (k > *max_in_flight)
+			*max_in_flight = k;
+		k = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "clientPort"));
+		for (i = 0; i < nports && ports[i] != k; i++)
+			;
+		if (i == nports && nports < 64)
+			ports[nports++] = k;
+	}
+	*connections = nports;
+}
+
+static size_t
+count_rows_with(const char *prefix, const char *status)
+{
+	struct nc_history_entry *rows = NULL;
+	struct nc_error err = NC_ERROR_INIT;
+	size_t nrows = 0, i, k = 0;
+
+	cr_assert_eq(histdb_page(hist, NULL, 0, 100000, &rows, &nrows, &err), NC_OK);
+	for (i = 0; i < nrows; i++) {
+		k += rows[i].transaction_id && rows[i].response_status &&
+		     strncmp(rows[i].transaction_id, prefix, strlen(prefix)) == 0 &&
+		     strcmp(rows[i].response_status, status) == 0;
+		histdb_entry_clear(&rows[i]);
+	}
+	free(rows);
+	return k;
+}
+
+Test(parallel, four_in_flight_overlap_on_kept_alive_connections)
+{
+	struct nc_event *evs = make_events(PAR_EVENTS, "o");
+	struct nc_error err = NC_ERROR_INIT;
+	struct par_log log;
+	int64_t run = 0;
+	int most, conns, first;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, PAR_EVENTS, NULL, NULL, &run, &err),
+	             NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, on_par_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_eq(log.chunks_reported, 10);
+	cr_assert_eq(log.last_done, PAR_EVENTS);
+	cr_assert_eq(log.ok_events, PAR_EVENTS);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 10);
+	bulk_overlap(reqs, &most, &conns, &first);
+	cr_assert_eq(first, 1, "the first chunk goes alone, to learn whether limits are on");
+	cr_assert_eq(most, 4, "four chunks were open in the server at once (%d)", most);
+	cr_assert_leq(conns, 4, "ten requests came on %d connections: kept alive", conns);
+	cJSON_Delete(reqs);
+	assert_each_event_once("o", PAR_EVENTS);
+	assert_history_processed_once("o", PAR_EVENTS);
+	free_events(evs, PAR_EVENTS);
+}
+
+/* One chunk turned away while others are in flight: those finish and are
+ * recorded, no new one starts, and the resume sends only what is left. */
+Test(parallel, failure_mid_run_then_resume_accepts_each_event_once)
+{
+	struct nc_event *evs = make_events(PAR_EVENTS, "m");
+	struct nc_error err = NC_ERROR_INIT;
+	struct par_log log;
+	int64_t run = 0, unfinished = 0;
+	const char *keys[32], *shas[32];
+	long statuses[32];
+	int n, i, failed = -1;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	log.fail_after_first = 1;
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, PAR_EVENTS, NULL, NULL, &run, &err),
+	             NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, on_par_progress, &log, &err), NC_E_SERVER);
+	cr_assert_eq(err.http_status, 503);
+	nc_error_clear(&err);
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 32);
+	cr_assert_eq(n, 5, "the first chunk, then four together; nothing after the 503");
+	cr_assert_eq(log.chunks_reported, 5, "the three in flight beside it were finished");
+	cr_assert_eq(count_rows_with("m", "processed"), 400, "and recorded");
+	cr_assert_eq(count_rows_with("m", HISTDB_QUEUED), 600);
+	cr_assert_eq(count_rows_with("m", HISTDB_UNKNOWN), 0);
+	cJSON_Delete(reqs);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, run);
+
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, NULL, NULL, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 32);
+	cr_assert_eq(n, 11, "the resume sent the refused chunk and the five never sent");
+	for (i = 0; i < 5; i++)
+		if (statuses[i] == 503)
+			failed = i;
+	cr_assert_geq(failed, 0);
+	for (i = 5; i < n && strcmp(keys[i], keys[failed]) != 0; i++)
+		;
+	cr_assert_lt(i, n, "the refused chunk went again with its stored key");
+	cr_assert_str_eq(shas[i], shas[failed], "and its stored bytes");
+	cJSON_Delete(reqs);
+	assert_each_event_once("m", PAR_EVENTS);
+	assert_history_processed_once("m", PAR_EVENTS);
+	free_events(evs, PAR_EVENTS);
+}
+
+struct stopper {
+	atomic_int *flag;
+	int want;              /* raise the flag once this many bulk requests arrived */
+};
+
+/* Another thread, as the console's Stop key is: waits until the chunks
+ * are open in the server, then raises the flag. */
+static void *
+stop_when_in_flight(void *arg)
+{
+	struct stopper *s = arg;
+	int i, n = 0;
+	cJSON *reqs;
+
+	for (i = 0; i < 500 && n < s->want; i++) {
+		reqs = tsb_requests(&sb);
+		n = tsb_count_path(reqs, BULK_PATH);
+		cJSON_Delete(reqs);
+		if (n < s->want)
+			usleep(10000);
+	}
+	atomic_store(s->flag, 1);
+	return NULL;
+}
+
+/* Every idempotency key went with one body only, and every event went
+ * under one key only: with the server's idempotency, that is each event
+ * accepted once, however often a key was resent. */
+static void
+assert_one_key_per_event(const cJSON *reqs, const char *prefix, size_t nevents)
+{
+	const char *keys[32], *shas[32], *key_of[PAR_EVENTS];
+	const cJSON *it, *ev;
+	long statuses[32];
+	int n = bulk_requests(reqs, keys, shas, statuses, 32), i, j;
+	char id[32];
+	size_t k;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(keys[i], keys[j]) == 0)
+				cr_assert_str_eq(shas[i], shas[j], "a key went with two bodies");
+	memset(key_of, 0, sizeof(key_of));
+	cJSON_ArrayForEach(it, reqs) {
+		cJSON *body;
+
+		if (strcmp(json_str(it, "path"), BULK_PATH) != 0)
+			continue;
+		body = cJSON_Parse(json_str(it, "body"));
+		cJSON_ArrayForEach(ev, cJSON_GetObjectItem(body, "events")) {
+			const char *tx = json_str(ev, "transactionId");
+
+			cr_assert(strncmp(tx, prefix, strlen(prefix)) == 0);
+			k = (size_t)atoi(tx + strlen(prefix));
+			cr_assert_lt(k, nevents);
+			if (key_of[k])
+				cr_assert_str_eq(key_of[k], json_str(it, "idempotencyKey"),
+				                 "%s went under two keys", tx);
+			key_of[k] = json_str(it, "idempotencyKey");
+		}
+		cJSON_Delete(body);
+	}
+	for (k = 0; k < nevents; k++) {
+		snprintf(id, sizeof(id), "%s%03zu", prefix, k);
+		cr_assert_not_null(key_of[k], "%s was never sent", id);
+	}
+}
+
+static void
+wait_until_answered(int want)
+{
+	const cJSON *it;
+	cJSON *reqs;
+	int i, n = 0;
+
+	for (i = 0; i < 1000 && n < want; i++) {
+		reqs = tsb_requests(&sb);
+		n = 0;
+		cJSON_ArrayForEach(it, reqs)
+			n += cJSON_IsNumber(cJSON_GetObjectItem(it, "status")) ||
+			     cJSON_IsTrue(cJSON_GetObjectItem(it, "dropped"));
+		cJSON_Delete(reqs);
+		if (n < want)
+			usleep(10000);
+	}
+	cr_assert_geq(n, want, "the server never answered the stopped chunks");
+}
+
+Test(parallel, abort_with_four_in_flight_records_unknown_and_resume_sends_each_once)
+{
+	struct nc_event *evs = make_events(PAR_EVENTS, "x");
+	struct nc_error err = NC_ERROR_INIT;
+	struct par_log log;
+	atomic_int flag = 0;
+	struct stopper stop = { &flag, 5 };
+	pthread_t th;
+	int64_t run = 0;
+	cJSON *reqs;
+
+	/* Long enough that the four are surely still open when the flag rises. */
+	cr_assert_eq(tsb_faults(&sb, "{\"latencyMs\":3000}"), 200);
+	memset(&log, 0, sizeof(log));
+	client_set_abort_flag(cl, &flag);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, PAR_EVENTS, NULL, NULL, &run, &err),
+	             NC_OK);
+	cr_assert_eq(pthread_create(&th, NULL, stop_when_in_flight, &stop), 0);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, on_par_progress, &log, &err), NC_E_ABORTED);
+	pthread_join(th, NULL);
+	nc_error_clear(&err);
+	cr_assert_eq(log.chunks_reported, 5, "the first chunk, and the four stopped in flight");
+	cr_assert_eq(count_rows_with("x", "processed"), 100);
+	cr_assert_eq(count_rows_with("x", HISTDB_UNKNOWN), 400, "stopped in flight: unknown");
+	cr_assert_eq(count_rows_with("x", HISTDB_QUEUED), 500);
+
+	atomic_store(&flag, 0);
+	cr_assert_eq(tsb_faults(&sb, "{\"latencyMs\":0}"), 200);
+	/* Until the server has answered them, the stopped chunks' keys are in
+	 * use (a resend now draws 409, which this one-attempt client does not
+	 * retry, as the console's would). */
+	wait_until_answered(5);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, NULL, NULL, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 5 + 9, "only the unfinished nine again");
+	assert_one_key_per_event(reqs, "x", PAR_EVENTS);
+	cJSON_Delete(reqs);
+	assert_history_processed_once("x", PAR_EVENTS);
+	client_set_abort_flag(cl, NULL);
+	free_events(evs, PAR_EVENTS);
+}
+
+/* 500 tokens a second, burst 550: fifteen 100-token chunks cannot all go
+ * at once, and eight in flight must not run into the bucket (one attempt
+ * each: a 429 would fail the run). */
+static void
+parallel_paced_up(void)
+{
+	static const char *const args[] = { "--rate-limit", "500", "--rate-window", "1", NULL };
+
+	up_with(args, 1);
+	cr_assert_eq(tsb_faults(&sb, "{\"latencyMs\":200}"), 200);
+}
+
+TestSuite(parallel_paced, .init = parallel_paced_up, .fini = sb_down, .timeout = 120);
+
+Test(parallel_paced, eight_in_flight_stay_within_the_bucket)
+{
+	struct nc_event *evs = make_events(1500, "b");
+	struct nc_error err = NC_ERROR_INIT;
+	struct par_log log;
+	const char *keys[32], *shas[32];
+	long statuses[32];
+	int64_t run = 0;
+	int n, i, most, conns, first;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, 1500, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 8, on_par_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	reqs = tsb_requests(&sb);
+	n = bulk_requests(reqs, keys, shas, statuses, 32);
+	cr_assert_eq(n, 15, "one attempt each: no 429");
+	for (i = 0; i < n; i++)
+		cr_assert_eq(statuses[i], 201);
+	bulk_overlap(reqs, &most, &conns, &first);
+	cr_assert_geq(most, 2, "chunks still overlapped under the bucket");
+	cr_assert_leq(most, 5, "never more than the 550-token burst pays for");
+	cJSON_Delete(reqs);
+	free_events(evs, 1500);
 }

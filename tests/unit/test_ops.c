@@ -544,7 +544,7 @@ Test(ops, an_unfinished_bulk_event_is_resumed_not_resent)
 
 	script(3, none3);
 	cr_assert_eq(bulkrun_create(&o, "f", evs, 1, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_E_NETWORK);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_E_NETWORK);
 	nc_error_clear(&err);
 	cr_assert_eq(rows_of("u0", &row), 1);
 	cr_assert_eq(ops_resend(&o, row.id, NULL, NULL, &out, &err), NC_E_USAGE);
@@ -641,7 +641,7 @@ Test(ops, bulk_chunk_without_answer_is_unknown_then_resumed_once)
 	             err.message);
 	cr_assert_eq(count_status(HISTDB_QUEUED), 250, "stored, nothing sent");
 	cr_assert_eq(net.nseen, 0);
-	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_E_NETWORK);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_E_NETWORK);
 	cr_assert_eq(count_status("processed"), 100);
 	cr_assert_eq(count_status(HISTDB_UNKNOWN), 100, "no answer: unknown, not failed");
 	cr_assert_eq(count_status(HISTDB_QUEUED), 50);
@@ -649,7 +649,7 @@ Test(ops, bulk_chunk_without_answer_is_unknown_then_resumed_once)
 	                 "a chunk is recorded as on its way before it leaves");
 	nc_error_clear(&err);
 
-	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_OK, "%s", err.message);
 	cr_assert_eq(count_status("processed"), 250);
 	cr_assert_eq(all_rows(), 250, "one row per event, whatever happened");
 	cr_assert_str_eq(net.seen[4].key, net.seen[1].key, "resumed with its stored key");
@@ -666,7 +666,7 @@ Test(ops, bulk_refused_for_good_is_failed_server_busy_is_queued)
 
 	script(4, script1);
 	cr_assert_eq(bulkrun_create(&o, "f", evs, 150, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_E_API);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_E_API);
 	cr_assert_eq(count_status(HISTDB_QUEUED), 50, "turned away: to go again");
 	cr_assert_eq(count_status(HISTDB_UNKNOWN), 0);
 	nc_error_clear(&err);
@@ -704,7 +704,7 @@ Test(ops, bulk_of_one_request_uses_the_users_key)
 	int64_t run = 0;
 
 	cr_assert_eq(bulkrun_create(&o, "f", evs, 2, NULL, "my-key", &run, &err), NC_OK);
-	cr_assert_eq(bulkrun_send(&o, run, NULL, NULL, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_OK);
 	cr_assert_str_eq(net.seen[0].key, "my-key");
 	free_bulk(evs, 2);
 }

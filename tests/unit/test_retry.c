@@ -409,7 +409,7 @@ Test(retry, bulk_token_wait_is_capped)
 	script_answers(script, 2);
 	cr_assert_eq(bulkrun_create(&o, "f", evs, 150, NULL, NULL, &run, &err), NC_OK, "%s",
 	             err.message);
-	cr_assert_eq(bulkrun_send(&o, run, bulk_progress_note, &waited, &err), NC_OK, "%s",
+	cr_assert_eq(bulkrun_send(&o, run, 0, bulk_progress_note, &waited, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
 	cr_assert_eq(net.next, 2, "both chunks went");
 	cr_assert_eq(waited, 30000, "the announced wait is the cap, not %ld ms", waited);
