@@ -1129,6 +1129,11 @@ struct nc_event_reader {
 	int eof;
 	enum stream_state arr;
 	int wrapped;
+	/* event_reader_next_good: the worst problem, events read, and whether
+	 * it stopped (too many problems, or the file cannot be read on) */
+	enum nc_status worst;
+	size_t good;
+	int at_end, stopped;
 };
 
 static enum nc_status
@@ -1669,47 +1674,65 @@ event_reader_next(struct nc_event_reader *r, struct nc_event *ev, struct nc_erro
 	return got ? NC_READ_EVENT : NC_READ_END;
 }
 
+/* ---- every problem of a file at once ---- */
+
+enum nc_read
+event_reader_next_good(struct nc_event_reader *r, struct nc_event *ev, struct nc_error *err)
+{
+	enum nc_read rd;
+
+	for (;;) {
+		rd = r->stopped ? NC_READ_END : event_reader_next(r, ev, err);
+		if (rd == NC_READ_EVENT) {
+			r->good++;
+			return rd;
+		}
+		if (rd == NC_READ_END) {
+			r->at_end = 1;
+			return rd;
+		}
+		if (r->worst == NC_OK || r->st != NC_E_INVALID)
+			r->worst = r->st;
+		if (r->st != NC_E_INVALID) {
+			r->stopped = 1;
+		} else if (err && err->nfields >= MAX_PROBLEMS) {
+			nc_error_add_field(err, "events", "stopped after 100 problems — fix these "
+			                   "and load the file again", NULL, NULL);
+			r->stopped = 1;
+		}
+	}
+}
+
+enum nc_status
+event_reader_outcome(struct nc_event_reader *r, struct nc_error *err)
+{
+	if (r->worst == NC_OK && r->at_end && r->good == 0) {
+		r->worst = nc_error_set(err, NC_E_INVALID, "events",
+		                        "events: the file holds no events");
+	}
+	return r->worst;
+}
+
 /* ---- whole files ---- */
 
-/* Every event of the reader; problems are collected (up to MAX_PROBLEMS)
- * so a file can be fixed in one go. */
 static enum nc_status
 collect_events(struct nc_event_reader *r, struct nc_event **out, size_t *n,
                struct nc_error *err)
 {
 	struct event_vec vec = { 0 };
-	enum nc_status worst = NC_OK;
+	enum nc_status st = NC_OK;
 	struct nc_event *slot;
-	enum nc_read rd;
 
-	for (;;) {
-		slot = event_slot(&vec, err);
-		if (!slot) {
-			worst = NC_E_NOMEM;
-			break;
-		}
-		rd = event_reader_next(r, slot, err);
-		if (rd == NC_READ_END)
-			break;
-		if (rd == NC_READ_EVENT) {
-			vec.n++;
-			continue;
-		}
-		if (worst == NC_OK || r->st != NC_E_INVALID)
-			worst = r->st;
-		if (r->st != NC_E_INVALID)
-			break;
-		if (err && err->nfields >= MAX_PROBLEMS) {
-			nc_error_add_field(err, "events", "stopped after 100 problems — fix these "
-			                   "and load the file again", NULL, NULL);
-			break;
-		}
-	}
-	if (worst == NC_OK && vec.n == 0)
-		worst = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
-	if (worst != NC_OK) {
+	while ((slot = event_slot(&vec, err)) != NULL &&
+	       event_reader_next_good(r, slot, err) == NC_READ_EVENT)
+		vec.n++;
+	if (!slot)
+		st = NC_E_NOMEM;
+	if (st == NC_OK)
+		st = event_reader_outcome(r, err);
+	if (st != NC_OK) {
 		event_vec_free(&vec);
-		return worst;
+		return st;
 	}
 	*out = vec.v;
 	*n = vec.n;

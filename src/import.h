@@ -109,9 +109,19 @@ enum nc_read event_reader_next(struct nc_event_reader *r, struct nc_event *ev,
                                struct nc_error *err);
 void event_reader_close(struct nc_event_reader *r);   /* NULL is fine */
 
-/* Every event of a text or a file, for the console's import and the bulk
- * command. Problems are collected (up to 100) before failing, so one pass
- * shows them all; a file without events is an error. */
+/* Every problem of a file in one pass: the next good event, bad ones
+ * skipped with their problems gathered in err (up to 100, then the reader
+ * stops, as it does when the file cannot be read on). */
+enum nc_read event_reader_next_good(struct nc_event_reader *r, struct nc_event *ev,
+                                    struct nc_error *err);
+/* The worst problem event_reader_next_good has met so far (NC_OK: none);
+ * once it has returned NC_READ_END without a single event, the file holds
+ * no events: NC_E_INVALID, said in err. */
+enum nc_status event_reader_outcome(struct nc_event_reader *r, struct nc_error *err);
+
+/* Every event of a text or a file in memory (the console's bulk builder
+ * edits them; bulk --dry-run prints them), through event_reader_next_good:
+ * a file with a problem or without events is an error. */
 enum nc_status import_events_text(const char *text, size_t len,
                                   const struct nc_import_options *opts,
                                   struct nc_event **out, size_t *n,
