@@ -50,9 +50,12 @@
  * Memory: JSON Lines are read a line at a time, CSV a record at a time and
  * a JSON array (also as {"events": [...]}) an element at a time (a small
  * scanner finds each element's text, cJSON parses that one), so a file of
- * any number of events is never held whole by the reader. Held whole, up
- * to NC_IMPORT_MAX_BYTES: one event object spread over lines, and an
- * object whose first key is not "events".
+ * any number of events is never held whole by the reader. A '[' or
+ * {"events": [ is told from the file's first bytes, and the document is
+ * read through stdio's buffer from there, so an array on one line is not
+ * held as a line either. Held whole, up to NC_IMPORT_MAX_BYTES: one event
+ * object spread over lines, and an object whose first key is not
+ * "events".
  *
  * Errors name the event: "line 4: to[0]: ..." (JSON Lines and CSV, 1-based
  * lines of the file) or "events[250].payload: ..." (documents, counted
