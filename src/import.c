@@ -679,12 +679,13 @@ static ssize_t
 src_getline(struct line_src *s)
 {
 	struct textbuf line = TEXTBUF_INIT(0);
-	const char *p = s->pre.data + s->pre_pos, *nl;
+	const char *p, *nl;
 	size_t take;
 	ssize_t n = 0;
 
 	if (s->pre_pos >= s->pre.len)
 		return getline(&s->buf, &s->cap, s->f);
+	p = s->pre.data + s->pre_pos;
 	nl = memchr(p, '\n', s->pre.len - s->pre_pos);
 	take = nl ? (size_t)(nl - p) + 1 : s->pre.len - s->pre_pos;
 	s->pre_pos += take;
