@@ -284,10 +284,11 @@ cmd_broadcast(struct cli_ctx *c)
 
 /* ---- bulk ---- */
 
+/* bulk --dry-run prints every request, so it holds the file's events; a
+ * real run streams them (bulk_store). */
 struct bulk_events {
 	struct nc_event *evs;
 	size_t n;
-	unsigned char *user_txid;   /* 1: the file gave event i its transactionId */
 };
 
 static void
@@ -298,35 +299,37 @@ bulk_events_free(struct bulk_events *b)
 	for (i = 0; i < b->n; i++)
 		event_clear(&b->evs[i]);
 	free(b->evs);
-	free(b->user_txid);
 	memset(b, 0, sizeof(*b));
+}
+
+/* One key or one printed answer cannot cover several requests. */
+static enum nc_status
+refuse_several_requests(struct cli_ctx *c, size_t n, struct nc_error *err)
+{
+	nc_error_clear(err);
+	return nc_error_set(err, NC_E_USAGE, NULL,
+	                    "%zu events go out as %zu requests, each with its own "
+	                    "idempotency key and printed line by line: drop %s",
+	                    n, bulk_plan_count(n),
+	                    c->idempotency_key ? "--idempotency-key" : "--json");
 }
 
 static enum nc_status
 bulk_check(struct cli_ctx *c, struct bulk_events *b, struct nc_error *err)
 {
-	enum nc_status st = NC_OK;
-	size_t i;
+	if (b->n > NC_MAX_BULK_EVENTS && (c->idempotency_key || c->json))
+		return refuse_several_requests(c, b->n, err);
+	return idempotency_key_validate(c->idempotency_key, err);
+}
 
-	/* The reader has validated every event; what is left is whose
-	 * transactionIds they carry, and the key options. */
-	if (b->n == 0)
-		return nc_error_set(err, NC_E_INVALID, "events", "%s holds no events", c->args[0]);
-	b->user_txid = calloc(b->n, 1);
-	if (!b->user_txid)
-		return NC_E_NOMEM;
-	for (i = 0; i < b->n; i++)
-		b->user_txid[i] = b->evs[i].transaction_id && *b->evs[i].transaction_id;
-	if (!st && b->n <= NC_MAX_BULK_EVENTS)
-		st = idempotency_key_validate(c->idempotency_key, err);
-	/* Several requests get a key each and report as they go. */
-	if (!st && b->n > NC_MAX_BULK_EVENTS && (c->idempotency_key || c->json))
-		st = nc_error_set(err, NC_E_USAGE, NULL,
-		                  "%zu events go out as %zu requests, each with its own "
-		                  "idempotency key and printed line by line: drop %s",
-		                  b->n, bulk_plan_count(b->n),
-		                  c->idempotency_key ? "--idempotency-key" : "--json");
-	return st;
+/* A file that cannot be read is the user's to fix: exit 2. */
+static int
+bulk_report(struct cli_ctx *c, enum nc_status st, struct nc_error *err)
+{
+	int rc = cli_report_error(c, st == NC_E_IO ? NC_E_USAGE : st, err);
+
+	nc_error_clear(err);
+	return rc;
 }
 
 static int
@@ -338,15 +341,7 @@ bulk_load(struct cli_ctx *c, struct bulk_events *b)
 
 	if (!st)
 		st = bulk_check(c, b, &err);
-	if (st) {
-		/* A file that cannot be read is the user's to fix: exit 2. */
-		int rc = cli_report_error(c, st == NC_E_IO ? NC_E_USAGE : st, &err);
-
-		nc_error_clear(&err);
-		return rc;
-	}
-	nc_error_clear(&err);
-	return 0;
+	return st ? bulk_report(c, st, &err) : 0;
 }
 
 static int
@@ -438,8 +433,38 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 	        "got no answer" : "failed", p->events_done, p->events_total);
 }
 
+/* The file into a stored run, read and checked a chunk at a time: a file
+ * of any size costs one chunk's memory, and nothing leaves before all of
+ * it is stored. */
 static int
-bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
+bulk_store(struct cli_ctx *c, const struct nc_ops *ops, int64_t *run_id)
+{
+	struct nc_import_options opts = { NULL, 1 };   /* every event validated */
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event_reader *r = NULL;
+	int single = c->idempotency_key || c->json;
+	enum nc_status st = idempotency_key_validate(c->idempotency_key, &err);
+	size_t n = 0;
+	int rc;
+
+	if (!st)
+		st = event_reader_open_file(&r, c->args[0], &opts, &err);
+	if (st)
+		return bulk_report(c, st, &err);
+	st = bulkrun_create_from(ops, c->args[0], r, c->idempotency_key, single, run_id, &n,
+	                         &err);
+	event_reader_close(r);
+	if (st == NC_E_USAGE && single && n > NC_MAX_BULK_EVENTS)
+		st = refuse_several_requests(c, n, &err);
+	if (!st)
+		return 0;
+	rc = cli_report_error(c, st, &err);
+	nc_error_clear(&err);
+	return rc;
+}
+
+static int
+bulk_run(struct cli_ctx *c, int64_t run_id)
 {
 	struct bulk_progress_ctx bp = { c, 0, 0 };
 	struct nc_error err = NC_ERROR_INIT;
@@ -448,16 +473,13 @@ bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 	int rc;
 
 	session_ops(&c->session, &ops);
-	if (!run_id)
-		st = bulkrun_create(&ops, c->args[0], b->evs, b->n, b->user_txid,
-		                    c->idempotency_key, &run_id, &err);
-	if (!st)
-		st = bulkrun_send(&ops, run_id, c->parallel, bulk_progress, &bp, &err);
+	if (!run_id && (rc = bulk_store(c, &ops, &run_id)) != 0)
+		return rc;
+	st = bulkrun_send(&ops, run_id, c->parallel, bulk_progress, &bp, &err);
 	if (st) {
 		rc = cli_report_error(c, st, &err);
-		if (run_id)
-			fprintf(c->err, "novu-console: bulk run %lld stopped; events already sent are "
-			        "not sent again by: novu-console bulk --resume\n", (long long)run_id);
+		fprintf(c->err, "novu-console: bulk run %lld stopped; events already sent are "
+		        "not sent again by: novu-console bulk --resume\n", (long long)run_id);
 	} else {
 		rc = bp.failed ? nc_status_exit_code(NC_E_API) : 0;
 		if (bp.failed)
@@ -470,7 +492,6 @@ bulk_run(struct cli_ctx *c, struct bulk_events *b, int64_t run_id)
 static int
 bulk_resume(struct cli_ctx *c)
 {
-	struct bulk_events none = { NULL, 0, NULL };
 	struct nc_error err = NC_ERROR_INIT;
 	int64_t run_id = 0;
 	char *scope;
@@ -492,7 +513,7 @@ bulk_resume(struct cli_ctx *c)
 		                "to resume\n", c->session.profile.name, c->session.profile.api_url);
 		rc = 2;
 	} else {
-		rc = bulk_run(c, &none, run_id);
+		rc = bulk_run(c, run_id);
 	}
 	free(scope);
 	nc_error_clear(&err);
@@ -502,7 +523,7 @@ bulk_resume(struct cli_ctx *c)
 int
 cmd_bulk(struct cli_ctx *c)
 {
-	struct bulk_events b = { NULL, 0, NULL };
+	struct bulk_events b = { NULL, 0 };
 	int rc;
 
 	if (c->resume) {
@@ -516,17 +537,19 @@ cmd_bulk(struct cli_ctx *c)
 		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--resume]\n");
 		return 2;
 	}
-	rc = bulk_load(c, &b);
+	if (c->dry_run) {
+		rc = bulk_load(c, &b);
+		if (!rc)
+			rc = cli_open_session(c, 1);
+		if (!rc)
+			rc = bulk_dry_run(c, &b);
+		bulk_events_free(&b);
+		return rc;
+	}
+	rc = cli_open_session(c, 0);
 	if (!rc)
-		rc = cli_open_session(c, c->dry_run);
-	if (!rc && c->dry_run)
-		rc = bulk_dry_run(c, &b);
-	else if (!rc)
 		rc = refuse_read_only(c);
-	if (!rc && !c->dry_run)
-		rc = bulk_run(c, &b, 0);
-	bulk_events_free(&b);
-	return rc;
+	return rc ? rc : bulk_run(c, 0);
 }
 
 /* ---- cancel ---- */

@@ -3,7 +3,9 @@
  * and resumable.
  *
  * The run is stored before anything is sent: every event already carries its
- * transactionId and every chunk its exact body and idempotency key. Sending
+ * transactionId and every chunk its exact body and idempotency key. It is
+ * stored a chunk at a time (a file is never held whole) inside one History
+ * transaction, committed after the last chunk has been checked. Sending
  * and resuming both read the chunks back from history and send the stored
  * bytes, so a chunk that went through before a crash is replayed by the
  * server (same key, same body) rather than delivered twice.
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import.h"
 #include "jsonutil.h"
 #include "ratelimit.h"
 #include "textbuf.h"
@@ -40,59 +43,19 @@ new_chunk_key(void)
 	return textbuf_steal(&b);
 }
 
-/* Validation with run-wide field names ("events[250].to"), so an error
- * points at the event the user can find. */
+/* Give the event its transactionId and check it with a run-wide field name
+ * ("events[250].to"), so an error points at the event the user can find. */
 static enum nc_status
-validate_events(struct nc_event *evs, size_t n, struct nc_error *err)
+prepare_event(struct nc_event *ev, size_t index, struct nc_error *err)
 {
 	char prefix[48];
-	enum nc_status st;
-	size_t i;
+	enum nc_status st = event_ensure_transaction_id(ev);
 
-	if (n == 0)
-		return nc_error_set(err, NC_E_INVALID, "events", "there are no events to send");
-	for (i = 0; i < n; i++) {
-		st = event_ensure_transaction_id(&evs[i]);
-		if (st)
-			return nc_error_set(err, st, NULL, "cannot make a transactionId: %s",
-			                    nc_status_message(st));
-		snprintf(prefix, sizeof(prefix), "events[%zu].", i);
-		st = event_validate(&evs[i], NC_USE_BULK_ENTRY, prefix, err);
-		if (st)
-			return st;
-	}
-	return NC_OK;
-}
-
-static enum nc_status
-build_chunk(struct nc_event *evs, size_t n, size_t i, const char *idem_key, char **body,
-            char **key, struct nc_error *err)
-{
-	size_t start, count;
-	cJSON *json;
-
-	bulk_plan_range(n, i, &start, &count);
-	json = request_build_bulk(evs + start, count, err);
-	if (!json)
-		return err && err->status ? err->status : NC_E_INVALID;
-	*body = json_print_compact(json);
-	cJSON_Delete(json);
-	*key = idem_key ? strdup(idem_key) : new_chunk_key();
-	if (!*body || !*key)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	return NC_OK;
-}
-
-static void
-free_strings(char **v, size_t n)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	if (st)
+		return nc_error_set(err, st, NULL, "cannot make a transactionId: %s",
+		                    nc_status_message(st));
+	snprintf(prefix, sizeof(prefix), "events[%zu].", index);
+	return event_validate(ev, NC_USE_BULK_ENTRY, prefix, err);
 }
 
 /* The byte spans of the elements of the compact {"events":[...]} body we
@@ -129,104 +92,178 @@ event_spans(const char *body, const char **starts, size_t *lens, size_t max)
 	return n;
 }
 
-/* What History keeps of each event (pointers into evs and bodies). */
+/* One chunk on its way into History: up to 100 events (the caller's, or
+ * read from a file and owned by the run being stored), whose IDs the user
+ * chose, and the index of its first event in the run. */
+struct chunk {
+	struct nc_event *evs;
+	size_t n, first;
+	unsigned char user[NC_MAX_BULK_EVENTS];
+};
+
+/* A chunk as stored: its exact body and key, and what History keeps of
+ * each event (pointers into the chunk's events and the body). */
+struct chunk_text {
+	char *body, *key;
+	char *texts[NC_MAX_BULK_EVENTS], *summaries[NC_MAX_BULK_EVENTS];
+	struct histdb_bulk_event rows[NC_MAX_BULK_EVENTS];
+};
+
+static void
+chunk_text_free(struct chunk_text *t)
+{
+	size_t i;
+
+	free(t->body);
+	free(t->key);
+	for (i = 0; i < NC_MAX_BULK_EVENTS; i++) {
+		free(t->texts[i]);
+		free(t->summaries[i]);
+	}
+	memset(t, 0, sizeof(*t));
+}
+
 static enum nc_status
-event_rows(struct nc_event *evs, size_t n, char **bodies, size_t nchunks,
-           struct histdb_bulk_event *rows, char **texts, struct nc_error *err)
+chunk_text_make(const struct chunk *ch, const char *idem_key, struct chunk_text *t,
+                struct nc_error *err)
 {
 	const char *starts[NC_MAX_BULK_EVENTS];
-	size_t lens[NC_MAX_BULK_EVENTS], i, k, got;
+	size_t lens[NC_MAX_BULK_EVENTS], i;
+	cJSON *json = request_build_bulk(ch->evs, ch->n, err);
 
-	for (k = 0; k < nchunks; k++) {
-		size_t first = k * NC_MAX_BULK_EVENTS, count = n - first < NC_MAX_BULK_EVENTS ?
-		                                                n - first : NC_MAX_BULK_EVENTS;
-
-		got = event_spans(bodies[k], starts, lens, count);
-		if (got != count)
-			return nc_error_set(err, NC_E_IO, NULL, "bulk request %zu: cannot find its "
-			                    "%zu events in the body built", k, count);
-		for (i = 0; i < count; i++) {
-			texts[first + i] = strndup(starts[i], lens[i]);
-			rows[first + i].request_json = texts[first + i];
-			rows[first + i].workflow = evs[first + i].workflow;
-			rows[first + i].transaction_id = evs[first + i].transaction_id;
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (!texts[i])
+	memset(t, 0, sizeof(*t));
+	if (!json)
+		return err && err->status ? err->status : NC_E_INVALID;
+	t->body = json_print_compact(json);
+	cJSON_Delete(json);
+	t->key = idem_key ? strdup(idem_key) : new_chunk_key();
+	if (!t->body || !t->key)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	if (event_spans(t->body, starts, lens, ch->n) != ch->n)
+		return nc_error_set(err, NC_E_IO, NULL, "bulk request %zu: cannot find its %zu "
+		                    "events in the body built", ch->first / NC_MAX_BULK_EVENTS,
+		                    ch->n);
+	for (i = 0; i < ch->n; i++) {
+		t->rows[i].request_json = t->texts[i] = strndup(starts[i], lens[i]);
+		t->rows[i].recipients = t->summaries[i] =
+			event_recipients_summary(&ch->evs[i], SUMMARY_MAX);
+		t->rows[i].workflow = ch->evs[i].workflow;
+		t->rows[i].transaction_id = ch->evs[i].transaction_id;
+		if (!t->texts[i])
 			return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	}
 	return NC_OK;
 }
 
-/* One attempt at storing: 0 stored; else *taken lists reused IDs. */
+/* A run being stored, chunk by chunk, in one History transaction. */
+struct store {
+	struct histdb_bulk_writer *w;
+	struct textbuf refused;      /* the first few user IDs History had */
+	size_t nrefused;
+};
+
+/* Events of the chunk whose transactionId History had: new IDs for ours
+ * (*renewed counts them), the user's noted for the refusal. */
 static enum nc_status
-store_run(const struct nc_ops *o, const char *source, struct nc_event *evs, size_t n,
-          const char *idem_key, size_t **taken, size_t *ntaken, int64_t *run_id,
-          struct nc_error *err)
+settle_taken(struct store *s, struct chunk *ch, const size_t *taken, size_t ntaken,
+             size_t *renewed)
 {
-	size_t nchunks = bulk_plan_count(n), i;
-	char **bodies = calloc(nchunks, sizeof(*bodies)), **keys = calloc(nchunks, sizeof(*keys));
-	char **texts = calloc(n, sizeof(*texts)), **summaries = calloc(n, sizeof(*summaries));
-	struct histdb_bulk_event *rows = calloc(n, sizeof(*rows));
-	struct nc_history_entry tmpl;
-	enum nc_status st = NC_OK;
+	struct nc_event *ev;
+	size_t i;
 
-	if (!bodies || !keys || !texts || !summaries || !rows)
-		st = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	for (i = 0; st == NC_OK && i < nchunks; i++)
-		st = build_chunk(evs, n, i, nchunks == 1 ? idem_key : NULL, &bodies[i], &keys[i],
-		                 err);
-	if (st == NC_OK)
-		st = event_rows(evs, n, bodies, nchunks, rows, texts, err);
-	for (i = 0; st == NC_OK && i < n; i++)
-		rows[i].recipients = summaries[i] = event_recipients_summary(&evs[i], SUMMARY_MAX);
-	memset(&tmpl, 0, sizeof(tmpl));
-	tmpl.profile = (char *)(uintptr_t)o->profile;
-	tmpl.scope = (char *)(uintptr_t)o->scope;
-	if (st == NC_OK)
-		st = histdb_bulk_create(o->history, &tmpl, source, bodies, keys, nchunks, rows, n,
-		                        taken, ntaken, run_id, err);
-	free_strings(bodies, nchunks);
-	free_strings(keys, nchunks);
-	free_strings(texts, n);
-	free_strings(summaries, n);
-	free(rows);
-	return st;
-}
-
-/* Events whose transactionId History had: new IDs for ours, a refusal
- * naming the user's. */
-static enum nc_status
-settle_taken(struct nc_event *evs, const unsigned char *user_txid, const size_t *taken,
-             size_t ntaken, struct nc_error *err)
-{
-	struct textbuf b = TEXTBUF_INIT(0);
-	size_t i, refused = 0;
-	enum nc_status st = NC_OK;
-
+	*renewed = 0;
 	for (i = 0; i < ntaken; i++) {
-		struct nc_event *ev = &evs[taken[i]];
-
-		if (user_txid && user_txid[taken[i]]) {
-			if (refused++ < 5)
-				textbuf_printf(&b, "%sevents[%zu] %s", refused > 1 ? ", " : "", taken[i],
-				               ev->transaction_id);
+		ev = &ch->evs[taken[i]];
+		if (ch->user[taken[i]]) {
+			if (s->nrefused++ < 5)
+				textbuf_printf(&s->refused, "%sevents[%zu] %s", s->nrefused > 1 ? ", " : "",
+				               ch->first + taken[i], ev->transaction_id);
 			continue;
 		}
 		free(ev->transaction_id);
 		ev->transaction_id = NULL;
 		if (event_ensure_transaction_id(ev) != NC_OK)
-			st = NC_E_NOMEM;
+			return NC_E_NOMEM;
+		(*renewed)++;
 	}
-	if (refused)
-		st = nc_error_set(err, NC_E_USAGE, "transactionId", "%zu event%s carr%s a "
-		                  "transactionId that History shows as sent already (%s%s): Novu "
-		                  "would drop %s silently. Remove those transactionIds to have new "
-		                  "ones made; nothing was sent", refused, refused == 1 ? "" : "s",
-		                  refused == 1 ? "ies" : "y", b.data ? b.data : "",
-		                  refused > 5 ? ", ..." : "", refused == 1 ? "it" : "them");
-	textbuf_free(&b);
+	return NC_OK;
+}
+
+/* Check the chunk's IDs against History and store it; an ID of ours that
+ * was used gets a new one and the chunk is tried again. A chunk with a
+ * user's used ID is not stored: the run will be refused, and the chunks
+ * after it are still checked so the refusal names every such event. */
+static enum nc_status
+store_chunk(struct store *s, struct chunk *ch, const char *idem_key, struct nc_error *err)
+{
+	struct chunk_text t;
+	size_t taken[NC_MAX_BULK_EVENTS], ntaken = 0, renewed = 0, before;
+	enum nc_status st;
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		st = chunk_text_make(ch, idem_key, &t, err);
+		if (st == NC_OK)
+			st = histdb_bulk_add_chunk(s->w, t.body, t.key, t.rows, ch->n, taken, &ntaken,
+			                           err);
+		chunk_text_free(&t);
+		if (st != NC_OK || ntaken == 0)
+			return st;
+		before = s->nrefused;
+		st = settle_taken(s, ch, taken, ntaken, &renewed);
+		if (st != NC_OK)
+			return nc_error_set(err, st, NULL, "out of memory");
+		if (s->nrefused > before)
+			return NC_OK;
+	}
+	return nc_error_set(err, NC_E_IO, NULL, "could not find unused transactionIds");
+}
+
+/* Commit the run, or refuse it when the user chose IDs already sent. */
+static enum nc_status
+store_finish(struct store *s, int64_t *run_id, struct nc_error *err)
+{
+	size_t n = s->nrefused;
+	enum nc_status st;
+
+	if (n == 0) {
+		st = histdb_bulk_commit(s->w, run_id, err);
+		s->w = NULL;
+		return st;
+	}
+	st = nc_error_set(err, NC_E_USAGE, "transactionId", "%zu event%s carr%s a "
+	                  "transactionId that History shows as sent already (%s%s): Novu "
+	                  "would drop %s silently. Remove those transactionIds to have new "
+	                  "ones made; nothing was sent", n, n == 1 ? "" : "s",
+	                  n == 1 ? "ies" : "y", s->refused.data ? s->refused.data : "",
+	                  n > 5 ? ", ..." : "", n == 1 ? "it" : "them");
 	return st;
+}
+
+static enum nc_status
+store_begin(const struct nc_ops *o, const char *source, struct store *s,
+            struct nc_error *err)
+{
+	struct nc_history_entry tmpl;
+
+	memset(s, 0, sizeof(*s));
+	s->refused = (struct textbuf)TEXTBUF_INIT(0);
+	if (!o->history)
+		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open, so "
+		                    "nothing is sent: bulk runs are recorded before they leave");
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.profile = (char *)(uintptr_t)o->profile;
+	tmpl.scope = (char *)(uintptr_t)o->scope;
+	return histdb_bulk_begin(o->history, &tmpl, source, &s->w, err);
+}
+
+/* What is left of a store that was not committed is rolled back. */
+static void
+store_end(struct store *s)
+{
+	histdb_bulk_abort(s->w);
+	textbuf_free(&s->refused);
+	memset(s, 0, sizeof(*s));
 }
 
 enum nc_status
@@ -234,26 +271,130 @@ bulkrun_create(const struct nc_ops *o, const char *source, struct nc_event *evs,
                const unsigned char *user_txid, const char *idem_key, int64_t *run_id,
                struct nc_error *err)
 {
-	size_t *taken = NULL, ntaken = 0;
+	size_t nchunks = bulk_plan_count(n), k, i;
+	struct store s;
+	struct chunk ch;
 	enum nc_status st;
-	int tries;
 
 	*run_id = 0;
-	if (!o->history)
-		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open, so "
-		                    "nothing is sent: bulk runs are recorded before they leave");
-	st = validate_events(evs, n, err);
-	for (tries = 0; st == NC_OK && tries < 4; tries++) {
-		st = store_run(o, source, evs, n, idem_key, &taken, &ntaken, run_id, err);
-		if (st == NC_OK && ntaken == 0)
-			break;
+	if (n == 0)
+		return nc_error_set(err, NC_E_INVALID, "events", "there are no events to send");
+	st = store_begin(o, source, &s, err);
+	for (k = 0; st == NC_OK && k < nchunks; k++) {
+		bulk_plan_range(n, k, &ch.first, &ch.n);
+		ch.evs = evs + ch.first;
+		for (i = 0; st == NC_OK && i < ch.n; i++) {
+			ch.user[i] = user_txid && user_txid[ch.first + i];
+			st = prepare_event(&ch.evs[i], ch.first + i, err);
+		}
 		if (st == NC_OK)
-			st = settle_taken(evs, user_txid, taken, ntaken, err);
-		free(taken);
-		taken = NULL;
+			st = store_chunk(&s, &ch, nchunks == 1 ? idem_key : NULL, err);
 	}
-	if (st == NC_OK && *run_id == 0)
-		st = nc_error_set(err, NC_E_IO, NULL, "could not find unused transactionIds");
+	if (st == NC_OK)
+		st = store_finish(&s, run_id, err);
+	store_end(&s);
+	return st;
+}
+
+/* ---- creating a run from a file ---- */
+
+/* The file's events, read a chunk ahead by one event: whether a chunk is
+ * the run's only one is known before it is stored. */
+struct feed {
+	struct nc_event_reader *r;
+	struct nc_error *err;        /* gathers the file's problems */
+	struct nc_event evs[NC_MAX_BULK_EVENTS];
+	struct nc_event next;
+	int has_next;
+	size_t count;                /* events read */
+};
+
+static int
+feed_read(struct feed *f, struct nc_event *ev)
+{
+	if (event_reader_next_good(f->r, ev, f->err) != NC_READ_EVENT)
+		return 0;
+	f->count++;
+	return 1;
+}
+
+/* The next chunk into ch (ch->n 0 at the end). */
+static void
+feed_chunk(struct feed *f, struct chunk *ch)
+{
+	struct nc_event *ev;
+
+	ch->first = f->count - (size_t)f->has_next;
+	ch->evs = f->evs;
+	for (ch->n = 0; ch->n < NC_MAX_BULK_EVENTS; ch->n++) {
+		ev = &f->evs[ch->n];
+		if (f->has_next) {
+			*ev = f->next;
+			event_init(&f->next);
+			f->has_next = 0;
+		} else if (!feed_read(f, ev)) {
+			break;
+		}
+		ch->user[ch->n] = ev->transaction_id && *ev->transaction_id;
+	}
+	if (ch->n == NC_MAX_BULK_EVENTS)
+		f->has_next = feed_read(f, &f->next);
+}
+
+static void
+feed_clear(struct feed *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		event_clear(&f->evs[i]);
+}
+
+enum nc_status
+bulkrun_create_from(const struct nc_ops *o, const char *source, struct nc_event_reader *r,
+                    const char *idem_key, int single, int64_t *run_id, size_t *nevents,
+                    struct nc_error *err)
+{
+	struct feed f;
+	struct store s;
+	struct chunk ch;
+	enum nc_status st;
+	size_t i;
+	int storing = 1;
+
+	*run_id = 0;
+	*nevents = 0;
+	memset(&f, 0, sizeof(f));
+	f.r = r;
+	f.err = err;
+	event_init(&f.next);
+	st = store_begin(o, source, &s, err);
+	while (st == NC_OK) {
+		feed_chunk(&f, &ch);
+		if (ch.n == 0)
+			break;
+		/* A bad event, or a single request that turns out to be more, ends
+		 * the storing; the rest of the file is still read, for its problems
+		 * and its count. */
+		if (event_reader_outcome(r, err) != NC_OK || (single && f.has_next))
+			storing = 0;
+		for (i = 0; storing && st == NC_OK && i < ch.n; i++)
+			st = prepare_event(&ch.evs[i], ch.first + i, err);
+		if (storing && st == NC_OK)
+			st = store_chunk(&s, &ch, ch.first == 0 && !f.has_next ? idem_key : NULL, err);
+		feed_clear(&f, ch.n);
+	}
+	event_clear(&f.next);
+	*nevents = f.count;
+	if (st == NC_OK)
+		st = event_reader_outcome(r, err);
+	if (st == NC_OK && single && f.count > NC_MAX_BULK_EVENTS)
+		st = nc_error_set(err, NC_E_USAGE, NULL, "%zu events go out as %zu requests, "
+		                  "each with its own idempotency key", f.count,
+		                  bulk_plan_count(f.count));
+	if (st == NC_OK)
+		st = store_finish(&s, run_id, err);
+	store_end(&s);
 	return st;
 }
 

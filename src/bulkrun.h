@@ -47,6 +47,22 @@ typedef void (*nc_bulk_progress_cb)(void *ctx, const struct nc_bulk_progress *p)
 enum nc_status bulkrun_create(const struct nc_ops *o, const char *source,
                               struct nc_event *evs, size_t n, const unsigned char *user_txid,
                               const char *idem_key, int64_t *run_id, struct nc_error *err);
+/* The same for the events of a file, read from r a chunk (100 events) at
+ * a time: the run's memory is one chunk's events and body, whatever the
+ * file's size. Chunks are checked and stored as they are read, in one
+ * History transaction that is committed only after the last, so nothing of
+ * the run can be sent before the whole file has passed every check. An
+ * event that carries a transactionId in the file counts as the user's
+ * choice. The reader's problems (event_reader_next_good: up to 100, in err)
+ * store nothing. single: the run must be one request (the caller has one
+ * idempotency key for it, or shows one answer): a file of more than 100
+ * events stores nothing, NC_E_USAGE. *nevents: the events read, also on
+ * failure. The reader stays the caller's. */
+struct nc_event_reader;
+enum nc_status bulkrun_create_from(const struct nc_ops *o, const char *source,
+                                   struct nc_event_reader *r, const char *idem_key,
+                                   int single, int64_t *run_id, size_t *nevents,
+                                   struct nc_error *err);
 /* Send every unfinished chunk of run_id, in order, with up to `parallel`
  * requests in flight (0: NC_BULK_PARALLEL_DEFAULT; capped at
  * NC_BULK_PARALLEL_MAX) through one libcurl multi handle on this thread

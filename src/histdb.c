@@ -1330,120 +1330,221 @@ bulk_chunk_clear(struct nc_bulk_chunk *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* A run stored a chunk at a time inside one write transaction: the run
+ * row first, then each chunk with its event rows. Statements are prepared
+ * once, as a run may hold 100,000 events. */
+struct histdb_bulk_writer {
+	struct nc_history *h;
+	struct nc_history_entry tmpl;  /* borrowed profile and scope */
+	int64_t run_id;
+	size_t nchunks;
+	sqlite3_stmt *find, *chunk, *event;
+};
+
+/* Rows that used a transactionId (as FIND_TXID_SQL), leaving out the rows
+ * of the run being stored: two events of one file with the same ID are the
+ * file's business, not a send already made. */
+static const char FIND_TXID_OUTSIDE_RUN_SQL[] =
+	"SELECT 1 FROM entries WHERE transaction_id = ?1"
+	" AND kind <> 'cancel' AND response_status IS NOT NULL AND " SCOPE_SQL
+	" AND NOT EXISTS (SELECT 1 FROM bulk_chunks c WHERE c.id = entries.chunk_id"
+	" AND c.run_id = ?3) LIMIT 1";
+
 static int
-insert_run(struct nc_history *h, const char *scope, const char *source,
-           char **bodies, char **keys, size_t nchunks, int64_t *run_id,
-           int64_t *chunk_ids)
+writer_prepare(struct histdb_bulk_writer *w, const char *source)
 {
+	sqlite3 *db = w->h->db;
 	sqlite3_stmt *st = NULL;
 	int rc;
-	size_t i;
 
-	rc = sqlite3_prepare_v2(h->db, "INSERT INTO bulk_runs (created_ms, profile, source,"
-	                        " nchunks) VALUES (?, ?, ?, ?)", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(db, "INSERT INTO bulk_runs (created_ms, profile, source,"
+	                        " nchunks) VALUES (?, ?, ?, 0)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, now_ms());
-	bind_text(st, 2, scope);
+	bind_text(st, 2, w->tmpl.scope);
 	bind_text(st, 3, source);
-	sqlite3_bind_int64(st, 4, (int64_t)nchunks);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return rc;
-	*run_id = sqlite3_last_insert_rowid(h->db);
-	rc = sqlite3_prepare_v2(h->db, "INSERT INTO bulk_chunks (run_id, idx,"
-	                        " idempotency_key, body) VALUES (?, ?, ?, ?)", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	for (i = 0; i < nchunks; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, *run_id);
-		sqlite3_bind_int64(st, 2, (int64_t)i);
-		bind_text(st, 3, keys[i]);
-		bind_text(st, 4, bodies[i]);
-		rc = sqlite3_step(st);
-		if (rc != SQLITE_DONE)
-			break;
-		rc = SQLITE_OK;
-		chunk_ids[i] = sqlite3_last_insert_rowid(h->db);
-	}
-	sqlite3_finalize(st);
+	w->run_id = sqlite3_last_insert_rowid(db);
+	rc = sqlite3_prepare_v2(db, FIND_TXID_OUTSIDE_RUN_SQL, -1, &w->find, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "INSERT INTO bulk_chunks (run_id, idx,"
+		                        " idempotency_key, body) VALUES (?, ?, ?, ?)", -1,
+		                        &w->chunk, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, INSERT_SQL, -1, &w->event, NULL);
 	return rc;
 }
 
-/* Indices of events whose transactionId History shows as sent already. */
-static int
-find_taken(struct nc_history *h, const struct nc_history_entry *tmpl,
-           const struct histdb_bulk_event *evs, size_t nevents, size_t **taken,
-           size_t *ntaken)
+static void
+writer_free(struct histdb_bulk_writer *w)
 {
-	struct nc_history_entry probe_row = *tmpl, found;
-	size_t i;
-	int hit;
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->chunk);
+	sqlite3_finalize(w->event);
+	free(w);
+}
 
-	*taken = NULL;
+enum nc_status
+histdb_bulk_begin(struct nc_history *h, const struct nc_history_entry *tmpl,
+                  const char *source, struct histdb_bulk_writer **out, struct nc_error *err)
+{
+	struct histdb_bulk_writer *w = calloc(1, sizeof(*w));
+	enum nc_status ret = NC_OK;
+
+	*out = NULL;
+	if (!w)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	w->h = h;
+	w->tmpl.profile = tmpl->profile;
+	w->tmpl.scope = tmpl->scope;
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "start storing the bulk run");
+	} else if (writer_prepare(w, source) != SQLITE_OK) {
+		ret = db_fail(h, err, "store the bulk run");
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (ret) {
+		writer_free(w);
+		pthread_mutex_unlock(&h->lock);
+		return ret;
+	}
+	*out = w;
+	return NC_OK;
+}
+
+/* Indices (in the chunk) of events whose transactionId was used already. */
+static int
+writer_find_taken(struct histdb_bulk_writer *w, const struct histdb_bulk_event *evs,
+                  size_t n, size_t *taken, size_t *ntaken)
+{
+	size_t i;
+	int rc;
+
 	*ntaken = 0;
-	for (i = 0; i < nevents; i++) {
-		probe_row.transaction_id = (char *)(uintptr_t)evs[i].transaction_id;
-		hit = find_row(h, FIND_TXID_SQL, evs[i].transaction_id, &probe_row, &found);
-		if (hit < 0)
+	for (i = 0; i < n; i++) {
+		sqlite3_reset(w->find);
+		bind_text(w->find, 1, evs[i].transaction_id);
+		bind_text(w->find, 2, w->tmpl.scope);
+		sqlite3_bind_int64(w->find, 3, w->run_id);
+		rc = sqlite3_step(w->find);
+		if (rc == SQLITE_ROW)
+			taken[(*ntaken)++] = i;
+		else if (rc != SQLITE_DONE)
 			return -1;
-		if (!hit)
-			continue;
-		histdb_entry_clear(&found);
-		if (!*taken && !(*taken = calloc(nevents, sizeof **taken)))
-			return -1;
-		(*taken)[(*ntaken)++] = i;
 	}
 	return 0;
 }
 
-/* One "queued" row per event, pointing at its chunk. */
+/* The chunk's row and one "queued" row per event, pointing at it. */
 static int
-insert_event_rows(struct nc_history *h, const struct nc_history_entry *tmpl,
-                  const struct histdb_bulk_event *evs, size_t nevents, char **keys,
-                  int64_t run_id, const int64_t *chunk_ids)
+writer_insert(struct histdb_bulk_writer *w, const char *body, const char *key,
+              const struct histdb_bulk_event *evs, size_t n)
 {
 	struct nc_history_entry e;
-	sqlite3_stmt *st;
+	int64_t chunk_id;
 	char batch[64];
 	size_t i;
-	int rc = SQLITE_OK;
+	int rc;
 
-	if (sqlite3_prepare_v2(h->db, INSERT_SQL, -1, &st, NULL) != SQLITE_OK)
+	sqlite3_reset(w->chunk);
+	sqlite3_bind_int64(w->chunk, 1, w->run_id);
+	sqlite3_bind_int64(w->chunk, 2, (int64_t)w->nchunks);
+	bind_text(w->chunk, 3, key);
+	bind_text(w->chunk, 4, body);
+	if (sqlite3_step(w->chunk) != SQLITE_DONE)
 		return -1;
-	for (i = 0; i < nevents && rc == SQLITE_OK; i++) {
-		size_t chunk = i / HISTDB_EVENTS_PER_CHUNK;
-
+	chunk_id = sqlite3_last_insert_rowid(w->h->db);
+	snprintf(batch, sizeof batch, "%" PRId64 ":%zu", w->run_id, w->nchunks);
+	for (i = 0; i < n; i++) {
 		memset(&e, 0, sizeof e);
-		snprintf(batch, sizeof batch, "%" PRId64 ":%zu", run_id, chunk);
-		e.profile = tmpl->profile;
-		e.scope = tmpl->scope;
+		e.profile = w->tmpl.profile;
+		e.scope = w->tmpl.scope;
 		e.kind = (char *)(uintptr_t)"bulk";
 		e.workflow = (char *)(uintptr_t)evs[i].workflow;
 		e.recipients = (char *)(uintptr_t)evs[i].recipients;
 		e.transaction_id = (char *)(uintptr_t)evs[i].transaction_id;
-		e.idempotency_key = keys[chunk];
+		e.idempotency_key = (char *)(uintptr_t)key;
 		e.response_status = (char *)(uintptr_t)HISTDB_QUEUED;
 		e.request_json = (char *)(uintptr_t)evs[i].request_json;
 		e.batch_id = batch;
-		e.chunk_id = chunk_ids[chunk];
-		rc = insert_entry(h, st, &e);
+		e.chunk_id = chunk_id;
+		rc = insert_entry(w->h, w->event, &e);
+		if (rc != SQLITE_OK)
+			return -1;
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : -1;
+	w->nchunks++;
+	return 0;
 }
 
+enum nc_status
+histdb_bulk_add_chunk(struct histdb_bulk_writer *w, const char *body, const char *key,
+                      const struct histdb_bulk_event *evs, size_t nevents, size_t *taken,
+                      size_t *ntaken, struct nc_error *err)
+{
+	*ntaken = 0;
+	if (!body || !key || nevents == 0 || nevents > HISTDB_EVENTS_PER_CHUNK)
+		return nc_error_set(err, NC_E_USAGE, NULL, "bulk chunk %zu needs a body, an "
+		                    "idempotency key and 1 to %d events", w->nchunks,
+		                    HISTDB_EVENTS_PER_CHUNK);
+	if (writer_find_taken(w, evs, nevents, taken, ntaken) != 0)
+		return db_fail(w->h, err, "check the history before sending");
+	if (*ntaken == 0 && writer_insert(w, body, key, evs, nevents) != 0)
+		return db_fail(w->h, err, "store the bulk run");
+	return NC_OK;
+}
+
+enum nc_status
+histdb_bulk_commit(struct histdb_bulk_writer *w, int64_t *run_id, struct nc_error *err)
+{
+	struct nc_history *h = w->h;
+	enum nc_status ret = NC_OK;
+	char sql[96];
+
+	*run_id = 0;
+	snprintf(sql, sizeof sql, "UPDATE bulk_runs SET nchunks = %zu WHERE id = %" PRId64,
+	         w->nchunks, w->run_id);
+	if (w->nchunks == 0)
+		ret = nc_error_set(err, NC_E_USAGE, NULL, "a bulk run needs at least one chunk");
+	else if (exec_sql(h->db, sql) != SQLITE_OK || exec_sql(h->db, "COMMIT") != SQLITE_OK)
+		ret = db_fail(h, err, "store the bulk run");
+	if (ret)
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	else
+		*run_id = w->run_id;
+	writer_free(w);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+void
+histdb_bulk_abort(struct histdb_bulk_writer *w)
+{
+	struct nc_history *h;
+
+	if (!w)
+		return;
+	h = w->h;
+	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	writer_free(w);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Every chunk checked; any taken ID (indices across the run in *taken)
+ * and nothing stays stored. */
 enum nc_status
 histdb_bulk_create(struct nc_history *h, const struct nc_history_entry *tmpl,
                    const char *source, char **bodies, char **keys, size_t nchunks,
                    const struct histdb_bulk_event *evs, size_t nevents, size_t **taken,
                    size_t *ntaken, int64_t *run_id, struct nc_error *err)
 {
-	enum nc_status ret = NC_OK;
-	int64_t *chunk_ids;
-	size_t i;
+	struct histdb_bulk_writer *w = NULL;
+	size_t k, i, first, count, got;
+	enum nc_status ret;
 
 	*run_id = 0;
 	*taken = NULL;
@@ -1452,37 +1553,29 @@ histdb_bulk_create(struct nc_history *h, const struct nc_history_entry *tmpl,
 	                                HISTDB_EVENTS_PER_CHUNK)
 		return nc_error_set(err, NC_E_USAGE, NULL, "a bulk run of %zu events cannot have "
 		                    "%zu chunks", nevents, nchunks);
-	for (i = 0; i < nchunks; i++)
-		if (!bodies[i] || !keys[i])
-			return nc_error_set(err, NC_E_USAGE, NULL, "bulk chunk %zu has no body "
-			                    "or no idempotency key", i);
-	chunk_ids = calloc(nchunks, sizeof *chunk_ids);
-	if (!chunk_ids)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	pthread_mutex_lock(&h->lock);
-	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
-		ret = db_fail(h, err, "start storing the bulk run");
-	} else if (find_taken(h, tmpl, evs, nevents, taken, ntaken) != 0) {
-		ret = db_fail(h, err, "check the history before sending");
-	} else if (*ntaken == 0 &&
-	           (insert_run(h, tmpl->scope, source, bodies, keys, nchunks, run_id,
-	                       chunk_ids) != SQLITE_OK ||
-	            insert_event_rows(h, tmpl, evs, nevents, keys, *run_id, chunk_ids) != 0)) {
-		ret = db_fail(h, err, "store the bulk run");
+	*taken = calloc(nevents, sizeof **taken);
+	ret = *taken ? histdb_bulk_begin(h, tmpl, source, &w, err)
+	             : nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	for (k = 0; ret == NC_OK && k < nchunks; k++) {
+		first = k * HISTDB_EVENTS_PER_CHUNK;
+		count = nevents - first < HISTDB_EVENTS_PER_CHUNK ? nevents - first
+		                                                  : HISTDB_EVENTS_PER_CHUNK;
+		ret = histdb_bulk_add_chunk(w, bodies[k], keys[k], evs + first, count,
+		                            *taken + *ntaken, &got, err);
+		for (i = 0; i < got; i++)
+			(*taken)[*ntaken + i] += first;
+		*ntaken += got;
 	}
-	if (!ret && *ntaken == 0 && exec_sql(h->db, "COMMIT") != SQLITE_OK)
-		ret = db_fail(h, err, "store the bulk run");
-	if (ret || *ntaken) {
-		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		*run_id = 0;
+	if (ret == NC_OK && *ntaken > 0) {
+		histdb_bulk_abort(w);
+		return NC_OK;
 	}
-	if (ret) {
-		free(*taken);
-		*taken = NULL;
-		*ntaken = 0;
-	}
-	pthread_mutex_unlock(&h->lock);
-	free(chunk_ids);
+	free(*taken);
+	*taken = NULL;
+	*ntaken = 0;
+	if (ret == NC_OK)
+		return histdb_bulk_commit(w, run_id, err);
+	histdb_bulk_abort(w);
 	return ret;
 }
 

@@ -165,6 +165,27 @@ enum nc_status histdb_bulk_create(struct nc_history *h, const struct nc_history_
                                   size_t nchunks, const struct histdb_bulk_event *evs,
                                   size_t nevents, size_t **taken, size_t *ntaken,
                                   int64_t *run_id, struct nc_error *err);
+/* The same, a chunk at a time, for runs read from a file: begin starts
+ * the transaction and the run's row; add_chunk stores the next chunk (its
+ * body, key and event rows) after looking its events' transactionIds up in
+ * scope - rows of this run aside - and, when any was sent already, stores
+ * nothing and lists their indices in the chunk in taken[] (room for
+ * nevents), *ntaken their count; commit makes the run visible (nothing of
+ * it is seen by histdb_bulk_pending or a resume before), abort drops it.
+ * Both free the writer. From begin to commit/abort the writer holds the
+ * store's write lock and the handle's mutex: other consoles wait (busy
+ * timeout), and this thread calls no other histdb function meanwhile. */
+struct histdb_bulk_writer;
+enum nc_status histdb_bulk_begin(struct nc_history *h, const struct nc_history_entry *tmpl,
+                                 const char *source, struct histdb_bulk_writer **w,
+                                 struct nc_error *err);
+enum nc_status histdb_bulk_add_chunk(struct histdb_bulk_writer *w, const char *body,
+                                     const char *key, const struct histdb_bulk_event *evs,
+                                     size_t nevents, size_t *taken, size_t *ntaken,
+                                     struct nc_error *err);
+enum nc_status histdb_bulk_commit(struct histdb_bulk_writer *w, int64_t *run_id,
+                                  struct nc_error *err);
+void histdb_bulk_abort(struct histdb_bulk_writer *w);   /* NULL is fine */
 enum nc_status histdb_bulk_pending(struct nc_history *h, int64_t run_id,
                                     struct nc_bulk_chunk **out, size_t *n,
                                     struct nc_error *err);

@@ -670,7 +670,48 @@ struct line_src {
 	size_t cap, len;    /* len counts NUL bytes a line may hold */
 	long line;          /* 1-based number of the line in buf */
 	int held;           /* put back: src_next returns it again */
+	struct textbuf pre; /* read before the first line (telling the format), */
+	size_t pre_pos;     /* given out first */
 };
+
+/* getline(), after the bytes in s->pre. */
+static ssize_t
+src_getline(struct line_src *s)
+{
+	struct textbuf line = TEXTBUF_INIT(0);
+	const char *p, *nl;
+	size_t take;
+	ssize_t n = 0;
+
+	if (s->pre_pos >= s->pre.len)
+		return getline(&s->buf, &s->cap, s->f);
+	p = s->pre.data + s->pre_pos;
+	nl = memchr(p, '\n', s->pre.len - s->pre_pos);
+	take = nl ? (size_t)(nl - p) + 1 : s->pre.len - s->pre_pos;
+	s->pre_pos += take;
+	if (textbuf_append(&line, p, take) != 0)
+		return -1;
+	if (!nl) {
+		char *rest = NULL;
+		size_t cap = 0;
+
+		n = getline(&rest, &cap, s->f);
+		if (n > 0 && textbuf_append(&line, rest, (size_t)n) != 0)
+			n = -2;
+		free(rest);
+	}
+	if (s->pre_pos >= s->pre.len)
+		textbuf_free(&s->pre);
+	if (n < -1) {
+		textbuf_free(&line);
+		return -1;
+	}
+	free(s->buf);
+	s->cap = line.len + 1;
+	n = (ssize_t)line.len;
+	s->buf = textbuf_steal(&line);
+	return n;
+}
 
 static enum nc_status
 src_next(struct line_src *s, int *got, struct nc_error *err)
@@ -683,7 +724,7 @@ src_next(struct line_src *s, int *got, struct nc_error *err)
 		return NC_OK;
 	}
 	errno = 0;
-	n = getline(&s->buf, &s->cap, s->f);
+	n = src_getline(s);
 	if (n < 0) {
 		*got = 0;
 		if (ferror(s->f))
@@ -855,13 +896,14 @@ text_file(const char *text, size_t len, struct nc_error *err)
 static enum nc_status
 csv_recipients(const char *text, size_t len, struct rcpt_vec *rv, struct nc_error *err)
 {
-	struct line_src src = { NULL, NULL, 0, 0, 0, 0 };
+	struct line_src src;
 	struct csv_stream cs;
 	struct nc_recipient rc;
 	struct row r;
 	enum nc_status st;
 	int got = 1;
 
+	memset(&src, 0, sizeof(src));
 	src.f = text_file(text, len, err);
 	if (!src.f)
 		return NC_E_NOMEM;
@@ -1124,11 +1166,21 @@ struct nc_event_reader {
 	int single;                  /* the document is one event object */
 	size_t index;
 	/* RD_STREAM: a JSON array read one element at a time, top level or
-	 * as the "events" member of {"events": [...]} (wrapped) */
-	size_t pos;                  /* next byte in src.buf; src.len: the line break */
+	 * as the "events" member of {"events": [...]} (wrapped), a byte at a
+	 * time through stdio's buffer (bytes): one long line (an array as
+	 * JSON.stringify writes it) is never held, only the element being read.
+	 * RD_DOCUMENT goes through the file's lines (src). */
+	int bytes;
+	long line, col;              /* bytes: where the next byte is */
+	size_t pos;                  /* else: next byte in src.buf; src.len: the line break */
 	int eof;
 	enum stream_state arr;
 	int wrapped;
+	/* event_reader_next_good: the worst problem, events read, and whether
+	 * it stopped (too many problems, or the file cannot be read on) */
+	enum nc_status worst;
+	size_t good;
+	int at_end, stopped;
 };
 
 static enum nc_status
@@ -1182,8 +1234,17 @@ wrapper_events(struct nc_event_reader *r, struct nc_error *err)
 static int
 cur_peek(struct nc_event_reader *r)
 {
-	int got = 0;
+	int got = 0, c;
 
+	if (r->bytes) {
+		c = r->eof ? EOF : getc(r->f);
+		if (c == EOF) {
+			r->eof = 1;
+			return -1;
+		}
+		ungetc(c, r->f);
+		return c;
+	}
 	while (!r->eof && r->pos > r->src.len) {
 		if (src_next(&r->src, &got, NULL) != NC_OK || !got)
 			r->eof = 1;
@@ -1198,7 +1259,19 @@ cur_peek(struct nc_event_reader *r)
 static void
 cur_take(struct nc_event_reader *r)
 {
-	r->pos++;
+	int c;
+
+	if (!r->bytes) {
+		r->pos++;
+		return;
+	}
+	c = getc(r->f);
+	if (c == '\n') {
+		r->line++;
+		r->col = 1;
+	} else if (c != EOF && (c & 0xc0) != 0x80) {
+		r->col++;       /* UTF-8 continuation bytes are not characters */
+	}
 }
 
 static int
@@ -1215,6 +1288,11 @@ cur_skip_space(struct nc_event_reader *r)
 static void
 cur_where(struct nc_event_reader *r, long *line, long *col)
 {
+	if (r->bytes) {
+		*line = r->line;
+		*col = r->col;
+		return;
+	}
 	*line = r->src.line;
 	json_offset_to_linecol(r->src.buf, r->pos < r->src.len ? r->pos : r->src.len, NULL, col);
 }
@@ -1344,40 +1422,19 @@ read_whole_object(struct nc_event_reader *r, struct textbuf *text, long line, lo
 	return NC_OK;
 }
 
-/* The document starts at the next byte ('[' or '{'). */
+/* A document that is an object but not {"events": [...]}: held whole
+ * (its '{' is the next byte). */
 static enum nc_status
 open_document(struct nc_event_reader *r, struct nc_error *err)
 {
 	struct textbuf text = TEXTBUF_INIT(NC_IMPORT_MAX_BYTES);
-	enum nc_status st = NC_OK;
+	enum nc_status st;
 	long line, col;
 
 	cur_skip_space(r);
 	cur_where(r, &line, &col);
-	r->fmt = RD_STREAM;
-	r->arr = ARR_START;
-	if (cur_peek(r) == '[') {
-		cur_take(r);
-		return NC_OK;
-	}
 	cur_take(r);
 	textbuf_puts(&text, "{");
-	if (cur_skip_space(r) == '"') {
-		size_t at = text.len;
-
-		capture_value(r, &text, 0, err);
-		if (text.len - at == 8 && memcmp(text.data + at, "\"events\"", 8) == 0 &&
-		    cur_skip_space(r) == ':') {
-			cur_take(r);
-			if (cur_skip_space(r) == '[') {
-				cur_take(r);
-				r->wrapped = 1;
-				textbuf_free(&text);
-				return NC_OK;
-			}
-			textbuf_puts(&text, ":");
-		}
-	}
 	st = read_whole_object(r, &text, line, col, err);
 	textbuf_free(&text);
 	return st;
@@ -1475,9 +1532,10 @@ starts_json_lines(const struct line_src *s)
 	return lines;
 }
 
-/* Decide the format from the first non-blank line. */
+/* Decide the format from the first non-blank line (the bytes looked at
+ * already are given back to the line reader first). */
 static enum nc_status
-sniff_format(struct nc_event_reader *r, struct nc_error *err)
+sniff_line(struct nc_event_reader *r, struct nc_error *err)
 {
 	enum nc_status st;
 	const char *p;
@@ -1495,7 +1553,7 @@ sniff_format(struct nc_event_reader *r, struct nc_error *err)
 	if (*p == '{' && starts_json_lines(&r->src)) {
 		r->fmt = RD_LINES;
 		r->src.held = 1;
-	} else if (*p == '{' || *p == '[') {
+	} else if (*p == '{') {
 		r->pos = (size_t)(p - r->src.buf);
 		st = open_document(r, err);
 	} else {
@@ -1504,6 +1562,96 @@ sniff_format(struct nc_event_reader *r, struct nc_error *err)
 		st = csv_open(&r->csv, &r->src, 1, err);
 	}
 	return st;
+}
+
+/* Take the next byte into seen; -1 at the end. */
+static int
+sniff_take(struct nc_event_reader *r, struct textbuf *seen)
+{
+	int c = getc(r->f);
+	char ch = (char)c;
+
+	if (c != EOF && textbuf_append(seen, &ch, 1) != 0)
+		return -1;
+	return c;
+}
+
+static int
+sniff_skip_space(struct nc_event_reader *r, struct textbuf *seen)
+{
+	int c;
+
+	while ((c = sniff_take(r, seen)) != EOF && c <= 0x20)
+		;
+	return c;
+}
+
+/* After '{': whether {"events": [ follows (seen holds what was read). */
+static int
+sniff_events_key(struct nc_event_reader *r, struct textbuf *seen)
+{
+	static const char key[] = "\"events\"";
+	size_t i;
+
+	if (sniff_skip_space(r, seen) != '"')
+		return 0;
+	for (i = 1; i < sizeof(key) - 1; i++)
+		if (sniff_take(r, seen) != key[i])
+			return 0;
+	return sniff_skip_space(r, seen) == ':' && sniff_skip_space(r, seen) == '[';
+}
+
+/* A JSON array, or {"events": [ ...: streamed from here on, a byte at a
+ * time; seen (the first non-blank line's bytes so far, a byte order mark
+ * first, perhaps) tells where the next byte is. */
+static void
+stream_from(struct nc_event_reader *r, const struct textbuf *seen, long first_line,
+            int wrapped)
+{
+	const char *p = seen->data;
+	size_t n = seen->len;
+	long l, c;
+
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 && first_line == 1) {
+		p += 3;
+		n -= 3;
+	}
+	json_offset_to_linecol(p, n, &l, &c);
+	r->bytes = 1;
+	r->line = first_line + l - 1;
+	r->col = c;
+	r->fmt = RD_STREAM;
+	r->arr = ARR_START;
+	r->wrapped = wrapped;
+}
+
+/* Tell the format from the file's first bytes, reading no more of it than
+ * that: a first non-blank byte '[' or {"events": [ starts a streamed
+ * document; anything else is told by its first non-blank line. */
+static enum nc_status
+sniff_format(struct nc_event_reader *r, struct nc_error *err)
+{
+	struct textbuf seen = TEXTBUF_INIT(0);
+	long line = 1;
+	int c;
+
+	c = sniff_take(r, &seen);
+	if (c == 0xef && sniff_take(r, &seen) == 0xbb && sniff_take(r, &seen) == 0xbf)
+		c = sniff_take(r, &seen);       /* after a byte order mark */
+	for (; c != EOF && isspace(c); c = sniff_take(r, &seen)) {
+		if (c == '\n') {
+			line++;
+			textbuf_free(&seen);    /* a blank line: counted, not kept */
+		}
+	}
+	if (c == '[' || (c == '{' && sniff_events_key(r, &seen))) {
+		stream_from(r, &seen, line, c == '{');
+		textbuf_free(&seen);
+		return NC_OK;
+	}
+	r->src.line = line - 1;
+	r->src.pre = seen;
+	return sniff_line(r, err);
 }
 
 static enum nc_status
@@ -1669,47 +1817,65 @@ event_reader_next(struct nc_event_reader *r, struct nc_event *ev, struct nc_erro
 	return got ? NC_READ_EVENT : NC_READ_END;
 }
 
+/* ---- every problem of a file at once ---- */
+
+enum nc_read
+event_reader_next_good(struct nc_event_reader *r, struct nc_event *ev, struct nc_error *err)
+{
+	enum nc_read rd;
+
+	for (;;) {
+		rd = r->stopped ? NC_READ_END : event_reader_next(r, ev, err);
+		if (rd == NC_READ_EVENT) {
+			r->good++;
+			return rd;
+		}
+		if (rd == NC_READ_END) {
+			r->at_end = 1;
+			return rd;
+		}
+		if (r->worst == NC_OK || r->st != NC_E_INVALID)
+			r->worst = r->st;
+		if (r->st != NC_E_INVALID) {
+			r->stopped = 1;
+		} else if (err && err->nfields >= MAX_PROBLEMS) {
+			nc_error_add_field(err, "events", "stopped after 100 problems — fix these "
+			                   "and load the file again", NULL, NULL);
+			r->stopped = 1;
+		}
+	}
+}
+
+enum nc_status
+event_reader_outcome(struct nc_event_reader *r, struct nc_error *err)
+{
+	if (r->worst == NC_OK && r->at_end && r->good == 0) {
+		r->worst = nc_error_set(err, NC_E_INVALID, "events",
+		                        "events: the file holds no events");
+	}
+	return r->worst;
+}
+
 /* ---- whole files ---- */
 
-/* Every event of the reader; problems are collected (up to MAX_PROBLEMS)
- * so a file can be fixed in one go. */
 static enum nc_status
 collect_events(struct nc_event_reader *r, struct nc_event **out, size_t *n,
                struct nc_error *err)
 {
 	struct event_vec vec = { 0 };
-	enum nc_status worst = NC_OK;
+	enum nc_status st = NC_OK;
 	struct nc_event *slot;
-	enum nc_read rd;
 
-	for (;;) {
-		slot = event_slot(&vec, err);
-		if (!slot) {
-			worst = NC_E_NOMEM;
-			break;
-		}
-		rd = event_reader_next(r, slot, err);
-		if (rd == NC_READ_END)
-			break;
-		if (rd == NC_READ_EVENT) {
-			vec.n++;
-			continue;
-		}
-		if (worst == NC_OK || r->st != NC_E_INVALID)
-			worst = r->st;
-		if (r->st != NC_E_INVALID)
-			break;
-		if (err && err->nfields >= MAX_PROBLEMS) {
-			nc_error_add_field(err, "events", "stopped after 100 problems — fix these "
-			                   "and load the file again", NULL, NULL);
-			break;
-		}
-	}
-	if (worst == NC_OK && vec.n == 0)
-		worst = nc_error_set(err, NC_E_INVALID, "events", "events: the file holds no events");
-	if (worst != NC_OK) {
+	while ((slot = event_slot(&vec, err)) != NULL &&
+	       event_reader_next_good(r, slot, err) == NC_READ_EVENT)
+		vec.n++;
+	if (!slot)
+		st = NC_E_NOMEM;
+	if (st == NC_OK)
+		st = event_reader_outcome(r, err);
+	if (st != NC_OK) {
 		event_vec_free(&vec);
-		return worst;
+		return st;
 	}
 	*out = vec.v;
 	*n = vec.n;

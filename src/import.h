@@ -50,9 +50,12 @@
  * Memory: JSON Lines are read a line at a time, CSV a record at a time and
  * a JSON array (also as {"events": [...]}) an element at a time (a small
  * scanner finds each element's text, cJSON parses that one), so a file of
- * any number of events is never held whole by the reader. Held whole, up
- * to NC_IMPORT_MAX_BYTES: one event object spread over lines, and an
- * object whose first key is not "events".
+ * any number of events is never held whole by the reader. A '[' or
+ * {"events": [ is told from the file's first bytes, and the document is
+ * read through stdio's buffer from there, so an array on one line is not
+ * held as a line either. Held whole, up to NC_IMPORT_MAX_BYTES: one event
+ * object spread over lines, and an object whose first key is not
+ * "events".
  *
  * Errors name the event: "line 4: to[0]: ..." (JSON Lines and CSV, 1-based
  * lines of the file) or "events[250].payload: ..." (documents, counted
@@ -109,9 +112,19 @@ enum nc_read event_reader_next(struct nc_event_reader *r, struct nc_event *ev,
                                struct nc_error *err);
 void event_reader_close(struct nc_event_reader *r);   /* NULL is fine */
 
-/* Every event of a text or a file, for the console's import and the bulk
- * command. Problems are collected (up to 100) before failing, so one pass
- * shows them all; a file without events is an error. */
+/* Every problem of a file in one pass: the next good event, bad ones
+ * skipped with their problems gathered in err (up to 100, then the reader
+ * stops, as it does when the file cannot be read on). */
+enum nc_read event_reader_next_good(struct nc_event_reader *r, struct nc_event *ev,
+                                    struct nc_error *err);
+/* The worst problem event_reader_next_good has met so far (NC_OK: none);
+ * once it has returned NC_READ_END without a single event, the file holds
+ * no events: NC_E_INVALID, said in err. */
+enum nc_status event_reader_outcome(struct nc_event_reader *r, struct nc_error *err);
+
+/* Every event of a text or a file in memory (the console's bulk builder
+ * edits them; bulk --dry-run prints them), through event_reader_next_good:
+ * a file with a problem or without events is an error. */
 enum nc_status import_events_text(const char *text, size_t len,
                                   const struct nc_import_options *opts,
                                   struct nc_event **out, size_t *n,

@@ -134,6 +134,38 @@ run_nc "$T" --profile fast bulk "$NC_TMP/two.jsonl"
 expect_rc "an unanswered bulk request exits 4" 4 "$T"
 check "an unanswered bulk request: its events are unknown" bash -c "grep -cE '^[01]	unknown	' '$T.out' | grep -qx 2"
 
+# --- a big file is read and stored a chunk at a time, then sent once
+python3 -c "
+import json
+with open('$NC_TMP/20k.jsonl', 'w') as f:
+    for i in range(20000):
+        f.write(json.dumps({'name': 'welcome-onboarding', 'to': 'u%d' % (i % 300), 'payload': {'i': i}, 'transactionId': 's-%05d' % i}) + '\n')"
+sb_reset
+run_nc "$T" bulk "$NC_TMP/20k.jsonl"
+expect_rc "20,000 events exit 0" 0 "$T"
+check "20,000 result lines, all processed" test "$(grep -c '	processed	' "$T.out")" = 20000
+check "sent as 200 bulk requests" test "$(sb_requests | python3 -c 'import json,sys; print(sum(1 for x in json.load(sys.stdin) if x["path"]=="/v1/events/trigger/bulk"))')" = 200
+accepted_per_txid > "$NC_TMP/accepted"
+check "each of the 20,000 events was accepted once" python3 -c "
+got = open('$NC_TMP/accepted').read().split()
+assert len(got) == 20000, len(got)
+bad = [g for g in got if not g.endswith('=1')]
+assert not bad, bad[:5]"
+check "History: 20,000 processed rows of the run" test "$(history_rows "kind = 'bulk' AND transaction_id LIKE 's-%' AND response_status = 'processed'")" = 20000
+# a sent transactionId in the last chunk only: refused before anything leaves
+python3 -c "
+import json
+with open('$NC_TMP/late.jsonl', 'w') as f:
+    for i in range(299):
+        f.write(json.dumps({'name': 'welcome-onboarding', 'to': 'u1', 'transactionId': 'late-%03d' % i}) + '\n')
+    f.write(json.dumps({'name': 'welcome-onboarding', 'to': 'u1', 'transactionId': 's-19999'}) + '\n')"
+before=$(sb_count)
+run_nc "$T" bulk "$NC_TMP/late.jsonl"
+expect_rc "a sent transactionId in the last chunk exits 2" 2 "$T"
+expect_grep "names that event" 'events\[299\] s-19999' "$T.err"
+check "nothing of that file was sent" test "$(sb_count)" = "$before"
+check "nothing of it is in History" test "$(history_rows "transaction_id LIKE 'late-%'")" = 0
+
 # --- cancel: on the sent row, or a row of its own
 run_nc "$T" trigger comment-digest --to user-005
 TXC=$(head -1 "$T.out")

@@ -14,9 +14,11 @@
 
 #include "bulkrun.h"
 #include "histdb.h"
+#include "import.h"
 #include "jsonutil.h"
 #include "nc_test_sandbox.h"
 #include "ratelimit.h"
+#include "textbuf.h"
 
 #define BULK_PATH "/v1/events/trigger/bulk"
 #define NEVENTS 250
@@ -909,4 +911,191 @@ Test(parallel_paced, eight_in_flight_stay_within_the_bucket)
 	cr_assert_leq(most, 5, "never more than the 550-token burst pays for");
 	cJSON_Delete(reqs);
 	free_events(evs, 1500);
+}
+
+/* ---- runs read from a file, a chunk at a time ---- */
+
+/* JSON Lines of n events with transactionIds prefix000...; the events at
+ * the indices in `odd` (ending with a negative) are the line `odd_line`
+ * instead. */
+static char *
+jsonl(size_t n, const char *prefix, const int *odd, const char *odd_line)
+{
+	struct textbuf b = TEXTBUF_INIT(0);
+	char id[32];
+	size_t i;
+	int k, is_odd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "%s%03zu", prefix, i);
+		for (is_odd = 0, k = 0; odd && odd[k] >= 0; k++)
+			is_odd |= (size_t)odd[k] == i;
+		if (is_odd)
+			cr_assert_eq(textbuf_puts(&b, odd_line), 0);
+		else
+			cr_assert_eq(textbuf_printf(&b, "{\"name\":\"welcome-onboarding\",\"to\":\"u1\","
+			                            "\"transactionId\":\"%s\"}", id), 0);
+		cr_assert_eq(textbuf_append(&b, "\n", 1), 0);
+	}
+	return textbuf_steal(&b);
+}
+
+/* bulkrun_create_from on text; the reader is opened and closed here. */
+static enum nc_status
+create_from_text(const char *text, const char *idem_key, int single, int64_t *run,
+                 size_t *n, struct nc_error *err)
+{
+	struct nc_import_options opts = { NULL, 1 };
+	struct nc_event_reader *r = NULL;
+	enum nc_status st = event_reader_open_text(&r, text, strlen(text), &opts, err);
+
+	if (st == NC_OK)
+		st = bulkrun_create_from(ops("test"), "events.jsonl", r, idem_key, single, run, n,
+		                         err);
+	event_reader_close(r);
+	return st;
+}
+
+static void
+assert_nothing_stored_or_sent(void)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t unfinished = -1;
+	size_t count = 99;
+	cJSON *reqs = tsb_requests(&sb);
+
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 0, "nothing was sent");
+	cJSON_Delete(reqs);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(unfinished, 0, "no run was stored");
+	cr_assert_eq(histdb_count(hist, NULL, &count, &err), NC_OK);
+	cr_assert_eq(count, 0, "no bulk row was stored");
+}
+
+Test(bulk, file_run_is_stored_whole_then_sent_once)
+{
+	char *text = jsonl(NEVENTS, "f", NULL, NULL);
+	struct nc_error err = NC_ERROR_INIT;
+	struct progress_log log;
+	int64_t run = 0;
+	size_t n = 0;
+	cJSON *reqs;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(create_from_text(text, NULL, 0, &run, &n, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_gt(run, 0);
+	cr_assert_eq(n, NEVENTS);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(cJSON_GetArraySize(reqs), 0, "creating a run sends nothing");
+	cJSON_Delete(reqs);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_eq(log.nchunks, 3);
+	cr_assert_eq(log.first_event[2], 200);
+	assert_each_event_once("f", NEVENTS);
+	assert_history_processed_once("f", NEVENTS);
+	free(text);
+}
+
+/* The user's IDs History has are found in every chunk, the last one too,
+ * and the run is refused before anything of it is stored. */
+Test(bulk, file_with_sent_user_ids_in_later_chunks_is_refused_whole)
+{
+	static const int odd[] = { 120, 240, -1 };
+	struct nc_event *sent = make_events(2, "s");
+	char *text = jsonl(NEVENTS, "g", odd,
+	                   "{\"name\":\"welcome-onboarding\",\"to\":\"u1\",\"transactionId\":\"s001\"}");
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = 0;
+	size_t n = 0;
+	cJSON *reqs;
+
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, sent, 2, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, NULL, NULL, &err), NC_OK);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 1);
+	cJSON_Delete(reqs);
+	cr_assert_eq(tsb_reset(&sb), 200);
+
+	run = -1;
+	cr_assert_eq(create_from_text(text, NULL, 0, &run, &n, &err), NC_E_USAGE);
+	cr_assert_eq(run, 0);
+	cr_assert_eq(n, NEVENTS);
+	cr_assert_not_null(strstr(err.message, "2 events carry"), "%s", err.message);
+	cr_assert_not_null(strstr(err.message, "events[120] s001, events[240] s001"), "%s",
+	                   err.message);
+	cr_assert_not_null(strstr(err.message, "nothing was sent"), "%s", err.message);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 0, "nothing was sent");
+	cJSON_Delete(reqs);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &run, &err), NC_OK);
+	cr_assert_eq(run, 0, "no run was stored");
+	nc_error_clear(&err);
+	free_events(sent, 2);
+	free(text);
+}
+
+/* Bad events anywhere in the file are all named by their line, and the
+ * chunks read before them are not kept. */
+Test(bulk, file_with_bad_events_stores_nothing_and_names_each)
+{
+	static const int odd[] = { 180, 230, -1 };
+	char *text = jsonl(NEVENTS, "b", odd, "{\"name\":\"welcome-onboarding\",\"too\":\"u1\"}");
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = -1;
+	size_t n = 0;
+
+	cr_assert_eq(create_from_text(text, NULL, 0, &run, &n, &err), NC_E_INVALID);
+	cr_assert_eq(run, 0);
+	cr_assert_eq(n, NEVENTS - 2, "the good events were read");
+	cr_assert_eq(err.nfields, 2, "both problems");
+	cr_assert_not_null(strstr(err.fields[0].message, "\"too\""), "%s", err.fields[0].message);
+	cr_assert_not_null(strstr(err.fields[0].field, "line 181"), "%s", err.fields[0].field);
+	cr_assert_not_null(strstr(err.fields[1].field, "line 231"), "%s", err.fields[1].field);
+	assert_nothing_stored_or_sent();
+	nc_error_clear(&err);
+	free(text);
+}
+
+/* One key (or one printed answer) cannot cover several requests: a file
+ * that holds more stores nothing, and the count says how many. */
+Test(bulk, single_request_file_of_more_events_stores_nothing)
+{
+	char *text = jsonl(101, "k", NULL, NULL);
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = -1;
+	size_t n = 0;
+
+	cr_assert_eq(create_from_text(text, "my-key", 1, &run, &n, &err), NC_E_USAGE);
+	cr_assert_eq(run, 0);
+	cr_assert_eq(n, 101);
+	assert_nothing_stored_or_sent();
+	nc_error_clear(&err);
+	free(text);
+}
+
+/* A file of one request's events takes the caller's key. */
+Test(bulk, single_request_file_takes_the_key)
+{
+	char *text = jsonl(100, "o", NULL, NULL);
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run = 0;
+	size_t n = 0;
+	cJSON *reqs, *it;
+	int with_key = 0;
+
+	cr_assert_eq(create_from_text(text, "my-key", 1, &run, &n, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_eq(n, 100);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 1, NULL, NULL, &err), NC_OK);
+	reqs = tsb_requests(&sb);
+	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 1);
+	cJSON_ArrayForEach(it, reqs)
+		with_key += json_str(it, "idempotencyKey") &&
+		            strcmp(json_str(it, "idempotencyKey"), "my-key") == 0;
+	cr_assert_eq(with_key, 1, "the request carried the caller's key");
+	cJSON_Delete(reqs);
+	assert_each_event_once("o", 100);
+	free(text);
 }

@@ -1,6 +1,8 @@
 /* test_import.c - recipients and bulk events from ID lists, CSV and JSON
  * Lines (src/import.c). */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -660,6 +662,48 @@ Test(import, json_documents_stream_element_by_element)
 	cr_assert_str_eq(err.fields[0].field, "events[1].x");
 }
 
+/* A document's start is told from its first bytes; errors still name the
+ * line and column of the file, after a byte order mark, blank lines and
+ * multi-byte characters. */
+Test(import, document_places_are_the_files)
+{
+	char trace[16];
+
+	read_all("\xef\xbb\xbf\n\n  [{\"name\":\"w\",\"to\":\"a\"}, oops]", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EX");
+	cr_assert_not_null(strstr(err.message, "invalid JSON at line 3, column 27"), "%s",
+	                   err.message);
+	nc_error_clear(&err);
+
+	read_all("\n{\"events\":\n [{\"name\":\"w\",\"to\":\"a\"},\n {\"name\":\"w\",\"to\":\"b\"} x]}",
+	         trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EEX");
+	cr_assert_str_eq(err.message, "events file: invalid JSON at line 4, column 24: "
+	                 "expected ',' or ']', found 'x'");
+	nc_error_clear(&err);
+
+	read_all("[{\"name\":\"w\",\"to\":\"\xc3\xa9\"}, x]", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "EX");
+	cr_assert_not_null(strstr(err.message, "line 1, column 25"), "%s", err.message);
+	nc_error_clear(&err);
+
+	read_all("  {\"events\" : [ {\"name\":\"w\",\"to\":\"a\"} ] }\n", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "E");
+
+	cr_assert_eq(bulk_text("{\"events\": 5}"), NC_E_INVALID);
+	cr_assert_not_null(strstr(err.message, "must be an array"), "%s", err.message);
+	nc_error_clear(&err);
+
+	read_all("{\n \"name\":\"w\",\n \"to\":\"a\"\n}\n", trace, sizeof(trace));
+	cr_assert_str_eq(trace, "E", "one event over several lines");
+
+	read_all("\xef\xbb\xbf{\"name\":\"w\",\"to\":\"a\"}\n\n{\"name\":\"w\",\"too\":1}\n", trace,
+	         sizeof(trace));
+	cr_assert_str_eq(trace, "EX", "JSON Lines after a byte order mark");
+	cr_assert_not_null(strstr(err.fields[0].field, "line 3"), "%s", err.fields[0].field);
+	nc_error_clear(&err);
+}
+
 /* Event indexes count from the start of the file, across the stream. */
 Test(import, stream_indexes_count_from_the_start)
 {
@@ -675,4 +719,100 @@ Test(import, stream_indexes_count_from_the_start)
 	cr_assert_eq(err.nfields, 1);
 	cr_assert_str_eq(err.fields[0].field, "events[250].to[0]");
 	free(t);
+}
+
+/* ---- the reader holds one event at a time ---- */
+
+/* A writer on a pipe that puts the next event in only after the reader
+ * has handed out the one before: a reader that read ahead (the whole
+ * file, or a whole line holding every event) would wait for bytes that
+ * never come, and the test times out. A JSON line ends with its line
+ * break; an array element needs nothing after it. */
+struct lockstep {
+	int fd;                      /* the pipe's write end */
+	const char *head, *sep, *end, *tail;   /* sep before an event, end after */
+	int nevents;
+	sem_t handed_out;            /* posted by the reader after each event */
+};
+
+static void
+put(int fd, const char *s)
+{
+	size_t n = strlen(s);
+
+	cr_assert_eq(write(fd, s, n), (ssize_t)n);
+}
+
+static void *
+lockstep_writer(void *arg)
+{
+	struct lockstep *ls = arg;
+	char ev[96];
+	int i;
+
+	put(ls->fd, ls->head);
+	for (i = 0; i < ls->nevents; i++) {
+		if (i > 0) {
+			sem_wait(&ls->handed_out);
+			put(ls->fd, ls->sep);
+		}
+		snprintf(ev, sizeof(ev), "{\"name\":\"wf\",\"to\":\"u%d\",\"payload\":{\"i\":%d}}%s",
+		         i, i, ls->end);
+		put(ls->fd, ev);
+	}
+	sem_wait(&ls->handed_out);
+	put(ls->fd, ls->tail);
+	close(ls->fd);
+	return NULL;
+}
+
+static void
+read_in_lockstep(const char *head, const char *sep, const char *end, const char *tail)
+{
+	struct lockstep ls = { -1, head, sep, end, tail, 300, { { 0 } } };
+	struct nc_import_options opts = { NULL, 1 };
+	struct nc_event_reader *r = NULL;
+	struct nc_event ev;
+	char path[32], to[16];
+	pthread_t th;
+	int fds[2], got = 0;
+
+	cr_assert_eq(pipe(fds), 0);
+	ls.fd = fds[1];
+	cr_assert_eq(sem_init(&ls.handed_out, 0, 0), 0);
+	cr_assert_eq(pthread_create(&th, NULL, lockstep_writer, &ls), 0);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+	cr_assert_eq(event_reader_open_file(&r, path, &opts, &err), NC_OK, "%s", err.message);
+	while (event_reader_next(r, &ev, &err) == NC_READ_EVENT) {
+		snprintf(to, sizeof(to), "u%d", got);
+		cr_assert_eq(ev.nto, 1);
+		cr_assert_str_eq(ev.to[0].id, to);
+		event_clear(&ev);
+		got++;
+		sem_post(&ls.handed_out);
+	}
+	cr_assert_eq(err.status, NC_OK, "%s", err.message);
+	cr_assert_eq(got, 300);
+	event_reader_close(r);
+	pthread_join(th, NULL);
+	close(fds[0]);
+	sem_destroy(&ls.handed_out);
+}
+
+Test(events_stream, json_lines_one_event_at_a_time, .init = setup, .fini = teardown,
+     .timeout = 20)
+{
+	read_in_lockstep("", "", "\n", "");
+}
+
+Test(events_stream, one_line_array_one_element_at_a_time, .init = setup,
+     .fini = teardown, .timeout = 20)
+{
+	read_in_lockstep("[", ",", "", "]");
+}
+
+Test(events_stream, one_line_events_object_one_element_at_a_time, .init = setup,
+     .fini = teardown, .timeout = 20)
+{
+	read_in_lockstep("{\"events\": [", ", ", "", "]}\n");
 }
