@@ -1030,6 +1030,7 @@ struct batch_slot {
 	int busy;                    /* a request is in this slot */
 	int in_multi;                /* an attempt is on the wire */
 	int settled;                 /* outcome ready to hand back */
+	unsigned long settled_seq;   /* order of settling: handed back first come */
 	long long retry_at;          /* > 0: waiting to try again then */
 	struct nc_http_request req;
 	char *url;
@@ -1048,6 +1049,7 @@ struct nc_batch {
 	CURLM *multi;
 	struct batch_slot *slots;
 	int nslots;
+	unsigned long settles;       /* slots settled so far */
 };
 
 enum nc_status
@@ -1147,8 +1149,10 @@ slot_settle(struct nc_batch *b, struct batch_slot *s, CURLcode rc)
 	if (settle_attempt(b->c, &s->req, rc, s->a.body_too_large, s->errbuf, &s->resp,
 	                   s->started, &wait_ms, &s->st, &s->err))
 		s->retry_at = mono_ms() + (wait_ms > 0 ? wait_ms : 1);
-	else
+	else {
 		s->settled = 1;
+		s->settled_seq = ++b->settles;
+	}
 }
 
 /* Start the slot's next attempt: on the wire through the multi handle, or
@@ -1243,17 +1247,21 @@ batch_collect(struct nc_batch *b)
 			slot_attempt(b, &b->slots[i]);
 }
 
-/* Hand a settled slot's outcome over to the caller and free the slot. */
+/* Hand the outcome that settled first over to the caller and free its
+ * slot. First come, not lowest slot: a low slot that is reused and answers
+ * quickly would otherwise keep a higher one's answer waiting (unrecorded)
+ * for the rest of the run, and its slot out of use. */
 static int
 batch_hand_over(struct nc_batch *b, struct nc_batch_done *done)
 {
+	struct batch_slot *s = NULL;
 	int i;
 
-	for (i = 0; i < b->nslots; i++) {
-		struct batch_slot *s = &b->slots[i];
-
-		if (!s->busy || !s->settled)
-			continue;
+	for (i = 0; i < b->nslots; i++)
+		if (b->slots[i].busy && b->slots[i].settled &&
+		    (!s || b->slots[i].settled_seq < s->settled_seq))
+			s = &b->slots[i];
+	if (s) {
 		done->tag = s->tag;
 		done->status = s->st;
 		done->resp = s->resp;

@@ -597,6 +597,7 @@ TestSuite(parallel, .init = parallel_up, .fini = sb_down, .timeout = 120);
 struct par_log {
 	int chunks_reported;
 	size_t last_done, ok_events;
+	size_t order[64];          /* chunk index of each report, in order */
 	int fail_after_first;      /* inject a 503 for one of the next chunks */
 };
 
@@ -607,6 +608,8 @@ on_par_progress(void *ctx, const struct nc_bulk_progress *p)
 
 	if (p->waiting_ms > 0)
 		return;
+	if (log->chunks_reported < 64)
+		log->order[log->chunks_reported] = p->chunk;
 	log->chunks_reported++;
 	cr_assert_geq(p->events_done, log->last_done, "events_done never goes back");
 	log->last_done = p->events_done;
@@ -689,6 +692,44 @@ Test(parallel, four_in_flight_overlap_on_kept_alive_connections)
 	assert_each_event_once("o", PAR_EVENTS);
 	assert_history_processed_once("o", PAR_EVENTS);
 	free_events(evs, PAR_EVENTS);
+}
+
+static void
+parallel_fast_up(void)
+{
+	static const char *const args[] = { "--rate-limit", "0", NULL };
+
+	up_with(args, 1);
+}
+
+TestSuite(parallel_fast, .init = parallel_fast_up, .fini = sb_down, .timeout = 120);
+
+/* Quick answers: each chunk is recorded about when it comes back, never
+ * held while later ones overtake it (answers used to be handed back by
+ * lowest slot, so a reused low slot kept a higher one's answer waiting,
+ * unrecorded, until the end of the run). */
+Test(parallel_fast, answers_are_recorded_as_they_come)
+{
+	struct nc_event *evs = make_events(4000, "q");
+	struct nc_error err = NC_ERROR_INIT;
+	struct par_log log;
+	int64_t run = 0;
+	int i;
+
+	memset(&log, 0, sizeof(log));
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, 4000, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_send(ops("test"), run, 4, on_par_progress, &log, &err), NC_OK, "%s",
+	             err.message ? err.message : "");
+	cr_assert_eq(log.chunks_reported, 40);
+	/* At most 4 in flight: a chunk cannot be reported after a chunk
+	 * started 4 or more places after it was answered. */
+	for (i = 0; i < 40; i++)
+		cr_assert_leq(log.order[i], (size_t)i + 4, "report %d is chunk %zu", i, log.order[i]);
+	for (i = 0; i < 40; i++)
+		cr_assert_geq(log.order[i] + 4, (size_t)i, "report %d is chunk %zu: chunk held back",
+		              i, log.order[i]);
+	assert_each_event_once("q", 4000);
+	free_events(evs, 4000);
 }
 
 /* One chunk turned away while others are in flight: those finish and are
