@@ -417,13 +417,14 @@ chunk_ids_free(struct chunk_ids *ci)
 }
 
 static enum nc_status
-chunk_ids_parse(const struct nc_bulk_chunk *ch, struct chunk_ids *ci, struct nc_error *err)
+chunk_ids_parse(const struct nc_bulk_chunk *ch, const char *body, struct chunk_ids *ci,
+                struct nc_error *err)
 {
 	const cJSON *list, *it;
 	size_t count;
 
 	memset(ci, 0, sizeof(*ci));
-	ci->root = ch->body ? cJSON_Parse(ch->body) : NULL;
+	ci->root = body ? cJSON_Parse(body) : NULL;
 	list = cJSON_GetObjectItemCaseSensitive(ci->root, "events");
 	count = (size_t)cJSON_GetArraySize(list);
 	if (!cJSON_IsArray(list) || count == 0) {
@@ -445,6 +446,7 @@ chunk_ids_parse(const struct nc_bulk_chunk *ch, struct chunk_ids *ci, struct nc_
 /* A chunk on its way: what its answer is read against. */
 struct flight {
 	const struct nc_bulk_chunk *ch;
+	char *body;                  /* the chunk's stored bytes, while in flight */
 	struct chunk_ids ci;
 	struct nc_http_request req;
 	int busy;
@@ -656,6 +658,8 @@ finish_chunk(struct run *r, struct flight *f, enum nc_status sent,
 	send_info_clear(&info);
 	nc_error_clear(&herr);
 	chunk_ids_free(&f->ci);
+	free(f->body);
+	f->body = NULL;
 	f->busy = 0;
 }
 
@@ -680,20 +684,26 @@ start_chunk(struct run *r, const struct nc_bulk_chunk *ch)
 	struct nc_error e = NC_ERROR_INIT;
 	enum nc_status st;
 
-	st = chunk_ids_parse(ch, &f->ci, &e);
+	/* Read when it goes, not with the run: a run's bodies together would
+	 * be the whole file again. */
+	st = histdb_bulk_chunk_body(r->o->history, ch->id, &f->body, &e);
+	if (st == NC_OK)
+		st = chunk_ids_parse(ch, f->body, &f->ci, &e);
 	if (st == NC_OK) {
 		st = histdb_bulk_begin_chunk(r->o->history, ch->id, &e);
 		if (st)
 			chunk_ids_free(&f->ci);
 	}
 	if (st) {
+		free(f->body);
+		f->body = NULL;
 		note_failure(r, st, &e, 1);
 		nc_error_clear(&e);
 		return;
 	}
 	f->ch = ch;
 	f->busy = 1;
-	f->req = api_bulk_request(ch->body, ch->idempotency_key);
+	f->req = api_bulk_request(f->body, ch->idempotency_key);
 	st = client_batch_start(r->batch, &f->req, f, &e);
 	if (st) {
 		/* Recorded as leaving but never left: back to queued. */
@@ -743,21 +753,6 @@ send_chunks(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
 	}
 }
 
-/* Count events per chunk without keeping the parse: totals for progress. */
-static size_t
-events_in(const struct nc_bulk_chunk *ch)
-{
-	cJSON *root;
-	size_t n;
-
-	if (!ch->body)
-		return 0;
-	root = cJSON_ParseWithLength(ch->body, strlen(ch->body));
-	n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(root, "events"));
-	cJSON_Delete(root);
-	return n;
-}
-
 /* histdb_bulk_pending() returns only unfinished chunks, so on a resumed
  * run the totals cover what is left to send; nchunks is still the run's
  * (the last chunk is the last to be finished). */
@@ -769,7 +764,7 @@ run_totals(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
 	for (i = 0; i < n; i++) {
 		if (chunks[i].index + 1 > r->nchunks)
 			r->nchunks = chunks[i].index + 1;
-		count = events_in(&chunks[i]);
+		count = chunks[i].nevents;
 		r->events_total += count;
 		if (chunks[i].done)
 			r->events_done += count;

@@ -1622,9 +1622,9 @@ collect_chunks(struct nc_history *h, sqlite3_stmt *st, int64_t run_id,
 		c->run_id = run_id;
 		c->index = (size_t)sqlite3_column_int64(st, 0);
 		c->idempotency_key = column_dup(st, 1, &nomem);
-		c->body = column_dup(st, 2, &nomem);
-		c->done = sqlite3_column_int(st, 3);
-		c->id = sqlite3_column_int64(st, 4);
+		c->done = sqlite3_column_int(st, 2);
+		c->id = sqlite3_column_int64(st, 3);
+		c->nevents = (size_t)sqlite3_column_int64(st, 4);
 		if (nomem)
 			break;
 	}
@@ -1658,13 +1658,48 @@ histdb_bulk_pending(struct nc_history *h, int64_t run_id, struct nc_bulk_chunk *
 	else if (!exists)
 		ret = nc_error_set(err, NC_E_USAGE, NULL, "there is no bulk run #%" PRId64,
 		                   run_id);
-	else if (sqlite3_prepare_v2(h->db, "SELECT idx, idempotency_key, body, done, id FROM"
-	                            " bulk_chunks WHERE run_id = ? AND done = 0"
+	else if (sqlite3_prepare_v2(h->db, "SELECT idx, idempotency_key, done, id,"
+	                            " (SELECT COUNT(*) FROM entries e WHERE e.chunk_id = c.id)"
+	                            " FROM bulk_chunks c WHERE run_id = ? AND done = 0"
 	                            " ORDER BY idx", -1, &st, NULL) != SQLITE_OK)
 		ret = db_fail(h, err, "read the bulk run");
 	else {
 		sqlite3_bind_int64(st, 1, run_id);
 		ret = collect_chunks(h, st, run_id, out, n, err);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+histdb_bulk_chunk_body(struct nc_history *h, int64_t chunk_id, char **body,
+                       struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+	int nomem = 0, rc;
+
+	*body = NULL;
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "SELECT body FROM bulk_chunks WHERE id = ?", -1, &st,
+	                       NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "read the bulk request");
+	} else {
+		sqlite3_bind_int64(st, 1, chunk_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*body = column_dup(st, 0, &nomem);
+		if (nomem)
+			ret = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+		else if (rc == SQLITE_DONE)
+			ret = nc_error_set(err, NC_E_IO, NULL, "bulk request %" PRId64
+			                   " is not in History", chunk_id);
+		else if (rc != SQLITE_ROW)
+			ret = db_fail(h, err, "read the bulk request");
+		else if (!*body)
+			ret = nc_error_set(err, NC_E_IO, NULL, "bulk request %" PRId64
+			                   " has no stored body", chunk_id);
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);

@@ -147,7 +147,10 @@ struct nc_bulk_chunk {
 	int64_t run_id;
 	size_t index;
 	char *idempotency_key;
-	char *body;
+	char *body;               /* NULL from histdb_bulk_pending: a run of
+	                             100,000 events would hold every body; read
+	                             it with histdb_bulk_chunk_body as it goes */
+	size_t nevents;           /* its event rows */
 	int done;
 };
 #define HISTDB_EVENTS_PER_CHUNK 100
@@ -189,6 +192,9 @@ void histdb_bulk_abort(struct histdb_bulk_writer *w);   /* NULL is fine */
 enum nc_status histdb_bulk_pending(struct nc_history *h, int64_t run_id,
                                     struct nc_bulk_chunk **out, size_t *n,
                                     struct nc_error *err);
+/* The stored body of chunk_id, exactly as stored (caller frees *body). */
+enum nc_status histdb_bulk_chunk_body(struct nc_history *h, int64_t chunk_id, char **body,
+                                      struct nc_error *err);
 /* Before a chunk leaves: its events become "unknown" (one commit). */
 enum nc_status histdb_bulk_begin_chunk(struct nc_history *h, int64_t chunk_id,
                                        struct nc_error *err);
