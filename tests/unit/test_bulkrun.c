@@ -704,32 +704,34 @@ parallel_fast_up(void)
 
 TestSuite(parallel_fast, .init = parallel_fast_up, .fini = sb_down, .timeout = 120);
 
+#define FAST_EVENTS 1200       /* twelve chunks */
+
 /* Quick answers: each chunk is recorded about when it comes back, never
  * held while later ones overtake it (answers used to be handed back by
  * lowest slot, so a reused low slot kept a higher one's answer waiting,
  * unrecorded, until the end of the run). */
 Test(parallel_fast, answers_are_recorded_as_they_come)
 {
-	struct nc_event *evs = make_events(4000, "q");
+	struct nc_event *evs = make_events(FAST_EVENTS, "q");
 	struct nc_error err = NC_ERROR_INIT;
 	struct par_log log;
 	int64_t run = 0;
 	int i;
 
 	memset(&log, 0, sizeof(log));
-	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, 4000, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(bulkrun_create(ops("test"), NULL, evs, FAST_EVENTS, NULL, NULL, &run, &err), NC_OK);
 	cr_assert_eq(bulkrun_send(ops("test"), run, 4, on_par_progress, &log, &err), NC_OK, "%s",
 	             err.message ? err.message : "");
-	cr_assert_eq(log.chunks_reported, 40);
+	cr_assert_eq(log.chunks_reported, FAST_EVENTS / 100);
 	/* At most 4 in flight: a chunk cannot be reported after a chunk
 	 * started 4 or more places after it was answered. */
-	for (i = 0; i < 40; i++)
+	for (i = 0; i < FAST_EVENTS / 100; i++)
 		cr_assert_leq(log.order[i], (size_t)i + 4, "report %d is chunk %zu", i, log.order[i]);
-	for (i = 0; i < 40; i++)
+	for (i = 0; i < FAST_EVENTS / 100; i++)
 		cr_assert_geq(log.order[i] + 4, (size_t)i, "report %d is chunk %zu: chunk held back",
 		              i, log.order[i]);
-	assert_each_event_once("q", 4000);
-	free_events(evs, 4000);
+	assert_each_event_once("q", FAST_EVENTS);
+	free_events(evs, FAST_EVENTS);
 }
 
 /* One chunk turned away while others are in flight: those finish and are
