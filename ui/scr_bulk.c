@@ -955,10 +955,11 @@ plan_text(size_t n, size_t sent, size_t pending)
 		         rest);
 	else
 		snprintf(split, sizeof(split), "%zu of %d", k, NC_MAX_BULK_EVENTS);
-	return must_asprintf("Plan: %zu events in %zu requests (%s), sent one after another and "
-	                     "paced by the RateLimit headers. Each request has its own "
-	                     "idempotency key; a stopped run resumes (R) without sending any "
-	                     "event twice.%s Send?", n, k, split, left);
+	return must_asprintf("Plan: %zu events in %zu requests (%s), the first alone, then up "
+	                     "to %d at a time, paced by the RateLimit headers. Each request has "
+	                     "its own idempotency key; a stopped run resumes (R) without sending "
+	                     "any event twice.%s Send?", n, k, split, NC_BULK_PARALLEL_DEFAULT,
+	                     left);
 }
 
 /* The plan and its y/N: the last step before a send. */
