@@ -1452,6 +1452,7 @@ downgrade_to_schema_2(void)
 	                          "DROP TRIGGER entries_text_update;"
 	                          "DROP TRIGGER entries_text_delete;"
 	                          "DROP TABLE entries_text; DROP TABLE entries_total;"
+	                          "DROP TABLE entries_text_stale; DROP TABLE entries_text_mark;"
 	                          "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK,
 	             "%s", sqlite3_errmsg(db));
 	/* Rows written by the older version, straight into the table. */
@@ -1462,6 +1463,50 @@ downgrade_to_schema_2(void)
 	                          " 'legacy-flow', 'yan', 'old-tx-2', 422, NULL)",
 	                          NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
+}
+
+/* The index is brought up to date when a filter reads it, whoever wrote
+ * the rows: here another program (sqlite3) inserts, updates and deletes
+ * behind the open handle's back. */
+Test(history, filter_sees_rows_another_program_changed)
+{
+	struct nc_history *h = open_ok();
+	struct nc_history_entry a = entry("trigger", "flow-one", "amy", "tx-one");
+	struct nc_history_entry b = entry("trigger", "flow-two", "bob", "tx-two");
+	struct nc_history_entry *v;
+	struct nc_error err = NC_ERROR_INIT;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t n;
+
+	append_ok(h, &a);
+	append_ok(h, &b);
+	cr_assert_eq(count_ok(h, "flow-"), 2);
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE entries SET workflow = 'renamed-flow' WHERE"
+	                          " transaction_id = 'tx-one';"
+	                          "DELETE FROM entries WHERE transaction_id = 'tx-two';"
+	                          "INSERT INTO entries (time_ms, kind, workflow, recipients,"
+	                          " transaction_id, http_status) VALUES (1796220300000,"
+	                          " 'trigger', 'side-flow', 'cy', 'tx-three', 0);",
+	                          NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(count_ok(h, "flow-"), 0, "neither old name is found any more");
+	cr_assert_eq(count_ok(h, "renamed"), 1);
+	cr_assert_eq(count_ok(h, "bob"), 0, "the deleted row is gone from the index");
+	cr_assert_eq(count_ok(h, NULL), 2);
+	cr_assert_eq(histdb_page(h, "side-fl", 0, 10, &v, &n, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(n, 1);
+	assert_str_or_null(v[0].transaction_id, "tx-three", "the new row");
+	free_entries(v, n);
+	/* Short filters read the same text (LIKE over the index's content). */
+	cr_assert_eq(count_ok(h, "cy"), 1);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM entries_text_stale", -1, &st,
+	                                NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+	cr_assert_eq(sqlite3_column_int(st, 0), 0, "nothing is left to re-enter");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	histdb_close(h);
 }
 
 Test(history, migration_from_schema_2_indexes_the_old_rows)
@@ -1487,7 +1532,7 @@ Test(history, migration_from_schema_2_indexes_the_old_rows)
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-	cr_assert_eq(sqlite3_column_int(st, 0), 3);
+	cr_assert_eq(sqlite3_column_int(st, 0), 4);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
