@@ -73,7 +73,7 @@ import json, os, sys, uuid
 work, n, rl = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def event(i):
     return {"name": "order-shipped", "to": [{"subscriberId": "user-%05d" % (i % 500)}],
-            "payload": {"order": {"id": "A-%06d" % i, "items": i % 7 + 1}},
+            "payload": {"order": {"id": "A-%06d" % i, "carrier": "UPS"}},
             "transactionId": str(uuid.uuid4())}
 evs = [event(i) for i in range(n)]
 with open(os.path.join(work, "events.jsonl"), "w") as f:

@@ -443,13 +443,33 @@ chunk_ids_parse(const struct nc_bulk_chunk *ch, const char *body, struct chunk_i
 	return NC_OK;
 }
 
-/* A chunk on its way: what its answer is read against. */
+/* A chunk on its way: what its answer is read against, then the answer
+ * itself until it is committed (read_answer .. settle_answer). */
 struct flight {
 	const struct nc_bulk_chunk *ch;
 	char *body;                  /* the chunk's stored bytes, while in flight */
 	struct chunk_ids ci;
 	struct nc_http_request req;
 	int busy;
+	/* the answer, owned here until settled */
+	enum nc_status st;
+	struct nc_error cerr;
+	struct nc_trigger_result *results;
+	struct nc_send_info info;
+	int settled, unknown;
+	char *why;
+	struct histdb_event_result ev[NC_MAX_BULK_EVENTS];
+	struct histdb_chunk_outcome out;
+};
+
+/* What one turn of the send loop commits together: the answers that came
+ * back and the chunks that go next. One commit (one fsync) for all of
+ * them; with several in flight, answers often come back together. */
+struct turn {
+	struct flight *answered[NC_BULK_PARALLEL_MAX];
+	size_t nanswered;
+	struct flight *leaving[NC_BULK_PARALLEL_MAX];
+	size_t nleaving;
 };
 
 struct run {
@@ -576,47 +596,60 @@ chunk_refused_for_good(enum nc_status st, long http_status)
 	                          http_status == 415 || http_status == 422);
 }
 
-/* Commit the chunk's answer and its events' results together. */
-static enum nc_status
-record_chunk(struct run *r, const struct nc_bulk_chunk *ch, enum nc_status st,
-             const struct nc_trigger_result *results, size_t n,
-             const struct nc_send_info *info, const struct nc_error *cerr, int *settled,
-             struct nc_error *err)
+/* The outcome to commit for the chunk's answer (f->st, f->results). */
+static void
+outcome_make(struct flight *f)
 {
-	struct histdb_event_result ev[NC_MAX_BULK_EVENTS];
-	struct histdb_chunk_outcome o;
-	char *why = NULL;
-	enum nc_status rst;
+	struct histdb_chunk_outcome *o = &f->out;
+	const struct nc_error *cerr = &f->cerr;
 	size_t i;
 
-	memset(&o, 0, sizeof(o));
-	o.chunk_id = ch->id;
-	o.http_status = info->http_status ? info->http_status : cerr->http_status;
-	o.response_json = info->response_body ? info->response_body : cerr->raw_body;
-	*settled = st == NC_OK || chunk_refused_for_good(st, cerr->http_status);
-	o.settled = *settled;
-	if (st == NC_OK) {
-		for (i = 0; i < n && i < NC_MAX_BULK_EVENTS; i++) {
-			ev[i].status = results[i].status;
-			ev[i].error = results[i].error;
-			ev[i].transaction_id = results[i].transaction_id;
+	memset(o, 0, sizeof(*o));
+	o->chunk_id = f->ch->id;
+	o->http_status = f->info.http_status ? f->info.http_status : cerr->http_status;
+	o->response_json = f->info.response_body ? f->info.response_body : cerr->raw_body;
+	f->settled = f->st == NC_OK || chunk_refused_for_good(f->st, cerr->http_status);
+	o->settled = f->settled;
+	if (f->st == NC_OK) {
+		for (i = 0; i < f->ci.n && i < NC_MAX_BULK_EVENTS; i++) {
+			f->ev[i].status = f->results[i].status;
+			f->ev[i].error = f->results[i].error;
+			f->ev[i].transaction_id = f->results[i].transaction_id;
 		}
-		o.results = ev;
-		o.nresults = i;
-	} else if (ops_answer_unknown(st, cerr->http_status)) {
-		o.status = HISTDB_UNKNOWN;
-		why = nc_asprintf("no answer (%s): it may have been accepted; resuming the run "
-		                  "resends it with the same key and bytes",
-		                  cerr->message ? cerr->message : "stopped");
-		o.error = why;
+		o->results = f->ev;
+		o->nresults = i;
+	} else if (f->unknown) {
+		o->status = HISTDB_UNKNOWN;
+		f->why = nc_asprintf("no answer (%s): it may have been accepted; resuming the run "
+		                     "resends it with the same key and bytes",
+		                     cerr->message ? cerr->message : "stopped");
+		o->error = f->why;
 	} else {
 		/* The server turned it away: refused for good, or to go again. */
-		o.status = *settled ? NULL : HISTDB_QUEUED;
-		o.error = cerr->message;
+		o->status = f->settled ? NULL : HISTDB_QUEUED;
+		o->error = cerr->message;
 	}
-	rst = histdb_bulk_finish_chunk(r->o->history, &o, err);
-	free(why);
-	return rst;
+}
+
+/* A chunk came back (answered, refused, lost or stopped): read its answer
+ * into f, ready to commit. Takes *cerr (left cleared). */
+static void
+read_answer(struct run *r, struct flight *f, enum nc_status sent,
+            const struct nc_http_response *resp, struct nc_error *cerr)
+{
+	f->cerr = *cerr;
+	*cerr = (struct nc_error)NC_ERROR_INIT;
+	f->st = api_bulk_answer(sent, &f->req, resp, f->ci.txids, f->ci.n, &f->results,
+	                        &f->info, &f->cerr);
+	ratelimit_observe_lowest(&r->rl, f->info.ratelimit_limit, f->info.ratelimit_remaining,
+	                         f->info.ratelimit_reset, ratelimit_now_ms());
+	r->answered = 1;
+	f->unknown = f->st != NC_OK && ops_answer_unknown(f->st, f->cerr.http_status);
+	outcome_make(f);
+	/* Noted now, not when committed: a failure that ends the run must
+	 * keep the chunks of this same turn from going. */
+	if (f->st != NC_OK)
+		note_failure(r, f->st, &f->cerr, !f->settled);
 }
 
 static void
@@ -629,38 +662,30 @@ results_free(struct nc_trigger_result *results, size_t n)
 	free(results);
 }
 
-/* A chunk came back (answered, refused, lost or stopped): read its answer,
- * commit it with every event's result, report it. */
 static void
-finish_chunk(struct run *r, struct flight *f, enum nc_status sent,
-             const struct nc_http_response *resp, struct nc_error *cerr)
+flight_clear(struct flight *f)
 {
-	struct nc_error herr = NC_ERROR_INIT;
-	struct nc_trigger_result *results = NULL;
-	struct nc_send_info info;
-	enum nc_status st, rst;
-	int settled = 0, unknown;
-
-	st = api_bulk_answer(sent, &f->req, resp, f->ci.txids, f->ci.n, &results, &info, cerr);
-	ratelimit_observe_lowest(&r->rl, info.ratelimit_limit, info.ratelimit_remaining,
-	                         info.ratelimit_reset, ratelimit_now_ms());
-	r->answered = 1;
-	unknown = st != NC_OK && ops_answer_unknown(st, cerr->http_status);
-	rst = record_chunk(r, f->ch, st, results, f->ci.n, &info, cerr, &settled, &herr);
-	if (st == NC_OK)
-		r->events_done += f->ci.n;
-	report(r, f->ch, f->ci.n, 0, st, unknown, results, info.response_body, f->ci.txids, cerr);
-	if (st != NC_OK)
-		note_failure(r, st, cerr, !settled);
-	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
-		note_failure(r, rst, &herr, 1);
-	results_free(results, f->ci.n);
-	send_info_clear(&info);
-	nc_error_clear(&herr);
+	results_free(f->results, f->ci.n);
+	send_info_clear(&f->info);
+	nc_error_clear(&f->cerr);
+	free(f->why);
 	chunk_ids_free(&f->ci);
 	free(f->body);
-	f->body = NULL;
-	f->busy = 0;
+	memset(f, 0, sizeof(*f));
+}
+
+/* After the commit (rst: how it went): report the answer, note what it
+ * means for the run, free the flight. */
+static void
+settle_answer(struct run *r, struct flight *f, enum nc_status rst, const struct nc_error *herr)
+{
+	if (f->st == NC_OK)
+		r->events_done += f->ci.n;
+	report(r, f->ch, f->ci.n, 0, f->st, f->unknown, f->results, f->info.response_body,
+	       f->ci.txids, &f->cerr);
+	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
+		note_failure(r, rst, herr, 1);
+	flight_clear(f);
 }
 
 static struct flight *
@@ -668,19 +693,16 @@ free_flight(struct run *r)
 {
 	int i;
 
-	for (i = 0; i < r->parallel; i++)
+	for (i = 0; i < 2 * r->parallel; i++)
 		if (!r->flights[i].busy)
 			return &r->flights[i];
 	return NULL;
 }
 
-/* Record the chunk as on its way (History that cannot be written stops the
- * run here, before anything leaves), then put it on the wire. */
-static void
-start_chunk(struct run *r, const struct nc_bulk_chunk *ch)
+/* Read the chunk's stored bytes into a free flight; 0 when it can go. */
+static int
+flight_prepare(struct run *r, struct flight *f, const struct nc_bulk_chunk *ch)
 {
-	struct flight *f = free_flight(r);
-	struct nc_http_response none;
 	struct nc_error e = NC_ERROR_INIT;
 	enum nc_status st;
 
@@ -689,67 +711,131 @@ start_chunk(struct run *r, const struct nc_bulk_chunk *ch)
 	st = histdb_bulk_chunk_body(r->o->history, ch->id, &f->body, &e);
 	if (st == NC_OK)
 		st = chunk_ids_parse(ch, f->body, &f->ci, &e);
-	if (st == NC_OK) {
-		st = histdb_bulk_begin_chunk(r->o->history, ch->id, &e);
-		if (st)
-			chunk_ids_free(&f->ci);
-	}
 	if (st) {
-		free(f->body);
-		f->body = NULL;
+		flight_clear(f);
 		note_failure(r, st, &e, 1);
 		nc_error_clear(&e);
-		return;
+		return -1;
 	}
 	f->ch = ch;
 	f->busy = 1;
-	f->req = api_bulk_request(f->body, ch->idempotency_key);
+	f->cerr = (struct nc_error)NC_ERROR_INIT;
+	return 0;
+}
+
+/* Put a chunk recorded as leaving on the wire. */
+static void
+flight_start(struct run *r, struct flight *f)
+{
+	struct nc_http_response none;
+	struct nc_error e = NC_ERROR_INIT, herr = NC_ERROR_INIT;
+	enum nc_status st, rst;
+
+	f->req = api_bulk_request(f->body, f->ch->idempotency_key);
 	st = client_batch_start(r->batch, &f->req, f, &e);
-	if (st) {
-		/* Recorded as leaving but never left: back to queued. */
-		memset(&none, 0, sizeof(none));
-		http_response_clear(&none);   /* no answer: no status, no figures */
-		finish_chunk(r, f, st, &none, &e);
-	}
+	if (st == NC_OK)
+		return;
+	/* Recorded as leaving but never left: back to queued. */
+	memset(&none, 0, sizeof(none));
+	http_response_clear(&none);   /* no answer: no status, no figures */
+	read_answer(r, f, st, &none, &e);
+	rst = histdb_bulk_finish_chunk(r->o->history, &f->out, &herr);
+	settle_answer(r, f, rst, &herr);
+	nc_error_clear(&herr);
 	nc_error_clear(&e);
 }
 
-/* Wait (at most max_ms) for a chunk in flight to come back, and finish it. */
+/* Gather every answer there is: wait up to wait_ms for the first, then
+ * take those that are back already. */
 static void
-await_chunk(struct run *r, long max_ms)
+collect_answers(struct run *r, struct turn *t, long wait_ms)
 {
 	struct nc_batch_done done;
 
-	if (!client_batch_next(r->batch, max_ms, &done))
-		return;
-	finish_chunk(r, done.tag, done.status, &done.resp, &done.err);
-	http_response_clear(&done.resp);
-	nc_error_clear(&done.err);
+	while (t->nanswered < NC_BULK_PARALLEL_MAX && client_batch_in_flight(r->batch) > 0 &&
+	       client_batch_next(r->batch, wait_ms, &done)) {
+		read_answer(r, done.tag, done.status, &done.resp, &done.err);
+		http_response_clear(&done.resp);
+		t->answered[t->nanswered++] = done.tag;
+		wait_ms = 0;
+	}
+}
+
+/* The next chunk that may go now, or NULL. */
+static const struct nc_bulk_chunk *
+next_to_start(struct run *r, const struct turn *t, const struct nc_bulk_chunk *chunks,
+              size_t n, size_t *next)
+{
+	while (*next < n && chunks[*next].done)
+		(*next)++;
+	if (r->ending || *next >= n || t->nleaving >= NC_BULK_PARALLEL_MAX ||
+	    !may_start(r, client_batch_in_flight(r->batch) + (int)t->nleaving))
+		return NULL;
+	return &chunks[*next];
+}
+
+/* Commit the turn, then report its answers and put its chunks on the
+ * wire. History that cannot be written sends nothing more. */
+static void
+commit_turn(struct run *r, struct turn *t)
+{
+	struct histdb_chunk_outcome out[NC_BULK_PARALLEL_MAX];
+	int64_t ids[NC_BULK_PARALLEL_MAX];
+	struct nc_error herr = NC_ERROR_INIT;
+	enum nc_status rst;
+	size_t i;
+
+	for (i = 0; i < t->nanswered; i++)
+		out[i] = t->answered[i]->out;
+	for (i = 0; i < t->nleaving; i++)
+		ids[i] = t->leaving[i]->ch->id;
+	rst = histdb_bulk_record(r->o->history, out, t->nanswered, ids, t->nleaving, &herr);
+	for (i = 0; i < t->nanswered; i++)
+		settle_answer(r, t->answered[i], rst, &herr);
+	if (rst != NC_OK)
+		note_failure(r, rst, &herr, 1);
+	for (i = 0; i < t->nleaving; i++) {
+		if (rst == NC_OK)
+			flight_start(r, t->leaving[i]);
+		else
+			flight_clear(t->leaving[i]);
+	}
+	nc_error_clear(&herr);
 }
 
 /* Chunks go in order, up to r->parallel at a time as the bucket allows; a
- * failure that ends the run lets those in flight finish and be recorded. */
+ * failure that ends the run lets those in flight finish and be recorded.
+ * Each turn takes the answers that are back, picks the chunks that may go
+ * next, and commits both at once before anything more leaves. */
 static void
 send_chunks(struct run *r, const struct nc_bulk_chunk *chunks, size_t n)
 {
+	const struct nc_bulk_chunk *ch;
+	struct turn t;
+	struct flight *f;
 	size_t next = 0;
-	int in_flight;
 
 	for (;;) {
+		memset(&t, 0, sizeof(t));
 		while (next < n && chunks[next].done)
 			next++;
-		in_flight = client_batch_in_flight(r->batch);
-		if (!r->ending && next < n && client_aborted(r->o->client)) {
+		if (!r->ending && next < n && client_aborted(r->o->client))
 			note_stopped(r);
-		} else if (!r->ending && next < n && may_start(r, in_flight)) {
-			start_chunk(r, &chunks[next++]);
-		} else if (in_flight > 0) {
-			await_chunk(r, AWAIT_SLICE_MS);
-		} else if (r->ending || next >= n) {
-			return;
-		} else if (wait_for_tokens(r, &chunks[next]) != 0) {
-			note_stopped(r);
+		/* Wait for an answer only when nothing can go meanwhile. */
+		collect_answers(r, &t, next_to_start(r, &t, chunks, n, &next) ? 0 : AWAIT_SLICE_MS);
+		while ((ch = next_to_start(r, &t, chunks, n, &next)) && (f = free_flight(r))) {
+			next++;
+			if (flight_prepare(r, f, ch) == 0)
+				t.leaving[t.nleaving++] = f;
 		}
+		if (t.nanswered > 0 || t.nleaving > 0)
+			commit_turn(r, &t);
+		else if (client_batch_in_flight(r->batch) > 0)
+			continue;
+		else if (r->ending || next >= n)
+			return;
+		else if (wait_for_tokens(r, &chunks[next]) != 0)
+			note_stopped(r);
 	}
 }
 
@@ -776,7 +862,9 @@ run_open(struct run *r, int parallel, struct nc_error *err)
 {
 	r->parallel = parallel < 1 ? NC_BULK_PARALLEL_DEFAULT
 	              : parallel > NC_BULK_PARALLEL_MAX ? NC_BULK_PARALLEL_MAX : parallel;
-	r->flights = calloc((size_t)r->parallel, sizeof(*r->flights));
+	/* Twice as many as may be in flight: answers waiting for their commit
+	 * keep theirs while the chunks going next take others. */
+	r->flights = calloc(2 * (size_t)r->parallel, sizeof(*r->flights));
 	if (!r->flights)
 		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
 	return client_batch_new(r->o->client, r->parallel, &r->batch, err);

@@ -215,6 +215,13 @@ struct histdb_chunk_outcome {
 enum nc_status histdb_bulk_finish_chunk(struct nc_history *h,
                                         const struct histdb_chunk_outcome *o,
                                         struct nc_error *err);
+/* Both at once, in one transaction (one fsync): the answers of chunks that
+ * came back and the chunks about to leave (leaving: chunk ids). Nothing is
+ * recorded when it fails. */
+enum nc_status histdb_bulk_record(struct nc_history *h,
+                                  const struct histdb_chunk_outcome *answers,
+                                  size_t nanswers, const int64_t *leaving, size_t nleaving,
+                                  struct nc_error *err);
 /* Every event row of a run, in event order (entries as histdb_page). */
 enum nc_status histdb_bulk_run_entries(struct nc_history *h, int64_t run_id,
                                        struct nc_history_entry **out, size_t *n,
