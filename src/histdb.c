@@ -453,6 +453,23 @@ probe(sqlite3 *db)
 	return SQLITE_OK;
 }
 
+/* A headless command is one short process: by default SQLite would make a
+ * new WAL file on its first write (and fsync the directory for it), then
+ * copy it into the database and delete it on close, three fsyncs more than
+ * the send's own two. The WAL is kept between processes instead and copied
+ * back as it fills (every 1000 pages, SQLite's default), and cut back to
+ * 4 MiB after a bulk run made it large. Each commit is as durable as
+ * before: synchronous=FULL still fsyncs the WAL. */
+static void
+keep_wal(sqlite3 *db)
+{
+	int on = 1;
+
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	exec_sql(db, "PRAGMA journal_size_limit = 4194304");
+}
+
 /* Open and prepare one database file. On failure *db is closed and NULL and
  * msg receives SQLite's text. */
 static int
@@ -468,6 +485,8 @@ open_db(const char *path, sqlite3 **db, int *newer, char *msg, size_t msgsz)
 	}
 	if (rc == SQLITE_OK)
 		rc = exec_sql(*db, "PRAGMA synchronous = FULL");
+	if (rc == SQLITE_OK)
+		keep_wal(*db);
 	if (rc == SQLITE_OK)
 		rc = migrate(*db, newer);
 	if (rc == SQLITE_OK && !*newer)
