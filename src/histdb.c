@@ -1835,41 +1835,53 @@ update_chunk(struct nc_history *h, const struct histdb_chunk_outcome *o)
 }
 
 /* Each event row of the chunk, in the order they were stored (= the order
- * of the events in the body, = the order of the answer's slots). */
+ * of the events in the body, = the order of the answer's slots). The
+ * transactionId is set only where the answer gave another one: setting it,
+ * even to the same value, rewrites the row's entry in the transactionId
+ * index, a random page of it per row, a hundred pages a request. */
+#define EVENT_ROW_SET "UPDATE entries SET http_status = ?2, response_status = ?3," \
+	" error = ?4, time_ms = ?6"
 static int
 update_event_rows(struct nc_history *h, const struct histdb_chunk_outcome *o)
 {
-	sqlite3_stmt *ids, *up;
+	sqlite3_stmt *ids, *up, *up_txid, *st;
 	size_t i = 0;
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(h->db, "SELECT id FROM entries WHERE chunk_id = ?1 ORDER BY id",
-	                       -1, &ids, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(h->db, "SELECT id, transaction_id FROM entries WHERE chunk_id = ?1"
+	                       " ORDER BY id", -1, &ids, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET http_status = ?2, response_status = ?3,"
-	                       " error = ?4, transaction_id = COALESCE(?5, transaction_id),"
-	                       " time_ms = ?6 WHERE id = ?1", -1, &up, NULL) != SQLITE_OK) {
+	up = up_txid = NULL;
+	if (sqlite3_prepare_v2(h->db, EVENT_ROW_SET " WHERE id = ?1", -1, &up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h->db, EVENT_ROW_SET ", transaction_id = ?5 WHERE id = ?1", -1,
+	                       &up_txid, NULL) != SQLITE_OK) {
 		sqlite3_finalize(ids);
+		sqlite3_finalize(up);
+		sqlite3_finalize(up_txid);
 		return -1;
 	}
 	sqlite3_bind_int64(ids, 1, o->chunk_id);
 	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
 		const struct histdb_event_result *r = o->results && i < o->nresults ?
 		                                      &o->results[i] : NULL;
+		const char *stored = (const char *)sqlite3_column_text(ids, 1);
 
-		sqlite3_reset(up);
-		sqlite3_bind_int64(up, 1, sqlite3_column_int64(ids, 0));
-		sqlite3_bind_int64(up, 2, o->http_status);
-		bind_text(up, 3, r ? r->status : o->status);
-		bind_text(up, 4, r ? r->error : o->error);
-		bind_text(up, 5, r ? r->transaction_id : NULL);
-		sqlite3_bind_int64(up, 6, now_ms());
-		if (sqlite3_step(up) != SQLITE_DONE)
+		st = r && r->transaction_id && !same_text(r->transaction_id, stored) ? up_txid : up;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, sqlite3_column_int64(ids, 0));
+		sqlite3_bind_int64(st, 2, o->http_status);
+		bind_text(st, 3, r ? r->status : o->status);
+		bind_text(st, 4, r ? r->error : o->error);
+		if (st == up_txid)
+			bind_text(st, 5, r->transaction_id);
+		sqlite3_bind_int64(st, 6, now_ms());
+		if (sqlite3_step(st) != SQLITE_DONE)
 			break;
 		i++;
 	}
 	sqlite3_finalize(ids);
 	sqlite3_finalize(up);
+	sqlite3_finalize(up_txid);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

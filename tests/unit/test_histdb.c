@@ -1204,6 +1204,69 @@ Test(history, bulk_run_resume_cycle)
 	histdb_close(h);
 }
 
+/* One record: answers and departures together, all or nothing; an answer's
+ * transactionId replaces the stored one only where it differs. */
+Test(history, bulk_record_commits_answers_and_departures_together)
+{
+	struct nc_history *h = open_ok();
+	struct histdb_bulk_event *rows = bulk_rows(201);
+	char *bodies[3] = { S("{\"events\":[0]}"), S("{\"events\":[1]}"), S("{\"events\":[2]}") };
+	char *keys[3] = { S("k0"), S("k1"), S("k2") };
+	struct histdb_event_result res[100];
+	struct histdb_chunk_outcome o;
+	struct nc_bulk_chunk *c;
+	struct nc_history_entry *evs;
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run, ids[3] = { 0, 0, 0 }, leaving, bogus;
+	size_t n, i;
+
+	run = create_run(h, "prod x", bodies, keys, 3, rows, 201);
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	for (i = 0; i < n; i++) {
+		ids[i] = c[i].id;
+		bulk_chunk_clear(&c[i]);
+	}
+	free(c);
+	cr_assert_eq(histdb_bulk_begin_chunk(h, ids[0], &err), NC_OK);
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 100; i++)
+		res[i].status = "processed";
+	res[1].transaction_id = "b1";            /* the same as stored */
+	res[2].transaction_id = "replaced-by-novu";
+	memset(&o, 0, sizeof(o));
+	o.chunk_id = ids[0];
+	o.http_status = 201;
+	o.results = res;
+	o.nresults = 100;
+	o.settled = 1;
+	/* A departure of a chunk that is not there fails the whole record. */
+	bogus = ids[2] + 1000;
+	o.chunk_id = bogus;
+	cr_assert_neq(histdb_bulk_record(h, &o, 1, &ids[1], 1, &err), NC_OK);
+	nc_error_clear(&err);
+	cr_assert_eq(count_ok(h, "unknown"), 100, "chunk 0 only: chunk 1 was not marked");
+	cr_assert_eq(count_ok(h, "queued"), 101);
+	o.chunk_id = ids[0];
+	leaving = ids[1];
+	cr_assert_eq(histdb_bulk_record(h, &o, 1, &leaving, 1, &err), NC_OK, "%s", err.message);
+
+	cr_assert_eq(histdb_bulk_run_entries(h, run, &evs, &n, &err), NC_OK);
+	cr_assert_eq(n, 201);
+	cr_assert_str_eq(evs[0].response_status, "processed");
+	cr_assert_str_eq(evs[0].transaction_id, "b0", "no ID in the answer: kept");
+	cr_assert_str_eq(evs[1].transaction_id, "b1");
+	cr_assert_str_eq(evs[2].transaction_id, "replaced-by-novu");
+	cr_assert_str_eq(evs[100].response_status, HISTDB_UNKNOWN, "on its way");
+	cr_assert_str_eq(evs[200].response_status, HISTDB_QUEUED);
+	for (i = 0; i < n; i++)
+		histdb_entry_clear(&evs[i]);
+	free(evs);
+	cr_assert_eq(count_ok(h, "replaced-by"), 1, "the index has the new ID");
+	cr_assert_eq(count_ok(h, "unknown"), 100);
+	bulk_rows_free(rows, 201);
+	histdb_close(h);
+}
+
 /* A run whose events carry a transactionId History has stores nothing and
  * names them. */
 Test(history, bulk_run_with_a_used_transaction_id_is_not_stored)
