@@ -244,7 +244,7 @@ def bench_frame(build, work):
          f"{ROWS - 1}th row) on a {COLS}x{ROWS} pty, median of {REPS_FRAME} runs of each, "
          f"alternating, after two warm-up runs. With a key the API is on a port "
          f"nobody listens on, so no list arrives before the frame; with no key the console "
-         f"starts novu-sandbox and waits for its port before drawing.")
+         f"starts novu-sandbox on a socket it made itself and draws without waiting for it.")
     note(f"Console start: peak memory (GNU time's %M) median {statistics.median(rss['key']) / 1024:.1f} "
          f"MiB with a key, {statistics.median(rss['sandbox']) / 1024:.1f} MiB with the sandbox "
          f"(the larger of the console and the sandbox it started); less "

@@ -7,7 +7,7 @@
 #include "util.h"
 
 enum opt_id {
-	OPT_PORT, OPT_PORT_FILE, OPT_KEY, OPT_LATENCY, OPT_FAIL_RATE, OPT_FAIL_STATUS,
+	OPT_PORT, OPT_PORT_FILE, OPT_LISTEN_FD, OPT_KEY, OPT_LATENCY, OPT_FAIL_RATE, OPT_FAIL_STATUS,
 	OPT_DROP_RATE, OPT_PENDING, OPT_RATE_LIMIT, OPT_RATE_WINDOW, OPT_SEED, OPT_QUIET,
 	OPT_STATE_DIR, OPT_WORLD_CAP, OPT_NO_IDEM, OPT_HELP, OPT_VERSION
 };
@@ -21,6 +21,7 @@ struct opt_def {
 static const struct opt_def opt_defs[] = {
 	{ "--port", OPT_PORT, 1 },
 	{ "--port-file", OPT_PORT_FILE, 1 },
+	{ "--listen-fd", OPT_LISTEN_FD, 1 },
 	{ "--key", OPT_KEY, 1 },
 	{ "--latency-ms", OPT_LATENCY, 1 },
 	{ "--fail-rate", OPT_FAIL_RATE, 1 },
@@ -43,7 +44,8 @@ static const struct opt_def opt_defs[] = {
 void
 config_usage(FILE *out)
 {
-	fputs("usage: novu-sandbox [--port N] [--port-file FILE] [--key KEY] [--latency-ms N]\n"
+	fputs("usage: novu-sandbox [--port N | --listen-fd FD] [--port-file FILE] [--key KEY]\n"
+	      "                    [--latency-ms N]\n"
 	      "                    [--fail-rate P] [--fail-status CODE] [--drop-rate P]\n"
 	      "                    [--pending-seconds N] [--rate-limit TOKENS]\n"
 	      "                    [--rate-window SECONDS] [--seed N] [--quiet]\n"
@@ -88,6 +90,11 @@ apply_opt(struct sb_config *cfg, enum opt_id id, const char *v)
 	case OPT_PORT_FILE:
 		cfg->port_file = v;
 		return *v ? 0 : -1;
+	case OPT_LISTEN_FD:
+		if (util_parse_long(v, 0, 65535, &l))
+			return -1;
+		cfg->listen_fd = (int)l;
+		return 0;
 	case OPT_KEY:
 		cfg->key = v;
 		return *v ? 0 : -1;
@@ -144,6 +151,7 @@ config_parse(struct sb_config *cfg, int argc, char **argv)
 	int i;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen_fd = -1;
 	cfg->key = SB_DEFAULT_KEY;
 	cfg->fail_status = 503;
 	cfg->pending_seconds = 30;

@@ -10,6 +10,9 @@
 struct sb_config {
 	unsigned int port;         /* 0: pick a free port */
 	const char *port_file;     /* NULL: none (points into argv) */
+	int listen_fd;             /* -1: none; else a socket already bound and
+	                              listening, handed over by whoever started
+	                              us (the console), which knows its port */
 	const char *key;           /* the accepted secret key (points into argv) */
 	long latency_ms;
 	double fail_rate;          /* 0..1 */

@@ -10,7 +10,8 @@
  * digest workflows pending until --pending-seconds pass or a cancel.
  *
  * Usage:
- *   novu-sandbox [--port N] [--port-file FILE] [--key KEY] [--latency-ms N]
+ *   novu-sandbox [--port N | --listen-fd FD] [--port-file FILE] [--key KEY]
+ *                [--latency-ms N]
  *                [--fail-rate P] [--fail-status CODE] [--drop-rate P]
  *                [--pending-seconds N] [--rate-limit TOKENS]
  *                [--rate-window SECONDS] [--seed N] [--quiet]
@@ -18,6 +19,10 @@
  *
  *   --port N             listen on 127.0.0.1:N (default 0: a free port)
  *   --port-file FILE     write the bound port to FILE once listening
+ *   --listen-fd FD       serve the socket FD, already bound and listening
+ *                        (the console makes it, so it knows the URL at once
+ *                        and draws its first frame while we start; clients
+ *                        wait in its backlog until we accept)
  *   --key KEY            accepted secret (default sk_sandbox_local); requests
  *                        need "Authorization: ApiKey KEY", else 401
  *   --latency-ms N       delay every API answer by N ms

@@ -2,12 +2,14 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
 #include "control.h"
@@ -736,12 +738,53 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 }
 
+/* The socket to serve: the one handed over (bound and listening already,
+ * so clients that connected before we got here wait in its backlog), or a
+ * new one on 127.0.0.1:cfg->port (0: any free port). -1 on failure. */
+static int
+listen_socket(const struct sb_config *cfg)
+{
+	struct sockaddr_in addr;
+	int fd, on = 1;
+
+	if (cfg->listen_fd >= 0) {
+		/* As MHD's own listening sockets are: a connection reset between
+		 * poll and accept must not block the accepting thread. */
+		fcntl(cfg->listen_fd, F_SETFL, fcntl(cfg->listen_fd, F_GETFL) | O_NONBLOCK);
+		fcntl(cfg->listen_fd, F_SETFD, FD_CLOEXEC);
+		return cfg->listen_fd;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)cfg->port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 128) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static unsigned int
+bound_port(int fd, unsigned int fallback)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len) != 0 || a.sin_family != AF_INET)
+		return fallback;
+	return ntohs(a.sin_port);
+}
+
 struct sb_server *
 server_start(const struct sb_config *cfg)
 {
 	struct sb_server *srv = calloc(1, sizeof(*srv));
-	struct sockaddr_in addr;
-	const union MHD_DaemonInfo *info;
+	int fd;
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
 	size_t n;
 
@@ -755,28 +798,26 @@ server_start(const struct sb_config *cfg)
 		return NULL;
 	}
 	snprintf(srv->auth_expected, n, "ApiKey %s", cfg->key);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)cfg->port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (!cfg->quiet)
 		flags |= MHD_USE_ERROR_LOG;
-	srv->daemon = MHD_start_daemon(
-		flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	fd = listen_socket(cfg);
+	srv->daemon = fd < 0 ? NULL : MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 		MHD_OPTION_END);
 	if (!srv->daemon) {
+		if (fd >= 0 && fd != cfg->listen_fd)
+			close(fd);
 		fprintf(stderr, "novu-sandbox: cannot listen on 127.0.0.1:%u\n", cfg->port);
 		free(srv->auth_expected);
 		free(srv);
 		return NULL;
 	}
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : cfg->port;
+	srv->port = bound_port(fd, cfg->port);
 	return srv;
 }
 

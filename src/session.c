@@ -4,25 +4,25 @@
 #include "paths.h"
 #include "trust.h"
 #include "redact.h"
-#include "clock.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
 
-#define SANDBOX_START_TIMEOUT_MS 5000
-#define SANDBOX_BANNER "novu-sandbox listening on "
 
 char *
 session_sandbox_path(void)
@@ -55,95 +55,125 @@ session_sandbox_path(void)
 	return strdup("novu-sandbox");
 }
 
-/* state_dir: where the sandbox keeps its world (NULL: in memory only). */
-static void
-sandbox_exec_child(const char *bin, const char *state_dir, int outfd)
+/* A socket listening on a free loopback port (close-on-exec), its port in
+ * *port; -1 on failure. */
+static int
+loopback_listener(unsigned int *port)
 {
-	int devnull = open("/dev/null", O_RDWR);
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 128) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* In the child: become the sandbox, serving fd_arg's socket. state_dir:
+ * where it keeps its world (NULL: in memory only). When exec fails, its
+ * errno goes down errfd (close-on-exec, so a successful exec closes it
+ * with nothing written). */
+static void
+sandbox_exec_child(const char *bin, const char *state_dir, const char *fd_arg, int errfd)
+{
+	int devnull = open("/dev/null", O_RDWR), e;
 
 	/* The sandbox must not outlive the console that started it. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	dup2(outfd, STDOUT_FILENO);
 	if (devnull >= 0) {
 		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
 		dup2(devnull, STDERR_FILENO);
 	}
 	if (state_dir)
-		execlp(bin, bin, "--port", "0", "--quiet", "--state-dir", state_dir, (char *)NULL);
+		execlp(bin, bin, "--listen-fd", fd_arg, "--quiet", "--state-dir", state_dir,
+		       (char *)NULL);
 	else
-		execlp(bin, bin, "--port", "0", "--quiet", (char *)NULL);
+		execlp(bin, bin, "--listen-fd", fd_arg, "--quiet", (char *)NULL);
+	e = errno;
+	if (write(errfd, &e, sizeof(e)) < 0)
+		_exit(126);
 	_exit(127);
 }
 
-/* Read the banner line from the sandbox within the time limit. */
 static int
-sandbox_read_banner(int fd, char *line, size_t cap)
+pipe_cloexec(int fds[2])
 {
-	size_t len = 0;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	int64_t start = clock_mono_ms();
-	long waited;
-	ssize_t r;
-
-	while (len + 1 < cap) {
-		waited = (long)(clock_mono_ms() - start);
-		if (waited >= SANDBOX_START_TIMEOUT_MS)
-			return -1;
-		if (poll(&pfd, 1, (int)(SANDBOX_START_TIMEOUT_MS - waited)) <= 0)
-			return -1;
-		r = read(fd, line + len, 1);
-		if (r <= 0)
-			return -1;
-		if (line[len] == '\n')
-			break;
-		len++;
-	}
-	line[len] = '\0';
+	if (pipe(fds) != 0)
+		return -1;
+	fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 	return 0;
 }
 
+/* The sandbox is given a socket that is listening already, so its URL is
+ * known at once and nothing waits for it to start: the console draws its
+ * first frame meanwhile, and the first request waits in the socket's
+ * backlog until the sandbox accepts it. Only a failed exec is waited for
+ * (it is reported through a close-on-exec pipe, at once). */
 enum nc_status
 sandbox_start(const char *bin, pid_t *pid, char **url, struct nc_error *err)
 {
-	int pipefd[2];
-	char line[256];
+	int errpipe[2], lfd, pass, e = 0;
+	unsigned int port = 0;
+	char fd_arg[16];
 	pid_t child;
+	ssize_t got;
 	char *state = paths_state_dir();
 	/* One world for every sandbox this user starts: consecutive headless
 	 * commands and a running console see each other's transactions. */
 	char *world = state ? paths_join(state, "sandbox") : NULL;
 
 	free(state);
-	if (pipe(pipefd) != 0) {
+	lfd = loopback_listener(&port);
+	pass = lfd >= 0 ? fcntl(lfd, F_DUPFD, 3) : -1;   /* the child's copy: no CLOEXEC */
+	if (pass < 0 || pipe_cloexec(errpipe) != 0) {
+		e = errno;
+		if (pass >= 0)
+			close(pass);
+		if (lfd >= 0)
+			close(lfd);
 		free(world);
-		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: pipe: %s",
-		                    strerror(errno));
+		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: no loopback "
+		                    "socket: %s", strerror(e));
 	}
+	snprintf(fd_arg, sizeof(fd_arg), "%d", pass);
 	child = fork();
-	if (child < 0) {
-		free(world);
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: fork: %s",
-		                    strerror(errno));
-	}
 	if (child == 0) {
-		close(pipefd[0]);
-		sandbox_exec_child(bin, world, pipefd[1]);
+		close(errpipe[0]);
+		sandbox_exec_child(bin, world, fd_arg, errpipe[1]);
 	}
+	e = errno;
 	free(world);
-	close(pipefd[1]);
-	if (sandbox_read_banner(pipefd[0], line, sizeof(line)) != 0 ||
-	    strncmp(line, SANDBOX_BANNER, strlen(SANDBOX_BANNER)) != 0) {
-		close(pipefd[0]);
-		sandbox_stop(child);
-		return nc_error_set(err, NC_E_CONFIG, NULL,
-		                    "no Novu key is configured and the local sandbox (%s) did not start; "
-		                    "set NOVU_SECRET_KEY or create a profile (see profiles/)", bin);
+	close(errpipe[1]);
+	close(pass);
+	close(lfd);   /* the sandbox holds it now: when it dies, connects are refused */
+	if (child < 0) {
+		close(errpipe[0]);
+		return nc_error_set(err, NC_E_IO, NULL, "cannot start the sandbox: fork: %s",
+		                    strerror(e));
 	}
-	/* The sandbox writes nothing more to stdout after its banner. */
-	close(pipefd[0]);
-	*url = strdup(line + strlen(SANDBOX_BANNER));
+	do
+		got = read(errpipe[0], &e, sizeof(e));
+	while (got < 0 && errno == EINTR);
+	close(errpipe[0]);
+	if (got > 0) {
+		waitpid(child, NULL, 0);
+		return nc_error_set(err, NC_E_CONFIG, NULL,
+		                    "no Novu key is configured and the local sandbox (%s) could not "
+		                    "be started (%s); set NOVU_SECRET_KEY or create a profile (see "
+		                    "profiles/)", bin, strerror(e));
+	}
+	*url = nc_asprintf("http://127.0.0.1:%u", port);
 	*pid = child;
 	if (!*url) {
 		sandbox_stop(child);
