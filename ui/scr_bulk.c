@@ -1157,9 +1157,13 @@ bulk_resume(struct app *a, struct bulk *b)
 	nc_error_clear(&err);
 	ctx = must_malloc(sizeof(*ctx));
 	*ctx = run_id;
-	text = must_asprintf("Resume bulk run %lld: %zu request%s still to send, with their "
-	                     "stored bodies and idempotency keys (nothing is sent twice)?",
-	                     (long long)run_id, pending, pending == 1 ? "" : "s");
+	text = pending == 1
+	       ? must_asprintf("Resume bulk run %lld: 1 request still to send, with its stored "
+	                       "body and idempotency key (nothing is sent twice)?",
+	                       (long long)run_id)
+	       : must_asprintf("Resume bulk run %lld: %zu requests still to send, with their "
+	                       "stored bodies and idempotency keys (nothing is sent twice)?",
+	                       (long long)run_id, pending);
 	dialog_confirm(a, "Resume", text, resume_confirmed, ctx);
 	free(text);
 }
