@@ -224,6 +224,30 @@ row "Bulk run, $(fmt_n "$rl_events") events, 8 in flight, rate-limited ($limit t
   "$(fmt_s "$rl_ms"), ${n429:-0} × 429" "$(fmt_s "$min_ms") (the least the bucket allows)" \
   "$(ratio "$rl_ms" "$min_ms")"
 
+# The same job through the official SDK, 8 at once on the same bucket: it
+# does not pace itself, it retries the 429s it draws.
+if [ -n "$sdk_ver" ]; then
+  sb_start
+  sdk_rl_ok=1
+  t0=$(now_ns)
+  NODE_PATH=$sdk/node_modules NC_BENCH_URL=$sb_url NOVU_SECRET_KEY=$key \
+    node "$here/bulk_sdk_peer.js" "$work/bodies" "$((rl_events / 100))" 8 \
+    > "$work/out" 2> "$work/err" || sdk_rl_ok=0
+  t1=$(now_ns)
+  sdk_statuses=$(sb_statuses)
+  sb_stop
+  sdk_rl_ms=$(( (t1 - t0) / 1000000 ))
+  sdk_429=$(tr ' ' '\n' <<< "$sdk_statuses" | sed -n 's/^429://p')
+  if [ "$sdk_rl_ok" = 1 ]; then
+    row "Bulk run, $(fmt_n "$rl_events") events, 8 in flight, rate-limited ($limit tokens per $window s, burst $burst), vs the SDK" \
+      "$(fmt_s "$rl_ms"), ${n429:-0} × 429" \
+      "$(fmt_s "$sdk_rl_ms"), ${sdk_429:-0} × 429 (@novu/api $sdk_ver triggerBulk, 8 at once, its own retries)" \
+      "$(ratio "$rl_ms" "$sdk_rl_ms")"
+  else
+    note "Rate-limited run through @novu/api $sdk_ver (8 at once): it gave up after $(fmt_s "$sdk_rl_ms") with ${sdk_429:-0} answers of 429 (bulk answers $sdk_statuses): $(head -c 200 "$work/err")"
+  fi
+fi
+
 # ---- where the time goes: two more runs of ours (not timed above), 8 in
 # flight, no added latency. The first stamps each progress line as it
 # comes; the second takes CPU samples by library when perf is installed
