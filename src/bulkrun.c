@@ -674,17 +674,15 @@ flight_clear(struct flight *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* After the commit (rst: how it went): report the answer, note what it
- * means for the run, free the flight. */
+/* After the commit: report the answer, free the flight. (A failed commit
+ * is noted by the caller, once for the whole turn.) */
 static void
-settle_answer(struct run *r, struct flight *f, enum nc_status rst, const struct nc_error *herr)
+settle_answer(struct run *r, struct flight *f)
 {
 	if (f->st == NC_OK)
 		r->events_done += f->ci.n;
 	report(r, f->ch, f->ci.n, 0, f->st, f->unknown, f->results, f->info.response_body,
 	       f->ci.txids, &f->cerr);
-	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
-		note_failure(r, rst, herr, 1);
 	flight_clear(f);
 }
 
@@ -739,8 +737,10 @@ flight_start(struct run *r, struct flight *f)
 	memset(&none, 0, sizeof(none));
 	http_response_clear(&none);   /* no answer: no status, no figures */
 	read_answer(r, f, st, &none, &e);
-	rst = histdb_bulk_finish_chunk(r->o->history, &f->out, &herr);
-	settle_answer(r, f, rst, &herr);
+	rst = histdb_bulk_record(r->o->history, &f->out, 1, NULL, 0, &herr);
+	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
+		note_failure(r, rst, &herr, 1);
+	settle_answer(r, f);
 	nc_error_clear(&herr);
 	nc_error_clear(&e);
 }
@@ -790,10 +790,10 @@ commit_turn(struct run *r, struct turn *t)
 	for (i = 0; i < t->nleaving; i++)
 		ids[i] = t->leaving[i]->ch->id;
 	rst = histdb_bulk_record(r->o->history, out, t->nanswered, ids, t->nleaving, &herr);
-	for (i = 0; i < t->nanswered; i++)
-		settle_answer(r, t->answered[i], rst, &herr);
-	if (rst != NC_OK)
+	if (rst != NC_OK)   /* History that cannot be written: send nothing more */
 		note_failure(r, rst, &herr, 1);
+	for (i = 0; i < t->nanswered; i++)
+		settle_answer(r, t->answered[i]);
 	for (i = 0; i < t->nleaving; i++) {
 		if (rst == NC_OK)
 			flight_start(r, t->leaving[i]);

@@ -1814,92 +1814,133 @@ histdb_bulk_chunk_body(struct nc_history *h, int64_t chunk_id, char **body,
 	return ret;
 }
 
+/* The statements of one histdb_bulk_record() call, prepared once for all
+ * its chunks: a turn records up to NC_BULK_PARALLEL_MAX answers and as
+ * many departures, and preparing costs about as much as running them. */
+struct record_stmts {
+	sqlite3_stmt *chunk;      /* the chunk's own row */
+	sqlite3_stmt *events;     /* its event rows, in order */
+	sqlite3_stmt *up;         /* one event row's result */
+	sqlite3_stmt *up_txid;    /* the same, with another transactionId */
+	sqlite3_stmt *leaving;    /* the chunk's events become "unknown" */
+};
+
+/* The transactionId is set only where the answer gave another one: setting
+ * it, even to the same value, rewrites the row's entry in the
+ * transactionId index, a random page of it per row, a hundred a request. */
+#define EVENT_ROW_SET "UPDATE entries SET http_status = ?2, response_status = ?3," \
+	" error = ?4, time_ms = ?6"
+
+static void
+record_stmts_free(struct record_stmts *s)
+{
+	sqlite3_finalize(s->chunk);
+	sqlite3_finalize(s->events);
+	sqlite3_finalize(s->up);
+	sqlite3_finalize(s->up_txid);
+	sqlite3_finalize(s->leaving);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+record_stmts_prepare(sqlite3 *db, struct record_stmts *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_prepare_v2(db, "UPDATE bulk_chunks SET http_status = ?2, response_json = ?3,"
+	                       " done = ?4 WHERE id = ?1", -1, &s->chunk, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT id, transaction_id FROM entries WHERE chunk_id = ?1"
+	                       " ORDER BY id", -1, &s->events, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, EVENT_ROW_SET " WHERE id = ?1", -1, &s->up, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, EVENT_ROW_SET ", transaction_id = ?5 WHERE id = ?1", -1,
+	                       &s->up_txid, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE entries SET response_status = '" HISTDB_UNKNOWN "',"
+	                       " error = ?2 WHERE chunk_id = ?1", -1, &s->leaving,
+	                       NULL) != SQLITE_OK) {
+		record_stmts_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run a prepared UPDATE; reset for the next use. */
+static int
+step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The chunk's own row: its answer once, and whether it is settled. */
 static int
-update_chunk(struct nc_history *h, const struct histdb_chunk_outcome *o)
+update_chunk(sqlite3 *db, sqlite3_stmt *st, const struct histdb_chunk_outcome *o)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(h->db, "UPDATE bulk_chunks SET http_status = ?2,"
-	                       " response_json = ?3, done = ?4 WHERE id = ?1", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int64(st, 1, o->chunk_id);
 	sqlite3_bind_int64(st, 2, o->http_status);
 	bind_text(st, 3, o->response_json);
 	sqlite3_bind_int(st, 4, o->settled ? 1 : 0);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE && sqlite3_changes(h->db) == 1 ? 0 : -1;
+	return step_done(st) == 0 && sqlite3_changes(db) == 1 ? 0 : -1;
 }
 
 /* Each event row of the chunk, in the order they were stored (= the order
- * of the events in the body, = the order of the answer's slots). The
- * transactionId is set only where the answer gave another one: setting it,
- * even to the same value, rewrites the row's entry in the transactionId
- * index, a random page of it per row, a hundred pages a request. */
-#define EVENT_ROW_SET "UPDATE entries SET http_status = ?2, response_status = ?3," \
-	" error = ?4, time_ms = ?6"
+ * of the events in the body, = the order of the answer's slots). */
 static int
-update_event_rows(struct nc_history *h, const struct histdb_chunk_outcome *o)
+update_event_rows(const struct record_stmts *s, const struct histdb_chunk_outcome *o)
 {
-	sqlite3_stmt *ids, *up, *up_txid, *st;
+	sqlite3_stmt *st;
 	size_t i = 0;
-	int rc = -1;
+	int rc;
 
-	if (sqlite3_prepare_v2(h->db, "SELECT id, transaction_id FROM entries WHERE chunk_id = ?1"
-	                       " ORDER BY id", -1, &ids, NULL) != SQLITE_OK)
-		return -1;
-	up = up_txid = NULL;
-	if (sqlite3_prepare_v2(h->db, EVENT_ROW_SET " WHERE id = ?1", -1, &up, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h->db, EVENT_ROW_SET ", transaction_id = ?5 WHERE id = ?1", -1,
-	                       &up_txid, NULL) != SQLITE_OK) {
-		sqlite3_finalize(ids);
-		sqlite3_finalize(up);
-		sqlite3_finalize(up_txid);
-		return -1;
-	}
-	sqlite3_bind_int64(ids, 1, o->chunk_id);
-	while ((rc = sqlite3_step(ids)) == SQLITE_ROW) {
+	sqlite3_bind_int64(s->events, 1, o->chunk_id);
+	while ((rc = sqlite3_step(s->events)) == SQLITE_ROW) {
 		const struct histdb_event_result *r = o->results && i < o->nresults ?
 		                                      &o->results[i] : NULL;
-		const char *stored = (const char *)sqlite3_column_text(ids, 1);
+		const char *stored = (const char *)sqlite3_column_text(s->events, 1);
 
-		st = r && r->transaction_id && !same_text(r->transaction_id, stored) ? up_txid : up;
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, sqlite3_column_int64(ids, 0));
+		st = r && r->transaction_id && !same_text(r->transaction_id, stored) ?
+		     s->up_txid : s->up;
+		sqlite3_bind_int64(st, 1, sqlite3_column_int64(s->events, 0));
 		sqlite3_bind_int64(st, 2, o->http_status);
 		bind_text(st, 3, r ? r->status : o->status);
 		bind_text(st, 4, r ? r->error : o->error);
-		if (st == up_txid)
+		if (st == s->up_txid)
 			bind_text(st, 5, r->transaction_id);
 		sqlite3_bind_int64(st, 6, now_ms());
-		if (sqlite3_step(st) != SQLITE_DONE)
+		if (step_done(st) != 0)
 			break;
 		i++;
 	}
-	sqlite3_finalize(ids);
-	sqlite3_finalize(up);
-	sqlite3_finalize(up_txid);
+	sqlite3_reset(s->events);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The chunk's events become "unknown": it may be accepted from here on. */
 static int
-mark_leaving(struct nc_history *h, int64_t chunk_id)
+mark_leaving(sqlite3_stmt *st, int64_t chunk_id)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(h->db, "UPDATE entries SET response_status = '" HISTDB_UNKNOWN "',"
-	                       " error = ?2 WHERE chunk_id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	sqlite3_bind_int64(st, 1, chunk_id);
 	bind_text(st, 2, HISTDB_UNKNOWN_WHY);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return step_done(st);
+}
+
+static int
+record_all(sqlite3 *db, const struct histdb_chunk_outcome *answers, size_t nanswers,
+           const int64_t *leaving, size_t nleaving)
+{
+	struct record_stmts s;
+	int rc = 0;
+	size_t i;
+
+	if (record_stmts_prepare(db, &s) != 0)
+		return -1;
+	for (i = 0; rc == 0 && i < nanswers; i++)
+		rc = update_chunk(db, s.chunk, &answers[i]) != 0 ||
+		     update_event_rows(&s, &answers[i]) != 0;
+	for (i = 0; rc == 0 && i < nleaving; i++)
+		rc = mark_leaving(s.leaving, leaving[i]);
+	record_stmts_free(&s);
+	return rc;
 }
 
 enum nc_status
@@ -1908,8 +1949,6 @@ histdb_bulk_record(struct nc_history *h, const struct histdb_chunk_outcome *answ
                    struct nc_error *err)
 {
 	enum nc_status ret = NC_OK;
-	int rc = 0;
-	size_t i;
 
 	pthread_mutex_lock(&h->lock);
 	/* One transaction: a kill while recording leaves each chunk as it was
@@ -1917,31 +1956,13 @@ histdb_bulk_record(struct nc_history *h, const struct histdb_chunk_outcome *answ
 	 * leaves before it reads "unknown" on disk. */
 	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		ret = db_fail(h, err, "record the bulk requests");
-	} else {
-		for (i = 0; rc == 0 && i < nanswers; i++)
-			rc = update_chunk(h, &answers[i]) != 0 || update_event_rows(h, &answers[i]) != 0;
-		for (i = 0; rc == 0 && i < nleaving; i++)
-			rc = mark_leaving(h, leaving[i]);
-		if (rc != 0 || exec_sql(h->db, "COMMIT") != SQLITE_OK) {
-			ret = db_fail(h, err, "record the bulk requests");
-			sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-		}
+	} else if (record_all(h->db, answers, nanswers, leaving, nleaving) != 0 ||
+	           exec_sql(h->db, "COMMIT") != SQLITE_OK) {
+		ret = db_fail(h, err, "record the bulk requests");
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return ret;
-}
-
-enum nc_status
-histdb_bulk_begin_chunk(struct nc_history *h, int64_t chunk_id, struct nc_error *err)
-{
-	return histdb_bulk_record(h, NULL, 0, &chunk_id, 1, err);
-}
-
-enum nc_status
-histdb_bulk_finish_chunk(struct nc_history *h, const struct histdb_chunk_outcome *o,
-                         struct nc_error *err)
-{
-	return histdb_bulk_record(h, o, 1, NULL, 0, err);
 }
 
 enum nc_status

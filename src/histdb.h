@@ -195,13 +195,11 @@ enum nc_status histdb_bulk_pending(struct nc_history *h, int64_t run_id,
 /* The stored body of chunk_id, exactly as stored (caller frees *body). */
 enum nc_status histdb_bulk_chunk_body(struct nc_history *h, int64_t chunk_id, char **body,
                                       struct nc_error *err);
-/* Before a chunk leaves: its events become "unknown" (one commit). */
-enum nc_status histdb_bulk_begin_chunk(struct nc_history *h, int64_t chunk_id,
-                                       struct nc_error *err);
-/* After: the answer, kept once on the chunk, and each event's result, in
- * one transaction. results (index-aligned with the chunk's events) when the
- * chunk was answered 2xx; else every event gets status/error. settled:
- * the chunk is done (answered, or refused for good) and is not resent. */
+/* What a chunk's answer records: the answer, kept once on the chunk, and
+ * each event's result. results (index-aligned with the chunk's events) when
+ * the chunk was answered 2xx; else every event gets status/error. settled:
+ * the chunk is done (answered, or refused for good) and is not resent.
+ * The strings are borrowed for the call. */
 struct histdb_event_result { const char *status, *error, *transaction_id; };
 struct histdb_chunk_outcome {
 	int64_t chunk_id;
@@ -212,12 +210,9 @@ struct histdb_chunk_outcome {
 	const char *status, *error;   /* when results is NULL */
 	int settled;
 };
-enum nc_status histdb_bulk_finish_chunk(struct nc_history *h,
-                                        const struct histdb_chunk_outcome *o,
-                                        struct nc_error *err);
-/* Both at once, in one transaction (one fsync): the answers of chunks that
- * came back and the chunks about to leave (leaving: chunk ids). Nothing is
- * recorded when it fails. */
+/* In one transaction (one fsync): the answers of chunks that came back,
+ * and the chunks about to leave (leaving: chunk ids), whose events become
+ * "unknown" before they go. Nothing is recorded when it fails. */
 enum nc_status histdb_bulk_record(struct nc_history *h,
                                   const struct histdb_chunk_outcome *answers,
                                   size_t nanswers, const int64_t *leaving, size_t nleaving,

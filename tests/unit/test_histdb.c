@@ -598,7 +598,7 @@ settle(struct nc_history *h, int64_t chunk_id)
 	o.http_status = 201;
 	o.status = "processed";
 	o.settled = 1;
-	cr_assert_eq(histdb_bulk_finish_chunk(h, &o, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(histdb_bulk_record(h, &o, 1, NULL, 0, &err), NC_OK, "%s", err.message);
 }
 
 static double
@@ -1149,7 +1149,7 @@ Test(history, bulk_run_resume_cycle)
 	}
 	free(c);
 
-	cr_assert_eq(histdb_bulk_begin_chunk(h, ids[1], &err), NC_OK);
+	cr_assert_eq(histdb_bulk_record(h, NULL, 0, &ids[1], 1, &err), NC_OK);
 	settle(h, ids[1]);
 	histdb_close(h);
 
@@ -1227,7 +1227,7 @@ Test(history, bulk_record_commits_answers_and_departures_together)
 		bulk_chunk_clear(&c[i]);
 	}
 	free(c);
-	cr_assert_eq(histdb_bulk_begin_chunk(h, ids[0], &err), NC_OK);
+	cr_assert_eq(histdb_bulk_record(h, NULL, 0, &ids[0], 1, &err), NC_OK);
 	memset(res, 0, sizeof(res));
 	for (i = 0; i < 100; i++)
 		res[i].status = "processed";
