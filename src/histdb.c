@@ -1065,6 +1065,154 @@ histdb_count(struct nc_history *h, const char *filter, size_t *count, struct nc_
 	return histdb_count_upto(h, filter, 0, count, err);
 }
 
+/* Matching ids in rowid order, up to ?2. The index is read oldest first
+ * (FTS5 walks its lists backwards at about half the speed), so when fewer
+ * than the cap match, this one pass holds the count and the newest rows. */
+#define FIRST_IDS(ids, order) ids " ORDER BY rowid " order " LIMIT ?2"
+
+/* Up to cap matching ids into ids[], oldest first (desc: newest first). */
+static int
+collect_ids(sqlite3 *db, enum filter_way way, const char *arg, int desc, size_t cap,
+            int64_t *ids, size_t *n)
+{
+	static const char *const sql[2][2] = {
+		{ FIRST_IDS(LIKE_IDS, "ASC"), FIRST_IDS(LIKE_IDS, "DESC") },
+		{ FIRST_IDS(MATCH_IDS, "ASC"), FIRST_IDS(MATCH_IDS, "DESC") },
+	};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, sql[way == FILTER_MATCH][desc != 0], -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, clamp_limit(cap));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < cap)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The newest `limit` of the matching ids, newest first, into ids[]: the
+ * last of the count's pass reversed when it saw them all, else a pass of
+ * their own from the newest end (cheap then: cap or more rows match). */
+static int
+newest_ids(sqlite3 *db, enum filter_way way, const char *arg, size_t count, size_t cap,
+           size_t limit, int64_t *ids, size_t *n)
+{
+	size_t i;
+	int64_t t;
+
+	if (count >= cap)
+		return collect_ids(db, way, arg, 1, limit, ids, n);
+	if (count > limit) {
+		memmove(ids, ids + count - limit, limit * sizeof(*ids));
+		count = limit;
+	}
+	for (i = 0; i < count / 2; i++) {
+		t = ids[i];
+		ids[i] = ids[count - 1 - i];
+		ids[count - 1 - i] = t;
+	}
+	*n = count;
+	return 0;
+}
+
+/* The rows of ids[0..n), in that order (an id with no row is skipped). */
+static int
+rows_by_id(sqlite3 *db, const int64_t *ids, size_t n, struct nc_history_entry *v,
+           size_t *got)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = 0;
+
+	*got = 0;
+	if (sqlite3_prepare_v2(db, "SELECT " LIST_COLS " FROM entries WHERE id = ?1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		switch (sqlite3_step(st)) {
+		case SQLITE_ROW:
+			rc = row_to_entry(st, &v[*got]);   /* -1: out of memory */
+			*got += rc == 0;
+			break;
+		case SQLITE_DONE:   /* no such row: skipped */
+			break;
+		default:
+			rc = -1;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Count and first page of a filter, in one read transaction. The caller
+ * holds h->lock; ids has room for cap ids, v for limit rows. */
+static enum nc_status
+filter_first_locked(struct nc_history *h, enum filter_way way, const char *arg, size_t cap,
+                    size_t limit, int64_t *ids, size_t *count, struct nc_history_entry *v,
+                    size_t *n, struct nc_error *err)
+{
+	enum nc_status ret = text_catch_up(h, err);
+	size_t nids = 0;
+
+	if (ret != NC_OK)
+		return ret;
+	if (exec_sql(h->db, "BEGIN") != SQLITE_OK)
+		return db_fail(h, err, "read the history");
+	if (collect_ids(h->db, way, arg, 0, cap, ids, count) != 0 ||
+	    newest_ids(h->db, way, arg, *count, cap, limit, ids, &nids) != 0 ||
+	    rows_by_id(h->db, ids, nids, v, n) != 0)
+		ret = db_fail(h, err, "read the history");
+	sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+	return ret;
+}
+
+enum nc_status
+histdb_filter_first(struct nc_history *h, const char *filter, size_t cap, size_t limit,
+                    size_t *count, struct nc_history_entry **out, size_t *n,
+                    struct nc_error *err)
+{
+	struct nc_history_entry *v;
+	enum filter_way way;
+	enum nc_status ret;
+	int64_t *ids;
+	char *arg;
+
+	*count = *n = 0;
+	*out = NULL;
+	if (filter_arg(filter, &way, &arg) != 0)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	if (way == FILTER_ALL || cap < limit) {
+		free(arg);
+		ret = histdb_count_upto(h, filter, cap, count, err);
+		return ret == NC_OK ? histdb_page(h, filter, 0, limit, out, n, err) : ret;
+	}
+	ids = malloc(cap * sizeof(*ids));
+	v = calloc(limit ? limit : 1, sizeof(*v));
+	if (!ids || !v) {
+		ret = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	} else {
+		pthread_mutex_lock(&h->lock);
+		ret = filter_first_locked(h, way, arg, cap, limit, ids, count, v, n, err);
+		pthread_mutex_unlock(&h->lock);
+	}
+	if (ret == NC_OK) {
+		*out = v;
+	} else {
+		while (*n)
+			histdb_entry_clear(&v[--*n]);
+		free(v);
+		*count = 0;
+	}
+	free(ids);
+	free(arg);
+	return ret;
+}
+
 enum nc_status
 histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
                   struct nc_error *err)

@@ -132,6 +132,16 @@ enum nc_status histdb_count(struct nc_history *h, const char *filter, size_t *co
  * more". Without a filter the count is exact and free (a stored total). */
 enum nc_status histdb_count_upto(struct nc_history *h, const char *filter, size_t cap,
                                   size_t *count, struct nc_error *err);
+/* A filter's first screen: the count stopped at cap (as histdb_count_upto)
+ * and the newest `limit` matching rows (as histdb_page with before_id 0),
+ * read together in one pass over the index and one read transaction,
+ * so the two agree. A rare filter at millions of rows costs what one of
+ * the two calls would. cap >= limit; caller frees *out (histdb_entry_clear
+ * each, then free). */
+enum nc_status histdb_filter_first(struct nc_history *h, const char *filter, size_t cap,
+                                   size_t limit, size_t *count,
+                                   struct nc_history_entry **out, size_t *n,
+                                   struct nc_error *err);
 /* One entry by id (NC_E_USAGE if there is none). Functions here are
  * histdb_*: GNU readline, linked into the screens, owns history_*. */
 enum nc_status histdb_get_entry(struct nc_history *h, int64_t id,

@@ -155,6 +155,33 @@ read_window(struct app *a, struct history_view *hv, size_t rows,
 	return histdb_slice(h, hv->filter, t, rows, v, n, err);
 }
 
+/* A filter's first screen: its count and first rows in one read of the
+ * index (a rare filter at millions of rows would otherwise be looked up
+ * twice, once to count and once to show). */
+static void
+load_filter_first(struct app *a, struct history_view *hv, size_t rows)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v = NULL;
+	size_t n = 0, count = 0;
+
+	if (histdb_filter_first(a->s->history, hv->filter, COUNT_FIRST, rows, &count, &v, &n,
+	                        &err) != NC_OK) {
+		set_problem(hv, &err);
+		nc_error_clear(&err);
+		return;
+	}
+	hv->total = count;
+	hv->total_exact = count < COUNT_FIRST;
+	hv->valid = 1;
+	free_window(hv);
+	hv->win = v;
+	hv->nwin = n;
+	set_problem(hv, NULL);
+	hv->win_off = 0;
+	hv->win_want = rows;
+}
+
 /* Make the window hold rows [top, top + rows). */
 static void
 load_window(struct app *a, struct history_view *hv, size_t rows)
@@ -165,6 +192,10 @@ load_window(struct app *a, struct history_view *hv, size_t rows)
 
 	if (!a->s->history)
 		return;
+	if (!hv->valid && hv->top == 0 && !str_empty(hv->filter)) {
+		load_filter_first(a, hv, rows);
+		return;
+	}
 	if (!hv->valid) {
 		if (count_rows(a, hv, COUNT_FIRST) != 0)
 			return;

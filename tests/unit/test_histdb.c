@@ -1685,3 +1685,71 @@ Test(history, newer_pages_and_capped_counts)
 	cr_assert_eq(c, 30, "without a filter the count is exact");
 	histdb_close(h);
 }
+
+/* The screen's first look at a filter: one call, the same count and rows
+ * as histdb_count_upto and histdb_page give separately, for the index,
+ * the row-by-row (short) filter and no filter; and the rows of another
+ * program's change are in both (the index is caught up first). */
+static void
+first_agrees(struct nc_history *h, const char *filter, size_t cap, size_t limit)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *a, *b;
+	size_t na, nb, ca, cb, i;
+
+	cr_assert_eq(histdb_filter_first(h, filter, cap, limit, &ca, &a, &na, &err), NC_OK,
+	             "%s", err.message);
+	cr_assert_eq(histdb_count_upto(h, filter, cap, &cb, &err), NC_OK);
+	cr_assert_eq(histdb_page(h, filter, 0, limit, &b, &nb, &err), NC_OK);
+	cr_assert_eq(ca, cb, "filter '%s' cap %zu: count %zu, count_upto %zu",
+	             filter ? filter : "(none)", cap, ca, cb);
+	cr_assert_eq(na, nb, "filter '%s': %zu rows, histdb_page %zu", filter ? filter : "", na, nb);
+	for (i = 0; i < na; i++) {
+		cr_assert_eq(a[i].id, b[i].id);
+		cr_assert_str_eq(a[i].shown_status, b[i].shown_status);
+		cr_assert_eq(a[i].workflow == NULL, b[i].workflow == NULL);
+	}
+	free_entries(a, na);
+	free_entries(b, nb);
+}
+
+Test(history, filter_first_is_the_count_and_the_first_page)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *v;
+	size_t i, n, c;
+	sqlite3 *db;
+
+	for (i = 0; i < 40; i++) {
+		struct nc_history_entry e = entry("trigger", i % 4 ? "other" : "fourth", "r", NULL);
+
+		append_ok(h, &e);
+	}
+	first_agrees(h, "fourth", 1000, 5);   /* index, fewer than the cap */
+	first_agrees(h, "fourth", 6, 5);      /* index, cap reached */
+	first_agrees(h, "fo", 1000, 20);      /* row by row */
+	first_agrees(h, "fo", 7, 3);
+	first_agrees(h, NULL, 1000, 5);       /* no filter: the stored total */
+	first_agrees(h, "nothing like it", 1000, 5);
+
+	cr_assert_eq(histdb_filter_first(h, "fourth", 1000, 3, &c, &v, &n, &err), NC_OK);
+	cr_assert_eq(c, 10);
+	cr_assert_eq(n, 3);
+	cr_assert_gt(v[0].id, v[1].id, "newest first");
+	free_entries(v, n);
+
+	/* Another program renames a row's workflow behind the open handle. */
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE entries SET workflow = 'renamed-fourth'"
+	                          " WHERE id = (SELECT min(id) FROM entries)", NULL, NULL, NULL),
+	             SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(histdb_filter_first(h, "renamed", 1000, 5, &c, &v, &n, &err), NC_OK);
+	cr_assert_eq(c, 1);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(v[0].workflow, "renamed-fourth");
+	free_entries(v, n);
+	first_agrees(h, "fourth", 1000, 20);
+	histdb_close(h);
+}
