@@ -1214,6 +1214,63 @@ histdb_filter_first(struct nc_history *h, const char *filter, size_t cap, size_t
 }
 
 enum nc_status
+histdb_count_newer(struct nc_history *h, const char *filter, int64_t after_id, size_t cap,
+                   size_t *count, struct nc_error *err)
+{
+	static const char *const sql[3] = {
+		"SELECT count(*) FROM (SELECT id FROM entries WHERE id > ?2 LIMIT ?3)",
+		"SELECT count(*) FROM (" LIKE_IDS " AND rowid > ?2 LIMIT ?3)",
+		"SELECT count(*) FROM (" MATCH_IDS " AND rowid > ?2 LIMIT ?3)",
+	};
+	sqlite3_stmt *st = NULL;
+	enum filter_way way;
+	enum nc_status ret;
+	char *arg;
+
+	*count = 0;
+	if (filter_arg(filter, &way, &arg) != 0)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	pthread_mutex_lock(&h->lock);
+	ret = arg ? text_catch_up(h, err) : NC_OK;
+	if (ret != NC_OK) {
+		/* err says why */
+	} else if (sqlite3_prepare_v2(h->db, sql[way], -1, &st, NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "count the history");
+	} else {
+		if (arg)
+			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, after_id);
+		sqlite3_bind_int64(st, 3, cap ? clamp_limit(cap) : -1);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*count = (size_t)sqlite3_column_int64(st, 0);
+		else
+			ret = db_fail(h, err, "count the history");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	free(arg);
+	return ret;
+}
+
+enum nc_status
+histdb_data_version(struct nc_history *h, int64_t *version, struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+
+	*version = 0;
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		ret = db_fail(h, err, "read the history");
+	else
+		*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
 histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
                   struct nc_error *err)
 {

@@ -142,6 +142,16 @@ enum nc_status histdb_filter_first(struct nc_history *h, const char *filter, siz
                                    size_t limit, size_t *count,
                                    struct nc_history_entry **out, size_t *n,
                                    struct nc_error *err);
+/* How many matching rows are newer than after_id, stopping at cap (0: no
+ * cap): the position of that row in the list, newest first. */
+enum nc_status histdb_count_newer(struct nc_history *h, const char *filter, int64_t after_id,
+                                  size_t cap, size_t *count, struct nc_error *err);
+/* A number that changes when another connection (another console, a
+ * headless command, sqlite3) commits to the store, and only then: a view
+ * polls it to show rows written elsewhere. This handle's own writes leave
+ * it as it is. */
+enum nc_status histdb_data_version(struct nc_history *h, int64_t *version,
+                                   struct nc_error *err);
 /* One entry by id (NC_E_USAGE if there is none). Functions here are
  * histdb_*: GNU readline, linked into the screens, owns history_*. */
 enum nc_status histdb_get_entry(struct nc_history *h, int64_t id,

@@ -865,6 +865,7 @@ main_loop(struct app *a)
 		case IN_TIMEOUT:
 			a->spin++;
 			scr_activity_tick(a);
+			scr_history_tick(a);
 			break;
 		case IN_KEY:
 			handle_key(a, ev.key);

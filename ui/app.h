@@ -144,6 +144,8 @@ extern const struct view_ops scr_trigger_ops, scr_broadcast_ops, scr_bulk_ops,
 
 /* History: refresh after something was appended. */
 void scr_history_invalidate(struct app *a);
+/* Idle: read History again when another program wrote to it. */
+void scr_history_tick(struct app *a);
 /* Bulk: save the list's draft now. */
 void scr_bulk_save(struct app *a);
 /* Bulk: select event `index` and the field named (from an error). */

@@ -7,6 +7,7 @@
  * delivery status, R resends with a new transactionId. */
 #include "app.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct history_view {
 	size_t nmarks, capmarks;
 	int page;
 	char *problem;                /* why the list cannot be shown */
+	int64_t data_version;         /* the store's, when last looked at */
 };
 
 static struct history_view *
@@ -67,6 +69,7 @@ scr_history_invalidate(struct app *a)
 		hv->valid = 0;
 }
 
+
 static void
 set_problem(struct history_view *hv, const struct nc_error *err)
 {
@@ -83,6 +86,59 @@ row_entry(struct history_view *hv, size_t index)
 	if (!hv->win || index < hv->win_off || index >= hv->win_off + hv->nwin)
 		return NULL;
 	return &hv->win[index - hv->win_off];
+}
+
+/* The list changed under the cursor: keep it on the same row, which moved
+ * by as many rows as came (or went) above it. At the top of the list the
+ * view stays at the top, so new rows come into sight; elsewhere it moves
+ * with the row, so what is on screen stays put. */
+static void
+keep_selected_row(struct app *a, struct history_view *hv)
+{
+	const struct nc_history_entry *e = row_entry(hv, hv->sel);
+	struct nc_error err = NC_ERROR_INIT;
+	size_t newer;
+	ptrdiff_t shift;
+
+	if (!e || histdb_count_newer(a->s->history, hv->filter, e->id, hv->sel + COUNT_FIRST,
+	                             &newer, &err) != NC_OK) {
+		nc_error_clear(&err);
+		return;
+	}
+	if (newer >= hv->sel + COUNT_FIRST)
+		return;   /* too far to count cheaply: keep the position */
+	shift = (ptrdiff_t)newer - (ptrdiff_t)hv->sel;
+	hv->sel = newer;
+	if ((ptrdiff_t)hv->win_off + shift >= 0)
+		hv->win_off = (size_t)((ptrdiff_t)hv->win_off + shift);   /* the same rows */
+	else
+		free_window(hv);
+	if (hv->top > 0)
+		hv->top = (ptrdiff_t)hv->top + shift > 0 ? (size_t)((ptrdiff_t)hv->top + shift) : 0;
+}
+
+/* Rows another program wrote (a headless send, another console, sqlite3)
+ * show up by themselves: when the keyboard has been idle a while and the
+ * store says another connection committed, the list is read again. */
+void
+scr_history_tick(struct app *a)
+{
+	struct history_view *hv = hv_of(a);
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t v;
+
+	if (!hv || !a->s->history || a->screen != SCR_HISTORY ||
+	    app_top(a) != a->stack[SCR_HISTORY] || prompt_active(a))
+		return;
+	if (histdb_data_version(a->s->history, &v, &err) != NC_OK) {
+		nc_error_clear(&err);
+		return;
+	}
+	if (hv->data_version && v != hv->data_version && hv->valid) {
+		keep_selected_row(a, hv);
+		hv->valid = 0;
+	}
+	hv->data_version = v;
 }
 
 /* Count the matching rows, stopping at cap (0: all of them). */
@@ -197,7 +253,8 @@ load_window(struct app *a, struct history_view *hv, size_t rows)
 		return;
 	}
 	if (!hv->valid) {
-		if (count_rows(a, hv, COUNT_FIRST) != 0)
+		/* Counted past the selected row, which stays where it is. */
+		if (count_rows(a, hv, hv->sel + COUNT_FIRST) != 0)
 			return;
 		hv->win_want = 0;
 		hv->valid = 1;

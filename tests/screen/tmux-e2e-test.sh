@@ -39,6 +39,15 @@ wait_for "Cancel transaction $txn"
 $T send-keys -t nc y
 wait_for "cancelled"
 
+# A send by another program (a headless trigger beside the console) shows
+# up in History by itself, within a second or two of idle keyboard, and
+# the cursor stays on the row it was on (y below copies that row's id).
+other=$("$NC_CONSOLE" trigger order-shipped --to user-other \
+	--payload '{"order":{"id":"A-1","carrier":"UPS"}}' 2>/dev/null | head -1)
+[ -n "$other" ] || { echo "FAIL: $TEST_NAME: the headless trigger printed no id"; FAILED=1; }
+wait_for "user-other" 50
+wait_for "2 of 2"
+
 # Copy the transactionId: OSC 52 lands in tmux's buffer, and in a file.
 $T send-keys -t nc y
 wait_for "copied the transactionId"

@@ -1753,3 +1753,44 @@ Test(history, filter_first_is_the_count_and_the_first_page)
 	first_agrees(h, "fourth", 1000, 20);
 	histdb_close(h);
 }
+
+/* What the History screen polls: the data version moves when another
+ * program commits, not for this handle's own writes; and the count of rows
+ * newer than one is that row's position, newest first. */
+Test(history, data_version_moves_for_other_writers_only)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t v0, v1, v2, ids[12];
+	size_t i, c;
+	sqlite3 *db;
+
+	for (i = 0; i < 12; i++) {
+		struct nc_history_entry e = entry("trigger", i % 2 ? "odd" : "even", "r", NULL);
+
+		append_ok(h, &e);
+		ids[i] = e.id;
+	}
+	cr_assert_eq(histdb_data_version(h, &v0, &err), NC_OK);
+	{
+		struct nc_history_entry e = entry("trigger", "own", "r", NULL);
+
+		append_ok(h, &e);
+	}
+	cr_assert_eq(histdb_data_version(h, &v1, &err), NC_OK);
+	cr_assert_eq(v1, v0, "this handle's own write does not move it");
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE entries SET workflow = 'other' WHERE id = 1",
+	                          NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(histdb_data_version(h, &v2, &err), NC_OK);
+	cr_assert_neq(v2, v1, "another program's commit moves it");
+
+	cr_assert_eq(histdb_count_newer(h, NULL, ids[9], 0, &c, &err), NC_OK);
+	cr_assert_eq(c, 3, "ids[10], ids[11] and the 'own' row");
+	cr_assert_eq(histdb_count_newer(h, "odd", ids[5], 0, &c, &err), NC_OK);
+	cr_assert_eq(c, 3, "ids[7], [9], [11]");
+	cr_assert_eq(histdb_count_newer(h, "od", ids[5], 2, &c, &err), NC_OK);
+	cr_assert_eq(c, 2, "row by row, stopped at the cap");
+	histdb_close(h);
+}
