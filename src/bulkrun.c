@@ -897,6 +897,8 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel, nc_bulk_progr
 	ratelimit_init(&r.rl);
 	if (!o->history)
 		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open");
+	if ((st = ops_may_send(o, err)) != NC_OK)
+		return st;
 	st = histdb_bulk_claim(o->history, run_id, &holder, err);
 	if (st)
 		return st;

@@ -57,6 +57,16 @@ no_history(const struct nc_ops *o, struct nc_error *err)
 	                    "(check the state directory, see novu-console --help)");
 }
 
+enum nc_status
+ops_may_send(const struct nc_ops *o, struct nc_error *err)
+{
+	if (!o->read_only)
+		return NC_OK;
+	return nc_error_set(err, NC_E_USAGE, NULL, "profile %s is read-only: it can read "
+	                    "and cancel, never send (set read_only = false in its profile "
+	                    "to allow sending)", o->profile ? o->profile : "(unnamed)");
+}
+
 /* "2026-12-02 17:40" of a row, local time. */
 static void
 row_time(const struct nc_history_entry *e, char *buf, size_t size)
@@ -309,6 +319,8 @@ ops_send_event(const struct nc_ops *o, struct nc_send_request *rq,
 	out->result = NC_SEND_REFUSED_HERE;
 	if (!o->history)
 		return no_history(o, err);
+	if ((st = ops_may_send(o, err)) != NC_OK)
+		return st;
 	st = claim(o, rq, &p, out, err);
 	if (st == NC_OK)
 		st = send_claimed(o, rq->kind, &p, rq->ev->transaction_id, rq->leaving, rq->ctx,
@@ -411,6 +423,8 @@ ops_resend(const struct nc_ops *o, int64_t id, nc_send_leaving_cb leaving, void 
 	out->result = NC_SEND_REFUSED_HERE;
 	if (!o->history)
 		return no_history(o, err);
+	if ((st = ops_may_send(o, err)) != NC_OK)
+		return st;
 	st = histdb_get_entry(o->history, id, &e, err);
 	if (st)
 		return st;

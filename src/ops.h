@@ -35,7 +35,14 @@ struct nc_ops {
 	struct nc_history *history;
 	const char *profile;   /* name recorded on each row */
 	const char *scope;     /* "PROFILE URL": where IDs are checked */
+	int read_only;         /* the profile may cancel and read, never send */
 };
+
+/* NC_E_USAGE (err says which profile and how to allow sending) when o's
+ * profile is read-only, else NC_OK. Every send below (a trigger or
+ * broadcast, a resend, a bulk run) asks this first; screens and commands
+ * ask it too, to say so before the user has typed anything. */
+enum nc_status ops_may_send(const struct nc_ops *o, struct nc_error *err);
 
 /* Who chose an ID: the user (typed, --transaction-id, a file) or us. */
 enum nc_id_origin { NC_ID_AUTO, NC_ID_USER };

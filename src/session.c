@@ -340,6 +340,7 @@ session_ops(const struct nc_session *s, struct nc_ops *o)
 	o->history = s->history;
 	o->profile = s->profile.name;
 	o->scope = s->scope;
+	o->read_only = s->profile.read_only;
 }
 
 void

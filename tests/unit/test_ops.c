@@ -509,6 +509,53 @@ Test(ops, without_history_nothing_is_sent)
 	event_clear(&ev);
 }
 
+/* A read-only profile never sends, whichever way is asked: a send, a
+ * resend of a row, a bulk run (stored before, resumed from a read-only
+ * console); it may still cancel. Nothing reaches the server and History
+ * gains no row for the refused sends. */
+Test(ops, a_read_only_profile_never_sends_but_cancels)
+{
+	struct nc_ops ro = o;
+	struct nc_send_request rq;
+	struct nc_send_outcome out;
+	struct nc_cancel_outcome co;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event ev, *evs = bulk_events(3, "b");
+	struct nc_history_entry row;
+	int64_t run = 0;
+
+	event_for(&ev, "welcome", "u1", "tx-ro", "{}");
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_OK);
+	send_outcome_clear(&out);
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 3, NULL, NULL, &run, &err), NC_OK);
+	cr_assert_eq(net.nseen, 1);
+	ro.read_only = 1;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.ev = &ev;
+	cr_assert_eq(ops_send_event(&ro, &rq, &out, &err), NC_E_USAGE);
+	cr_assert_eq(out.result, NC_SEND_REFUSED_HERE);
+	cr_assert_not_null(strstr(err.message, "read-only"), "%s", err.message);
+	cr_assert_not_null(strstr(err.message, "prod"), "names the profile: %s", err.message);
+	nc_error_clear(&err);
+	send_outcome_clear(&out);
+	cr_assert_eq(rows_of("tx-ro", &row), 1);
+	cr_assert_eq(ops_resend(&ro, row.id, NULL, NULL, &out, &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	send_outcome_clear(&out);
+	cr_assert_eq(bulkrun_send(&ro, run, 1, NULL, NULL, &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	cr_assert_eq(net.nseen, 1, "nothing more reached the server");
+	cr_assert_eq(all_rows(), 4, "the first send and the stored run only");
+
+	cr_assert_eq(ops_cancel(&ro, "tx-ro", &co, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(net.nseen, 2, "the cancel went");
+	cancel_outcome_clear(&co);
+	histdb_entry_clear(&row);
+	event_clear(&ev);
+	free_bulk(evs, 3);
+}
+
 Test(ops, resending_an_answered_row_is_a_new_send_with_new_ids)
 {
 	struct nc_send_outcome out;

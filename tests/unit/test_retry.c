@@ -388,7 +388,7 @@ Test(retry, bulk_token_wait_is_capped)
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_event evs[150];
 	struct nc_recipient r = { .kind = NC_RCPT_SUBSCRIBER_ID, .id = S("u1") };
-	struct nc_ops o = { NULL, NULL, "prod", "prod https://api.novu.co" };
+	struct nc_ops o = { .profile = "prod", .scope = "prod https://api.novu.co" };
 	/* The first chunk spends the bucket and says it refills in ~31 years. */
 	struct answer script[2] = { { 201, 0, 0, 999999999, 0, 0 }, OK_201 };
 	long waited = 0;
