@@ -640,6 +640,9 @@ struct bulk_job {
 	size_t bad[BAD_EVENTS_LOGGED];
 	char *bad_text[BAD_EVENTS_LOGGED];
 	size_t nbad;
+	size_t answered;   /* requests that came back (or failed) in this run */
+	int resumed;       /* a stored run resumed with R, not this list's ^S */
+	size_t events, events_ok, in_list;   /* of the requests answered */
 };
 
 /* The list's index of the event carrying txid, or -1. */
@@ -707,6 +710,8 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 	worker_set_progress(j->w, p->events_done, p->events_total, text);
 	if (p->waiting_ms > 0)   /* the status line counts it down */
 		worker_set_wait(j->w, "next request", p->waiting_ms);
+	else
+		j->answered++;
 	if (p->waiting_ms > 0 || !p->txids)
 		return;
 	pthread_mutex_lock(&b->mu);
@@ -715,8 +720,11 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 		long k = index_of_txid(b, p->txids[i]);
 		const char *why = p->error && p->error->message ? p->error->message : "failed";
 
+		j->events++;
+		j->events_ok += r && trigger_result_ok(r);
 		if (k < 0)
 			continue;
+		j->in_list++;
 		if (r && trigger_result_ok(r))
 			item_set(b, (size_t)k, BS_PROCESSED, must_asprintf("processed %s",
 			         p->txids[i]));
@@ -754,7 +762,17 @@ bulk_run_done(struct app *a, void *data)
 	ok = count_state(b, state_processed);
 	waiting = count_state(b, state_pending);
 	scr_history_invalidate(a);
-	if (j->st == NC_OK) {
+	if (j->st == NC_OK && j->answered == 0) {
+		/* Another console or a headless resume finished it meanwhile. */
+		app_message(a, MSG_OK, "bulk run %lld: nothing was left to send (every request "
+		            "had been sent and answered); see History", (long long)j->run_id);
+	} else if (j->st == NC_OK && j->resumed && j->in_list < j->events) {
+		/* A run stored by another list (a headless bulk, another draft):
+		 * this list's counts would say nothing about it. */
+		app_message(a, j->events_ok < j->events ? MSG_WARN : MSG_OK, "bulk run %lld "
+		            "resumed: %zu of the %zu events sent now were processed (each in "
+		            "History)", (long long)j->run_id, j->events_ok, j->events);
+	} else if (j->st == NC_OK) {
 		app_message(a, b->n - ok ? MSG_WARN : MSG_OK, "bulk sent: %zu processed, %zu not "
 		            "(results per event below; all in History)", ok, b->n - ok);
 	} else if (j->st == NC_E_ABORTED) {
@@ -771,13 +789,14 @@ bulk_run_done(struct app *a, void *data)
 }
 
 static void
-start_run(struct app *a, struct bulk *b, int64_t run_id)
+start_run(struct app *a, struct bulk *b, int64_t run_id, int resumed)
 {
 	struct bulk_job *j = must_calloc(1, sizeof(*j));
 
 	session_ops(a->s, &j->ops);
 	j->b = b;
 	j->run_id = run_id;
+	j->resumed = resumed;
 	nc_error_init(&j->err);
 	if (worker_submit_send(a->worker, "Sending bulk", bulk_run, bulk_run_done, j) != 0) {
 		free(j);
@@ -885,7 +904,7 @@ send_confirmed(struct app *a, void *ctx, int yes)
 	if (changed)
 		app_message(a, MSG_INFO, "%zu event%s had a transactionId that was used already: "
 		            "given new ones", changed, changed == 1 ? "" : "s");
-	start_run(a, b, run_id);
+	start_run(a, b, run_id, 0);
 }
 
 /* Check every event to be sent; select and report the first that is wrong. */
@@ -914,7 +933,7 @@ bulk_validate(struct app *a, struct bulk *b)
 }
 
 static int
-bulk_can_send(struct app *a, struct bulk *b)
+bulk_may_send(struct app *a)
 {
 	if (a->s->profile.read_only) {
 		dialog_message(a, "Read-only profile", "This profile can cancel, not send.");
@@ -929,6 +948,15 @@ bulk_can_send(struct app *a, struct bulk *b)
 		app_message(a, MSG_WARN, "a request is running; try again when it ends");
 		return 0;
 	}
+	return 1;
+}
+
+/* bulk_may_send, and there are events to send. */
+static int
+bulk_can_send(struct app *a, struct bulk *b)
+{
+	if (!bulk_may_send(a))
+		return 0;
 	if (!b->n) {
 		app_message(a, MSG_INFO, "no events: a adds one, i imports a file");
 		return 0;
@@ -1123,12 +1151,39 @@ resume_confirmed(struct app *a, void *ctx, int yes)
 	int64_t *run = ctx;
 
 	if (yes)
-		start_run(a, b, *run);
+		start_run(a, b, *run, 1);
 	free(run);
 }
 
+/* Whether another process (a second console, a headless resume) is sending
+ * run_id right now: then say so instead of offering to resume it. Looking
+ * takes the run's lock for a moment; bulkrun_send() takes it for good. */
+static int
+run_sent_elsewhere(struct app *a, int64_t run_id)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	long holder = 0;
+
+	if (histdb_bulk_claim(a->s->history, run_id, &holder, &err) != NC_OK) {
+		nc_error_clear(&err);
+		return 0;   /* the send will say what is wrong */
+	}
+	if (!holder) {
+		histdb_bulk_release(a->s->history, run_id);
+		return 0;
+	}
+	if (holder > 0)
+		app_message(a, MSG_WARN, "bulk run %lld is being sent by process %ld (another "
+		            "console or command): R resumes what is left once it stops",
+		            (long long)run_id, holder);
+	else
+		app_message(a, MSG_WARN, "bulk run %lld is being sent by another process: R "
+		            "resumes what is left once it stops", (long long)run_id);
+	return 1;
+}
+
 static void
-bulk_resume(struct app *a, struct bulk *b)
+bulk_resume(struct app *a)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_bulk_chunk *chunks = NULL;
@@ -1137,9 +1192,7 @@ bulk_resume(struct app *a, struct bulk *b)
 	char *text;
 	enum nc_status st;
 
-	if (!bulk_can_send(a, b) && b->n)
-		return;
-	if (!a->s->history || !a->s->client)
+	if (!bulk_may_send(a))
 		return;
 	st = histdb_bulk_last_unfinished(a->s->history, a->s->scope, &run_id, &err);
 	if (st != NC_OK || !run_id) {
@@ -1147,6 +1200,8 @@ bulk_resume(struct app *a, struct bulk *b)
 		nc_error_clear(&err);
 		return;
 	}
+	if (run_sent_elsewhere(a, run_id))
+		return;
 	if (histdb_bulk_pending(a->s->history, run_id, &chunks, &n, &err) == NC_OK) {
 		for (i = 0; i < n; i++) {
 			pending += !chunks[i].done;
@@ -1314,7 +1369,7 @@ bulk_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		bulk_send(a, b);
 		break;
 	case REQ_RESUME:
-		bulk_resume(a, b);
+		bulk_resume(a);   /* a stored run, whatever the list holds */
 		break;
 	case REQ_PREVIEW:
 	case REQ_COPY_CURL:
