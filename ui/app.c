@@ -590,11 +590,42 @@ stop_send_confirmed(struct app *a, void *ctx, int yes)
 	app_message(a, MSG_WARN, "stopping the send (recorded as unknown)...");
 }
 
+int
+app_send_when_idle(struct app *a, void (*fn)(struct app *a, void *ctx), void *ctx)
+{
+	if (worker_sending(a->worker)) {
+		app_message(a, MSG_WARN, "a send is running; send again when it ends");
+		return 0;
+	}
+	a->idle_send = fn;
+	a->idle_ctx = ctx;
+	app_message(a, MSG_INFO, "sending once the lists have loaded (Esc stops loading "
+	            "them, ^X drops the send)");
+	return 1;
+}
+
+/* The send that waited for the worker, now that it is idle. It runs the
+ * send key's own checks again: the form may have changed meanwhile. */
+static void
+run_idle_send(struct app *a)
+{
+	void (*fn)(struct app *, void *) = a->idle_send;
+
+	if (!fn || worker_busy(a->worker))
+		return;
+	a->idle_send = NULL;
+	fn(a, a->idle_ctx);
+}
+
 /* ^X: a send may reach Novu even when we stop waiting, so ask first. */
 static unsigned
 stop_send(struct app *a)
 {
-	if (worker_sending(a->worker)) {
+	if (!worker_sending(a->worker) && a->idle_send) {
+		a->idle_send = NULL;
+		app_message(a, MSG_INFO, "the send that waited for the lists was dropped: nothing "
+		            "was sent");
+	} else if (worker_sending(a->worker)) {
 		dialog_confirm(a, "Stop the send", "Stop waiting for the send? It may still "
 		               "reach Novu; it will be recorded as unknown.",
 		               stop_send_confirmed, NULL);
@@ -847,6 +878,7 @@ main_loop(struct app *a)
 		if (script)
 			worker_wait_idle(a->worker, a);
 		worker_poll(a->worker, a);
+		run_idle_send(a);
 		app_draw(a);
 		doupdate();
 		a->frames++;

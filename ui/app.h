@@ -105,6 +105,10 @@ struct app {
 	long frames;
 	int spin;                           /* spinner phase */
 	void *bulk;                         /* the bulk builder's model */
+	/* A send asked for while lists were loading: run when the worker is
+	 * idle (app_send_when_idle). */
+	void (*idle_send)(struct app *a, void *ctx);
+	void *idle_ctx;
 };
 
 /* ---- views ---- */
@@ -123,6 +127,11 @@ void *app_screen_priv(struct app *a, enum ui_screen scr);
 void app_switch(struct app *a, enum ui_screen scr);
 
 /* ---- status line ---- */
+/* A send key pressed while the worker is busy. A send already running
+ * refuses it (a second notification only on purpose: 0); a list load makes
+ * it wait: fn(a, ctx) runs once the worker is idle, and the user is told
+ * (1). Only the last such send waits; ^X drops it, Esc stops the load. */
+int app_send_when_idle(struct app *a, void (*fn)(struct app *a, void *ctx), void *ctx);
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void app_redraw(struct app *a);

@@ -438,6 +438,12 @@ send_again_confirmed(struct app *a, void *ctx, int yes)
 	compose_send_checked_form(a, c);
 }
 
+static void
+send_when_idle(struct app *a, void *ctx)
+{
+	compose_send(a, ctx);
+}
+
 void
 compose_send(struct app *a, struct compose *c)
 {
@@ -460,7 +466,7 @@ compose_send(struct app *a, struct compose *c)
 		return;
 	}
 	if (worker_busy(a->worker)) {
-		app_message(a, MSG_WARN, "a request is running; send again when it ends");
+		app_send_when_idle(a, send_when_idle, c);
 		return;
 	}
 	if (c->just_sent) {

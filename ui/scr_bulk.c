@@ -933,7 +933,7 @@ bulk_validate(struct app *a, struct bulk *b)
 }
 
 static int
-bulk_may_send(struct app *a)
+bulk_may_send(struct app *a, void (*again)(struct app *a, void *ctx))
 {
 	if (a->s->profile.read_only) {
 		dialog_message(a, "Read-only profile", "This profile can cancel, not send.");
@@ -944,18 +944,38 @@ bulk_may_send(struct app *a)
 		            "bulk runs need History (it stores them so they can resume)");
 		return 0;
 	}
-	if (worker_busy(a->worker)) {
-		app_message(a, MSG_WARN, "a request is running; try again when it ends");
+	if (worker_busy(a->worker)) {   /* a list load: again() runs after it */
+		app_send_when_idle(a, again, NULL);
 		return 0;
 	}
 	return 1;
+}
+
+static void bulk_send(struct app *a, struct bulk *b);
+static void bulk_resume(struct app *a);
+
+static void
+bulk_send_again(struct app *a, void *ctx)
+{
+	struct bulk *b = bulk_of(a);
+
+	(void)ctx;
+	if (b)
+		bulk_send(a, b);
+}
+
+static void
+bulk_resume_again(struct app *a, void *ctx)
+{
+	(void)ctx;
+	bulk_resume(a);
 }
 
 /* bulk_may_send, and there are events to send. */
 static int
 bulk_can_send(struct app *a, struct bulk *b)
 {
-	if (!bulk_may_send(a))
+	if (!bulk_may_send(a, bulk_send_again))
 		return 0;
 	if (!b->n) {
 		app_message(a, MSG_INFO, "no events: a adds one, i imports a file");
@@ -1192,7 +1212,7 @@ bulk_resume(struct app *a)
 	char *text;
 	enum nc_status st;
 
-	if (!bulk_may_send(a))
+	if (!bulk_may_send(a, bulk_resume_again))
 		return;
 	st = histdb_bulk_last_unfinished(a->s->history, a->s->scope, &run_id, &err);
 	if (st != NC_OK || !run_id) {
