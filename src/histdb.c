@@ -1021,18 +1021,15 @@ histdb_slice(struct nc_history *h, const char *filter, size_t offset, size_t lim
 	                      out, n, err);
 }
 
-enum nc_status
-histdb_count_upto(struct nc_history *h, const char *filter, size_t cap, size_t *count,
-                  struct nc_error *err)
+/* A count(*) picked by how the filter is looked up (sql[FILTER_ALL],
+ * [FILTER_LIKE] or [FILTER_MATCH]): ?1 the filter, ?2 and ?3 as given. */
+static enum nc_status
+count_filtered(struct nc_history *h, const char *const sql[3], const char *filter,
+               int64_t arg2, int64_t arg3, size_t *count, struct nc_error *err)
 {
-	static const char *const sql[3] = {
-		"SELECT n FROM entries_total",
-		"SELECT count(*) FROM (" LIKE_IDS " LIMIT ?2)",
-		"SELECT count(*) FROM (" MATCH_IDS " LIMIT ?2)",
-	};
 	sqlite3_stmt *st = NULL;
 	enum filter_way way;
-	enum nc_status ret = NC_OK;
+	enum nc_status ret;
 	char *arg;
 
 	*count = 0;
@@ -1047,7 +1044,8 @@ histdb_count_upto(struct nc_history *h, const char *filter, size_t cap, size_t *
 	} else {
 		if (arg)
 			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, cap ? clamp_limit(cap) : -1);   /* -1: no limit */
+		sqlite3_bind_int64(st, 2, arg2);
+		sqlite3_bind_int64(st, 3, arg3);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*count = (size_t)sqlite3_column_int64(st, 0);
 		else
@@ -1057,6 +1055,26 @@ histdb_count_upto(struct nc_history *h, const char *filter, size_t cap, size_t *
 	pthread_mutex_unlock(&h->lock);
 	free(arg);
 	return ret;
+}
+
+/* A cap of 0 counts everything: LIMIT -1. */
+static int64_t
+count_cap(size_t cap)
+{
+	return cap ? clamp_limit(cap) : -1;
+}
+
+enum nc_status
+histdb_count_upto(struct nc_history *h, const char *filter, size_t cap, size_t *count,
+                  struct nc_error *err)
+{
+	static const char *const sql[3] = {
+		"SELECT n FROM entries_total",
+		"SELECT count(*) FROM (" LIKE_IDS " LIMIT ?3)",
+		"SELECT count(*) FROM (" MATCH_IDS " LIMIT ?3)",
+	};
+
+	return count_filtered(h, sql, filter, 0, count_cap(cap), count, err);
 }
 
 enum nc_status
@@ -1222,34 +1240,8 @@ histdb_count_newer(struct nc_history *h, const char *filter, int64_t after_id, s
 		"SELECT count(*) FROM (" LIKE_IDS " AND rowid > ?2 LIMIT ?3)",
 		"SELECT count(*) FROM (" MATCH_IDS " AND rowid > ?2 LIMIT ?3)",
 	};
-	sqlite3_stmt *st = NULL;
-	enum filter_way way;
-	enum nc_status ret;
-	char *arg;
 
-	*count = 0;
-	if (filter_arg(filter, &way, &arg) != 0)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	pthread_mutex_lock(&h->lock);
-	ret = arg ? text_catch_up(h, err) : NC_OK;
-	if (ret != NC_OK) {
-		/* err says why */
-	} else if (sqlite3_prepare_v2(h->db, sql[way], -1, &st, NULL) != SQLITE_OK) {
-		ret = db_fail(h, err, "count the history");
-	} else {
-		if (arg)
-			sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, after_id);
-		sqlite3_bind_int64(st, 3, cap ? clamp_limit(cap) : -1);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			*count = (size_t)sqlite3_column_int64(st, 0);
-		else
-			ret = db_fail(h, err, "count the history");
-	}
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&h->lock);
-	free(arg);
-	return ret;
+	return count_filtered(h, sql, filter, after_id, count_cap(cap), count, err);
 }
 
 enum nc_status
