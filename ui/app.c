@@ -599,8 +599,8 @@ app_send_when_idle(struct app *a, void (*fn)(struct app *a, void *ctx), void *ct
 	}
 	a->idle_send = fn;
 	a->idle_ctx = ctx;
-	app_message(a, MSG_INFO, "sending once the lists have loaded (Esc stops loading "
-	            "them, ^X drops the send)");
+	app_message(a, MSG_INFO, "sending once the loading ends (Esc stops the loading, ^X "
+	            "drops the send)");
 	return 1;
 }
 
@@ -623,7 +623,7 @@ stop_send(struct app *a)
 {
 	if (!worker_sending(a->worker) && a->idle_send) {
 		a->idle_send = NULL;
-		app_message(a, MSG_INFO, "the send that waited for the lists was dropped: nothing "
+		app_message(a, MSG_INFO, "the send that was waiting was dropped: nothing "
 		            "was sent");
 	} else if (worker_sending(a->worker)) {
 		dialog_confirm(a, "Stop the send", "Stop waiting for the send? It may still "

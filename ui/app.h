@@ -128,8 +128,8 @@ void app_switch(struct app *a, enum ui_screen scr);
 
 /* ---- status line ---- */
 /* A send key pressed while the worker is busy. A send already running
- * refuses it (a second notification only on purpose: 0); a list load makes
- * it wait: fn(a, ctx) runs once the worker is idle, and the user is told
+ * refuses it (a second notification only on purpose: 0); a read (the
+ * start-up lists, a status) makes it wait: fn(a, ctx) runs once the worker is idle, and the user is told
  * (1). Only the last such send waits; ^X drops it, Esc stops the load. */
 int app_send_when_idle(struct app *a, void (*fn)(struct app *a, void *ctx), void *ctx);
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)

@@ -11,13 +11,13 @@ use_tmux
 start_console
 wait_for "Loading lists"
 $T send-keys -t nc C-s
-wait_for "sending once the lists have loaded" 20
+wait_for "sending once the loading ends" 20
 assert_not_contains "$WORK/pane.txt" "Loading lists"
 wait_for "Loading lists" 50
 $T send-keys -t nc C-x
-wait_for "the send that waited for the lists was dropped: nothing was sent"
+wait_for "the send that was waiting was dropped: nothing was sent"
 $T send-keys -t nc C-s
-wait_for "sending once the lists have loaded"
+wait_for "sending once the loading ends"
 $T send-keys -t nc Escape
 wait_for "no workflow — choose one" 100
 triggers=$(sandbox_get /__sandbox/requests | python3 -c '
