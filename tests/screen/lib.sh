@@ -88,6 +88,24 @@ sandbox_get() {
 	curl -s --max-time 5 "http://127.0.0.1:$SANDBOX_PORT$1"
 }
 
+#| assert_bulk_bodies_once N: the sandbox accepted N distinct bulk bodies,
+#| each under one Idempotency-Key (a body sent again, after a kill or a
+#| stop, must have gone with its stored key, so the server replayed it).
+#| Large bodies are not logged whole: they are told apart by their hash.
+assert_bulk_bodies_once() {
+	sandbox_get /__sandbox/requests >"$WORK/requests.json"
+	python3 - "$WORK/requests.json" "$1" <<'EOP' ||
+import json, sys, collections
+keys = collections.defaultdict(set)
+for r in json.load(open(sys.argv[1])):
+    if r["path"] == "/v1/events/trigger/bulk" and (r.get("status") or 0) // 100 == 2:
+        keys[r["bodySha"]].add(r["idempotencyKey"])
+assert len(keys) == int(sys.argv[2]), keys
+assert all(len(k) == 1 for k in keys.values()), keys
+EOP
+	{ echo "FAIL: $TEST_NAME: a bulk request went out twice, or not at all"; FAILED=1; }
+}
+
 #| sandbox_latency MS: every answer of the running sandbox now takes MS ms.
 sandbox_latency() {
 	curl -s --max-time 5 -X POST -d "{\"latencyMs\":$1}" \
