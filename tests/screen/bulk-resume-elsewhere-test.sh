@@ -25,6 +25,14 @@ profile() {
 }
 profile false
 CONSOLE="$NC_CONSOLE --profile ops"
+# open_bulk: a console under that profile, on the Bulk screen, its start-up
+# lists loaded.
+open_bulk() {
+	start_console "" "$CONSOLE"
+	$T send-keys -t nc 3
+	wait_for "Bulk:"
+	wait_gone "Loading lists"
+}
 bulk_requests() {
 	sandbox_get /__sandbox/requests | python3 -c '
 import json, sys
@@ -46,10 +54,7 @@ headless_bulk() {
 
 # 1. Sent by another process right now: R says so, and asks nothing. (The
 # console's start-up lists load first: R waits for a running request.)
-start_console "" "$CONSOLE"
-$T send-keys -t nc 3
-wait_for "Bulk:"
-wait_gone "Loading lists"
+open_bulk
 sandbox_latency 4000
 headless_bulk
 $T send-keys -t nc R
@@ -70,10 +75,7 @@ sent=$(bulk_requests)
 
 # 3. Read-only: refused before any question, nothing sent.
 profile true
-start_console "" "$CONSOLE"
-$T send-keys -t nc 3
-wait_for "Bulk:"
-wait_gone "Loading lists"
+open_bulk
 $T send-keys -t nc R
 wait_for "This profile can cancel, not send."
 assert_not_contains "$WORK/pane.txt" "Resume bulk run"
@@ -84,10 +86,7 @@ tmux_kill
 
 # 4. Writable again: R resumes the stored run; the message is the run's.
 profile false
-start_console "" "$CONSOLE"
-$T send-keys -t nc 3
-wait_for "Bulk:"
-wait_gone "Loading lists"
+open_bulk
 $T send-keys -t nc R
 wait_for "Resume bulk run 2"
 $T send-keys -t nc y
