@@ -34,15 +34,34 @@ SANDBOX_PID=
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nc-screen.XXXXXX")
 
-cleanup() {
-	if [ -n "$SANDBOX_PID" ]; then
-		kill "$SANDBOX_PID" 2>/dev/null
-		wait "$SANDBOX_PID" 2>/dev/null
+#| stop_sandbox: stop the sandbox if one runs. Under NC_SANDBOX_WRAPPER
+#| (valgrind) its exit status is the tool's verdict: the sandbox shuts down
+#| cleanly on SIGTERM, so anything but 0 is an error the tool found.
+stop_sandbox() {
+	local rc=0
+	[ -n "$SANDBOX_PID" ] || return 0
+	kill "$SANDBOX_PID" 2>/dev/null
+	wait "$SANDBOX_PID" 2>/dev/null || rc=$?
+	SANDBOX_PID=
+	if [ -n "${NC_SANDBOX_WRAPPER:-}" ] && [ "$rc" != 0 ]; then
+		echo "FAIL: $TEST_NAME: the sandbox under $NC_SANDBOX_WRAPPER exited with $rc"
+		tail -40 "$WORK/sandbox.err"
+		FAILED=1
 	fi
+}
+
+cleanup() {
+	local failed=$FAILED
+	stop_sandbox
 	if [ "$FAILED" = 0 ] || [ -z "${NC_KEEP_WORK:-}" ]; then
 		rm -rf "$WORK"
 	else
 		echo "work directory kept: $WORK"
+	fi
+	# A test that ended early (exit 1 from a helper) keeps its status; one
+	# whose sandbox failed only now must not end as passed.
+	if [ "$failed" = 0 ] && [ "$FAILED" != 0 ]; then
+		exit 1
 	fi
 }
 trap cleanup EXIT
@@ -65,7 +84,8 @@ mkdir -p "$HOME" "$NOVU_CONSOLE_CONFIG_DIR"
 start_sandbox() {
 	local i
 	rm -f "$WORK/port"
-	"$NC_SANDBOX" --port 0 --port-file "$WORK/port" --quiet "$@" \
+	# NC_SANDBOX_WRAPPER runs the sandbox under a tool, as NC_WRAPPER the console.
+	${NC_SANDBOX_WRAPPER:-} "$NC_SANDBOX" --port 0 --port-file "$WORK/port" --quiet "$@" \
 		>"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
 	SANDBOX_PID=$!
 	for i in $(seq 1 200); do
@@ -278,6 +298,7 @@ assert_pane() {
 
 #| finish: report and exit with the test's status.
 finish() {
+	stop_sandbox
 	if [ "$FAILED" = 0 ]; then
 		echo "ok: $TEST_NAME"
 	fi
