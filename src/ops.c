@@ -184,6 +184,35 @@ derive_txid(struct nc_send_request *rq)
 	return NC_OK;
 }
 
+/* The row is this very request, sent with no answer kept: the console was
+ * stopped, killed or cut off while it was out. A form brought back after a
+ * restart has its transactionId and bytes but not its generated key. */
+static int
+unanswered_same(const struct nc_history_entry *found, const char *body)
+{
+	return found->response_status && strcmp(found->response_status, HISTDB_UNKNOWN) == 0 &&
+	       found->request_json && body && strcmp(found->request_json, body) == 0 &&
+	       found->idempotency_key && *found->idempotency_key;
+}
+
+/* Send it again under that send's own key, as a retry of its row: Novu
+ * answers the first one's result instead of delivering a second time. A new
+ * key would have made it a second notification. */
+static enum nc_status
+retry_under_key(struct nc_prepared *p, const struct nc_history_entry *found,
+                struct nc_send_outcome *out)
+{
+	char *key = strdup(found->idempotency_key);
+
+	if (!key)
+		return NC_E_NOMEM;
+	free(p->idempotency_key);
+	p->idempotency_key = key;
+	out->history_id = found->id;
+	out->retry_of_row = 1;
+	return NC_OK;
+}
+
 /* Settle what History says about this send: NC_OK with the row to use
  * (out->history_id) and the prepared request in *p, or a refusal. */
 static enum nc_status
@@ -211,6 +240,9 @@ claim(const struct nc_ops *o, struct nc_send_request *rq, struct nc_prepared *p,
 		if (v == HISTDB_NEW || v == HISTDB_RETRY) {
 			out->history_id = v == HISTDB_NEW ? row.id : found.id;
 			out->retry_of_row = v == HISTDB_RETRY;
+		} else if (v == HISTDB_TXID_TAKEN && rq->key_origin != NC_ID_USER &&
+		           unanswered_same(&found, p->body)) {
+			st = retry_under_key(p, &found, out);
 		} else if (v == HISTDB_KEY_CHANGED && rq->key_origin == NC_ID_USER) {
 			st = refuse_key_reuse(&found, p->body, err);
 		} else if (v == HISTDB_TXID_TAKEN && rq->txid_origin == NC_ID_USER) {

@@ -89,7 +89,10 @@ const char *send_result_name(enum nc_send_result r);
 /* Send one trigger or broadcast. NC_OK when the API accepted it (check
  * out->result for "processed"); NC_E_USAGE when History refused it (err
  * says why and what to do); otherwise the failure of api_*, with
- * out->result telling FAILED from UNKNOWN. */
+ * out->result telling FAILED from UNKNOWN. A request whose transactionId
+ * and bytes match an `unknown` row (sent, no answer kept) goes again under
+ * that row's key as its retry (out->retry_of_row), unless the user typed
+ * another key: a form restored after a kill lost its generated key. */
 enum nc_status ops_send_event(const struct nc_ops *o, struct nc_send_request *rq,
                               struct nc_send_outcome *out, struct nc_error *err);
 

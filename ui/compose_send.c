@@ -223,7 +223,7 @@ form_after_processed(struct app *a, struct compose *c, const char *txid)
 	save_draft_with(a, c, -1, NULL);
 }
 
-/* What History changed before sending, for the form and the status line. */
+/* A transactionId History replaced before sending goes into the form too. */
 static void
 note_replacements(struct app *a, struct send_job *j)
 {
@@ -234,9 +234,18 @@ note_replacements(struct app *a, struct send_job *j)
 		str_set(&c->ev.transaction_id, j->ev.transaction_id);
 		save_draft_with(a, c, -1, NULL);
 	}
+}
+
+/* The status line's word on the transactionId, after the result: a message
+ * of its own would be replaced by the result's at once. */
+static const char *
+txid_note(const struct send_job *j)
+{
+	if (j->out.retry_of_row)
+		return ", a retry of the earlier send (its key)";
 	if (j->out.replaced_txid)
-		app_message(a, MSG_INFO, "transactionId %s was sent before (History): this send "
-		            "used %s", j->out.replaced_txid, j->ev.transaction_id);
+		return ", as a new notification: the form's transactionId was sent before";
+	return "";
 }
 
 static char *
@@ -249,8 +258,7 @@ result_text(struct app *a, struct send_job *j, const char *kind, enum msg_kind *
 	case NC_SEND_PROCESSED:
 		*mk = MSG_OK;
 		app_message(a, MSG_OK, "%s %s: %s%s (recorded in History, 4)", kind,
-		            j->ev.workflow ? j->ev.workflow : "", j->out.res.status,
-		            j->out.retry_of_row ? ", a retry of the earlier send" : "");
+		            j->ev.workflow ? j->ev.workflow : "", j->out.res.status, txid_note(j));
 		return must_asprintf("Sent: %s · transactionId %s · HTTP %ld", j->out.res.status,
 		                     txn, j->out.info.http_status);
 	case NC_SEND_NOT_PROCESSED:

@@ -322,6 +322,81 @@ Test(ops, no_answer_is_unknown_never_failed_and_a_resend_replays_it)
 	event_clear(&ev);
 }
 
+/* The console killed while a send was out: the form comes back with the
+ * transactionId and bytes but without its generated key. ^S must retry that
+ * row under its own key, not send a second notification under a new ID. */
+Test(ops, an_unknown_send_restored_without_its_key_is_retried_under_it)
+{
+	static const enum answer none3[] = { ANSWER_NONE, ANSWER_NONE, ANSWER_NONE };
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry row;
+	struct nc_event ev;
+
+	script(3, none3);
+	event_for(&ev, "welcome", "u1", "tx-k", "{\"a\":1}");
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_E_NETWORK);
+	cr_assert_eq(out.result, NC_SEND_UNKNOWN);
+	cr_assert_eq(rows_of("tx-k", &row), 1);
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+
+	/* No key given: one is made up, as for the restored form. */
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_OK, "%s",
+	             err.message);
+	cr_assert_eq(out.result, NC_SEND_PROCESSED);
+	cr_assert(out.retry_of_row);
+	cr_assert_eq(out.history_id, row.id);
+	cr_assert_null(out.replaced_txid, "the transactionId was kept");
+	cr_assert_str_eq(ev.transaction_id, "tx-k");
+	cr_assert_eq(net.nseen, 4);
+	cr_assert_str_eq(net.seen[3].key, row.idempotency_key, "the unknown send's own key");
+	cr_assert_str_eq(net.seen[3].body, net.seen[0].body);
+	histdb_entry_clear(&row);
+	cr_assert_eq(rows_of("tx-k", &row), 1, "a retry adds no row");
+	cr_assert_str_eq(row.response_status, "processed");
+	histdb_entry_clear(&row);
+	send_outcome_clear(&out);
+
+	/* Answered now: the same form again is a new notification, new ID. */
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_OK);
+	cr_assert_str_eq(out.replaced_txid, "tx-k");
+	cr_assert_not(out.retry_of_row);
+	cr_assert_str_neq(net.seen[4].key, net.seen[3].key);
+	send_outcome_clear(&out);
+	event_clear(&ev);
+}
+
+/* Changed after the unknown send, or sent under a key the user typed: not
+ * that request, so not its retry. */
+Test(ops, an_unknown_send_is_retried_only_with_the_same_bytes_and_our_key)
+{
+	static const enum answer none6[] = { ANSWER_NONE, ANSWER_NONE, ANSWER_NONE,
+	                                     ANSWER_NONE, ANSWER_NONE, ANSWER_NONE };
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event ev;
+
+	script(6, none6);
+	event_for(&ev, "welcome", "u1", "tx-m", "{\"a\":1}");
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_E_NETWORK);
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+	cr_assert_eq(send(&ev, NC_ID_USER, "user-key-1", NC_ID_USER, &out, &err), NC_E_USAGE,
+	             "a typed key on a used, typed ID is refused, not rerouted");
+	cr_assert_eq(net.nseen, 3, "nothing was sent");
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+	cr_assert_eq(nc_strset(&ev.payload_json, "{\"a\":2}"), 0);
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_E_NETWORK);
+	cr_assert_str_eq(out.replaced_txid, "tx-m", "other bytes: a new notification");
+	cr_assert_not(out.retry_of_row);
+	cr_assert_str_neq(net.seen[3].key, net.seen[0].key);
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+	event_clear(&ev);
+}
+
 Test(ops, a_refusal_is_failed_and_its_id_stays_usable)
 {
 	static const enum answer refuse[] = { ANSWER_400 };
