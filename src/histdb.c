@@ -1580,6 +1580,46 @@ out:
 	return ret;
 }
 
+/* The transaction's newest send row, one sent to this server first: a
+ * scope is "profile url" (session_run_scope), ?2 is " url". find_row's ?3,
+ * the profile, is not used (a bind past the last parameter is a no-op). */
+static const char FIND_SEND_ANY_SQL[] =
+	"SELECT " ENTRY_COLS " FROM entries WHERE transaction_id = ?1 AND kind <> 'cancel'"
+	" ORDER BY (scope IS NULL OR substr(scope, -length(?2)) = ?2) DESC, id DESC LIMIT 1";
+
+static int
+ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), m = strlen(tail);
+
+	return n >= m && strcmp(s + n - m, tail) == 0;
+}
+
+enum nc_status
+histdb_sent_elsewhere(struct nc_history *h, const char *transaction_id, const char *url,
+                      struct nc_history_entry *found, struct nc_error *err)
+{
+	struct nc_history_entry key;
+	enum nc_status ret = NC_OK;
+	char *tail = nc_asprintf(" %s", url ? url : "");
+	int hit;
+
+	memset(&key, 0, sizeof key);
+	memset(found, 0, sizeof *found);
+	if (!tail)
+		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	key.scope = tail;
+	pthread_mutex_lock(&h->lock);
+	hit = find_row(h, FIND_SEND_ANY_SQL, transaction_id, &key, found);
+	if (hit < 0)
+		ret = db_fail(h, err, "read the history");
+	else if (hit && (!found->scope || ends_with(found->scope, tail)))
+		histdb_entry_clear(found);   /* sent to this server */
+	pthread_mutex_unlock(&h->lock);
+	free(tail);
+	return ret;
+}
+
 /* ---- resumable bulk runs ---- */
 
 /* Claims are kernel locks on a file per run next to the database

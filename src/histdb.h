@@ -94,6 +94,13 @@ enum nc_status histdb_finish_send(struct nc_history *h, int64_t id,
 enum nc_status histdb_record_cancel(struct nc_history *h, struct nc_history_entry *c,
                                    int *own_row, struct nc_error *err);
 
+/* Where a transaction was sent, for a cancel: *found gets its newest send
+ * row when History holds sends of it only to other servers than url (a
+ * cancel asked here would ask the wrong one), and is all-zero when one went
+ * to url, under any profile, or History has none. Clear *found. */
+enum nc_status histdb_sent_elsewhere(struct nc_history *h, const char *transaction_id,
+                                     const char *url, struct nc_history_entry *found,
+                                     struct nc_error *err);
 /* The newest send row (refused ones included) of each of n transactionIds
  * in scope, into out[i] (all-zero when none; NULL txids are skipped). out
  * holds n entries, each cleared by the caller. */

@@ -486,6 +486,54 @@ cancel_outcome_clear(struct nc_cancel_outcome *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The server part of a scope: "profile url" (session_run_scope), the url
+ * "(local)" for the sandbox. */
+static const char *
+scope_url(const char *scope, const char *profile)
+{
+	size_t n = profile ? strlen(profile) : 0;
+
+	if (!scope)
+		return "?";
+	if (n && strncmp(scope, profile, n) == 0 && scope[n] == ' ')
+		return scope + n + 1;
+	return scope;
+}
+
+/* A transaction History saw sent only to another server is cancelled
+ * there: asked here, a server that never had it answers "nothing pending",
+ * a false all-clear for one that may still be waiting. Another profile on
+ * the same server (a read-only support profile) may cancel it. */
+static enum nc_status
+cancel_here(const struct nc_ops *o, const char *transaction_id, struct nc_error *err)
+{
+	struct nc_history_entry e;
+	struct nc_error herr = NC_ERROR_INIT;
+	enum nc_status st;
+	const char *name;
+
+	if (!o->history || !o->scope)
+		return NC_OK;
+	if (histdb_sent_elsewhere(o->history, transaction_id, scope_url(o->scope, o->profile),
+	                          &e, &herr) != NC_OK) {
+		nc_error_clear(&herr);
+		return NC_OK;   /* History unreadable: the server's answer stands alone */
+	}
+	if (!e.id)
+		return NC_OK;
+	name = e.profile ? e.profile : "?";
+	/* The fix early: status lines cut the end. "(environment)", "(no key)":
+	 * not names --profile takes. */
+	st = nc_error_set(err, NC_E_USAGE, "transactionId", "not cancelled: sent to %s (profile "
+	                  "%s), so cancel it %s%s (this profile asks %s; History #%lld, %s). "
+	                  "Nothing was sent", scope_url(e.scope, e.profile), name,
+	                  name[0] == '(' ? "with that key and URL" : "with --profile ",
+	                  name[0] == '(' ? "" : name, scope_url(o->scope, o->profile),
+	                  (long long)e.id, transaction_id);
+	histdb_entry_clear(&e);
+	return st;
+}
+
 enum nc_status
 ops_cancel(const struct nc_ops *o, const char *transaction_id, struct nc_cancel_outcome *out,
            struct nc_error *err)
@@ -495,6 +543,8 @@ ops_cancel(const struct nc_ops *o, const char *transaction_id, struct nc_cancel_
 	enum nc_status st;
 
 	memset(out, 0, sizeof(*out));
+	if ((st = cancel_here(o, transaction_id, err)) != NC_OK)
+		return st;
 	st = api_cancel(o->client, transaction_id, &out->cancelled, &out->info, err);
 	if (st == NC_E_INVALID || st == NC_E_NOMEM)
 		return st;    /* nothing left us */

@@ -130,6 +130,8 @@ cancel_job_report(struct app *a, const struct cancel_job *j, struct cancel_tally
 		app_message(a, j->outs[0].cancelled ? MSG_OK : MSG_INFO, "%s: %s", j->txns[0],
 		            j->outs[0].cancelled ? "cancelled" :
 		            "nothing was pending (already sent, or unknown)");
+	else if (j->n == 1 && j->done == 1 && j->st[0] != NC_E_ABORTED && j->errs[0].message)
+		app_message(a, MSG_ERROR, "%s", j->errs[0].message);   /* the why, not "1 failed" */
 	else
 		app_message(a, t.failed ? MSG_ERROR : MSG_OK,
 		            "cancel: %zu cancelled, %zu with nothing pending, %zu failed%s",

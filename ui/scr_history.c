@@ -60,15 +60,6 @@ free_window(struct history_view *hv)
 	hv->nwin = 0;
 }
 
-void
-scr_history_invalidate(struct app *a)
-{
-	struct history_view *hv = hv_of(a);
-
-	if (hv)
-		hv->valid = 0;
-}
-
 
 static void
 set_problem(struct history_view *hv, const struct nc_error *err)
@@ -115,6 +106,21 @@ keep_selected_row(struct app *a, struct history_view *hv)
 		free_window(hv);
 	if (hv->top > 0)
 		hv->top = (ptrdiff_t)hv->top + shift > 0 ? (size_t)((ptrdiff_t)hv->top + shift) : 0;
+}
+
+/* This console changed History (a send, a cancel's row): read it again,
+ * the cursor still on its row. Left on its index, it would sit on another
+ * transaction once a row came above it, and the next c would cancel that. */
+void
+scr_history_invalidate(struct app *a)
+{
+	struct history_view *hv = hv_of(a);
+
+	if (!hv)
+		return;
+	if (hv->valid && a->s->history)
+		keep_selected_row(a, hv);
+	hv->valid = 0;
 }
 
 /* Rows another program wrote (a headless send, another console, sqlite3)

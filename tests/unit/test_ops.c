@@ -708,6 +708,71 @@ Test(ops, cancel_marks_the_send_or_adds_a_row_of_its_own)
 	event_clear(&ev);
 }
 
+/* History shows every profile's sends; a cancel asks this profile's server.
+ * One sent only to another server is refused before anything leaves: that
+ * server would answer "nothing pending" for it. Another profile on the same
+ * server (the support desk's read-only one) cancels it. */
+Test(ops, a_cancel_goes_only_where_the_transaction_was_sent)
+{
+	struct nc_ops dev = o;
+	struct nc_cancel_outcome c;
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event ev;
+	size_t before;
+
+	dev.profile = "dev";
+	dev.scope = "dev https://eu.api.novu.co";
+	event_for(&ev, "digest", "u1", "tx-p", "{}");
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_OK);
+	send_outcome_clear(&out);
+	before = net.nseen;
+
+	cr_assert_eq(ops_cancel(&dev, "tx-p", &c, &err), NC_E_USAGE);
+	cr_assert_eq(net.nseen, before, "nothing was sent");
+	cr_assert_not_null(strstr(err.message, "sent to https://api.novu.co (profile prod)"),
+	                   "%s", err.message);
+	cr_assert_not_null(strstr(err.message, "cancel it with --profile prod"), "%s", err.message);
+	cr_assert_eq(err.nfields, 1);
+	cr_assert_str_eq(err.fields[0].field, "transactionId");
+	cr_assert_eq(rows_of("tx-p", NULL), 1, "no cancel row recorded");
+	cancel_outcome_clear(&c);
+	nc_error_clear(&err);
+
+	/* Where it was sent: asked. Unknown to History (the backend's, typed):
+	 * asked wherever, as before. */
+	cr_assert_eq(ops_cancel(&o, "tx-p", &c, &err), NC_OK, "%s", err.message);
+	cr_assert(c.cancelled);
+	cancel_outcome_clear(&c);
+	cr_assert_eq(ops_cancel(&dev, "never-seen", &c, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(net.nseen, before + 2);
+	cancel_outcome_clear(&c);
+
+	/* Another profile on the server it went to: asked. */
+	{
+		struct nc_ops desk = o;
+
+		desk.profile = "support";
+		desk.scope = "support https://api.novu.co";
+		cr_assert_eq(ops_cancel(&desk, "tx-p", &c, &err), NC_OK, "%s", err.message);
+		cancel_outcome_clear(&c);
+	}
+
+	/* Sent to both: each profile cancels its own. */
+	cr_assert_eq(nc_strset(&ev.payload_json, "{\"b\":1}"), 0);
+	{
+		struct nc_send_request rq = { .kind = NC_SEND_TRIGGER, .ev = &ev,
+		                              .txid_origin = NC_ID_USER, .key_origin = NC_ID_AUTO };
+
+		cr_assert_eq(ops_send_event(&dev, &rq, &out, &err), NC_OK, "%s", err.message);
+		send_outcome_clear(&out);
+	}
+	cr_assert_eq(ops_cancel(&dev, "tx-p", &c, &err), NC_OK, "%s", err.message);
+	cancel_outcome_clear(&c);
+	cr_assert_eq(net.nseen, before + 5, "every cancel but the first went out");
+	event_clear(&ev);
+}
+
 /* ---- bulk runs ---- */
 
 static struct nc_event *
