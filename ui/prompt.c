@@ -457,7 +457,7 @@ prompt_draw(struct app *a)
 {
 	struct prompt *p = P(a);
 	const char *buf;
-	size_t start = 0, point;
+	size_t start, point;
 	int y, x, w, used;
 
 	if (!p || !p->active)
@@ -480,11 +480,7 @@ prompt_draw(struct app *a)
 	if (point > strlen(buf))
 		point = strlen(buf);
 	/* Scroll so the cursor stays visible, one column kept for it. */
-	while (utf8_width_n(buf + start, point - start) > w - 1) {
-		start++;
-		while (start < point && ((unsigned char)buf[start] & 0xc0) == 0x80)
-			start++;
-	}
+	start = utf8_fit_before(buf, point, w - 1);
 	draw_text_pad(y, x, w, buf + start, ROLE_INPUT);
 	used = utf8_width_n(buf + start, point - start);
 	move(y, x + used);

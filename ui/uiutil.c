@@ -222,6 +222,25 @@ utf8_width_n(const char *s, size_t bytes)
 }
 
 size_t
+utf8_fit_before(const char *s, size_t end, int cols)
+{
+	size_t start = end, k;
+	int w, used = 0;
+
+	while (start > 0) {
+		k = start - 1;
+		while (k > 0 && start - k < 4 && ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		w = utf8_width_n(s + k, start - k);
+		if (used + w > cols)
+			break;
+		used += w;
+		start = k;
+	}
+	return start;
+}
+
+size_t
 utf8_fit(const char *s, int cols)
 {
 	size_t i = 0, n = strlen(s), len;

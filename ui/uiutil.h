@@ -51,6 +51,11 @@ int utf8_width(const char *s);
 size_t utf8_fit(const char *s, int cols);
 /* Columns taken by the first `bytes` bytes of s. */
 int utf8_width_n(const char *s, size_t bytes);
+/* Where the longest run of whole characters ending at byte `end` of s that
+ * fits in `cols` columns starts: what a one-line input scrolled to keep
+ * its cursor in view shows. Measured back from `end`, so a long line costs
+ * one pass, not one per character. */
+size_t utf8_fit_before(const char *s, size_t end, int cols);
 
 /* ---- string list ---- */
 
