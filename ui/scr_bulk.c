@@ -1160,8 +1160,11 @@ clear_sent(struct app *a, struct bulk *b)
 	if (b->sel >= (int)b->n)
 		b->sel = b->n ? (int)b->n - 1 : 0;
 	bulk_changed(a, b);
-	app_message(a, MSG_INFO, gone ? "%zu processed events cleared (%zu left; all stay in "
-	            "History)" : "no processed events to clear%.0zu%.0zu", gone, b->n);
+	if (gone)
+		app_message(a, MSG_INFO, "%zu processed events cleared (%zu left; all stay in "
+		            "History)", gone, b->n);
+	else
+		app_message(a, MSG_INFO, "no processed events to clear");
 }
 
 static void

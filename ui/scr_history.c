@@ -656,6 +656,20 @@ status_run(void *data, struct worker *w)
 	j->st = ops_delivery_status(&j->ops, j->txn, &j->d, &j->err);
 }
 
+/* One cell of the delivery table and the space after it, padded to cols
+ * screen columns (printf's %-16s pads bytes: "Zoë" or an emoji would pull
+ * the columns after it out of line). Longer text is kept whole. */
+static void
+put_column(struct textbuf *tb, const char *s, int cols)
+{
+	int w;
+
+	s = s ? s : "-";
+	w = utf8_width(s);
+	textbuf_puts(tb, s);
+	textbuf_printf(tb, "%*s", (w < cols ? cols - w : 0) + 1, "");
+}
+
 static char *
 delivery_text(const struct status_job *j)
 {
@@ -675,10 +689,12 @@ delivery_text(const struct status_job *j)
 	for (i = 0; i < j->d.n; i++) {
 		const struct nc_job_status *s = &j->d.jobs[i];
 
-		textbuf_printf(&tb, "  %-16s %-8s %-10s %-10s %s\n",
-		               s->subscriber_id ? s->subscriber_id : "-", s->type ? s->type : "-",
-		               s->status ? s->status : "-", s->provider_id ? s->provider_id : "-",
-		               s->detail ? s->detail : "");
+		textbuf_puts(&tb, "  ");
+		put_column(&tb, s->subscriber_id, 16);
+		put_column(&tb, s->type, 8);
+		put_column(&tb, s->status, 10);
+		put_column(&tb, s->provider_id, 10);
+		textbuf_printf(&tb, "%s\n", s->detail ? s->detail : "");
 	}
 	return textbuf_steal(&tb);
 }

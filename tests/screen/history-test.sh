@@ -63,8 +63,9 @@ o
 start=$(date +%s)
 run_console 80 24
 elapsed=$(( $(date +%s) - start ))
-# Generous bound: a run that reads all 100,000 rows per key takes minutes.
-if [ "$elapsed" -gt 20 ]; then
+# Generous bound: a run that reads all 100,000 rows per key takes minutes;
+# this one takes 3 s alone, and 20 s in the ASan build beside memcheck.
+if [ "$elapsed" -gt 60 ]; then
 	echo "FAIL: $TEST_NAME: 100,000 entries took ${elapsed}s to browse"
 	FAILED=1
 fi
