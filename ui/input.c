@@ -157,6 +157,51 @@ normalize_key(int rc, wint_t wc)
 	}
 }
 
+/* Keys whose escape sequence the terminal's terminfo entry does not list:
+ * a TERM that does not match the terminal (xterm-256color inside tmux or
+ * screen, a console over ssh) sends these for Home, End and the like. */
+static const struct { const char *seq; int key; } extra_seqs[] = {
+	{ "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[H", KEY_HOME }, { "OH", KEY_HOME },
+	{ "[4~", KEY_END }, { "[8~", KEY_END }, { "[F", KEY_END }, { "OF", KEY_END },
+	{ "[2~", KEY_IC }, { "[3~", KEY_DC }, { "[5~", KEY_PPAGE }, { "[6~", KEY_NPAGE },
+	{ "[A", KEY_UP }, { "[B", KEY_DOWN }, { "[C", KEY_RIGHT }, { "[D", KEY_LEFT },
+	{ "OA", KEY_UP }, { "OB", KEY_DOWN }, { "OC", KEY_RIGHT }, { "OD", KEY_LEFT },
+	{ "OP", KEY_F(1) }, { "[11~", KEY_F(1) }, { "[Z", KEY_BTAB },
+};
+
+/* The rest of an escape sequence ncurses did not know, Esc and `intro`
+ * ('[' or 'O') already read: the key it stands for, UK_META | intro when
+ * nothing follows (Alt+[ typed), or UK_NONE for one to drop. Read whole,
+ * its bytes never become keys: "Esc [ 4 ~" used to be Alt+[, then 4
+ * (History), then ~. */
+static int
+escape_sequence(wint_t intro)
+{
+	char seq[16];
+	size_t n = 0, i;
+	wint_t wc;
+	int rc;
+
+	seq[n++] = (char)intro;
+	for (;;) {
+		rc = get_wch(&wc);
+		if (rc == ERR)
+			return n == 1 ? UK_META | (int)intro : UK_NONE;
+		if (rc != OK || wc > 0x7e || wc < 0x20)
+			return UK_NONE;   /* not a sequence after all: drop it */
+		if (n + 1 < sizeof(seq))
+			seq[n++] = (char)wc;
+		/* A CSI sequence ends with its first byte in @..~; SS3 is one. */
+		if (intro == 'O' || wc >= 0x40)
+			break;
+	}
+	seq[n] = '\0';
+	for (i = 0; i < sizeof(extra_seqs) / sizeof(extra_seqs[0]); i++)
+		if (strcmp(seq, extra_seqs[i].seq) == 0)
+			return UK(extra_seqs[i].key);
+	return UK_NONE;
+}
+
 static void
 terminal_next(struct ui_input *in, int timeout_ms, struct input_event *ev)
 {
@@ -164,25 +209,29 @@ terminal_next(struct ui_input *in, int timeout_ms, struct input_event *ev)
 	int rc, key;
 
 	(void)in;
-	timeout(timeout_ms);
-	rc = get_wch(&wc);
-	if (rc == ERR) {
-		ev->kind = IN_TIMEOUT;
-		return;
-	}
-	key = normalize_key(rc, wc);
-	if (key == UK_ESC) {
+	do {
+		timeout(timeout_ms);
+		rc = get_wch(&wc);
+		if (rc == ERR) {
+			ev->kind = IN_TIMEOUT;
+			return;
+		}
+		key = normalize_key(rc, wc);
+		if (key != UK_ESC)
+			break;
 		/* Alt+key arrives as Esc then the key; Esc alone has nothing
 		 * behind it (ncurses already waited ESCDELAY). */
 		timeout(0);
 		rc = get_wch(&wc);
-		if (rc == OK && wc != 27 && wc >= 32)
+		if (rc == OK && (wc == '[' || wc == 'O'))
+			key = escape_sequence(wc);
+		else if (rc == OK && wc != 27 && wc >= 32)
 			key = UK_META | (int)wc;
 		else if (rc == KEY_CODE_YES)
 			ungetch((int)wc);
 		else if (rc != ERR)
 			unget_wch((wchar_t)wc);
-	}
+	} while (key == UK_NONE);
 	ev->kind = IN_KEY;
 	ev->key = key;
 }
