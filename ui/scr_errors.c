@@ -70,7 +70,7 @@ errors_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	if (ev->seen != l->version || !ev->rows)
 		errors_rebuild(a, ev);
 	l->unseen = 0;
-	snprintf(head, sizeof(head), "  %-8s %-8s %-7s%*s%s", "Time", "Request", "Status",
+	snprintf(head, sizeof(head), "  %-8s %-8s %-8s%*s%s", "Time", "Request", "Status",
 	         epw ? -(epw + 1) : 0, epw ? "Endpoint" : "", "Message");
 	draw_text_pad(y, x, w, head, ROLE_LABEL);
 	if (!ev->nrows) {
@@ -97,8 +97,9 @@ errors_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 		cx += 9;
 		draw_text_cut(row, cx, 8, e->what, role);
 		cx += 9;
-		draw_text(row, cx, 6, st, cur ? role : ROLE_ERROR);
-		cx += 7;
+		/* 7: "network", "stopped" whole. */
+		draw_text_cut(row, cx, 7, st, cur ? role : ROLE_ERROR);
+		cx += 8;
 		if (epw) {
 			draw_text_cut(row, cx, epw, e->err.endpoint ? e->err.endpoint : "-", role);
 			cx += epw + 1;
