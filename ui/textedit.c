@@ -59,6 +59,17 @@ te_commit(struct app *a, struct textedit *t)
 		t->changed(a, t->ctx);
 }
 
+/* UTF-8 characters in the n bytes at s (continuation bytes not counted). */
+static size_t
+chars_between(const char *s, size_t n)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return c;
+}
+
 static size_t
 line_start(const struct textedit *t, size_t pos)
 {
@@ -212,8 +223,10 @@ te_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	{
 		char head[256];
 
-		snprintf(head, sizeof(head), "%s  line %d, column %d", t->title, cur_line + 1,
-		         cur_col + 1);
+		/* Characters, not screen columns: what the JSON errors count, so
+		 * "column 34" in an error is column 34 here (wide text differs). */
+		snprintf(head, sizeof(head), "%s  line %d, column %zu", t->title, cur_line + 1,
+		         chars_between(t->buf + cls, t->pos - cls) + 1);
 		draw_text_pad(y, x, w, head, ROLE_TITLE);
 	}
 	/* Find the first shown line. */
@@ -296,6 +309,9 @@ te_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		if (pretty) {
 			te_set(t, pretty);
 			free(pretty);
+			/* Replaces an earlier "not valid JSON yet"; what the change
+			 * itself says (te_commit) comes after and wins. */
+			app_message(a, MSG_OK, "formatted");
 			te_commit(a, t);
 		} else {
 			app_message(a, MSG_WARN, "not valid JSON yet: nothing to format");
