@@ -534,7 +534,8 @@ cmd_bulk(struct cli_ctx *c)
 	}
 	if (c->nargs != 1) {
 		fprintf(c->err, "novu-console: bulk needs a FILE (or - for standard input)\n"
-		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--resume]\n");
+		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--resume] "
+		                "[--parallel N]\n");
 		return 2;
 	}
 	if (c->dry_run) {
