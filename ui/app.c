@@ -509,13 +509,19 @@ draw_stack(struct app *a, struct view *v, int y, int h)
 	v->ops->draw(a, v, y, 0, h, COLS);
 }
 
+static int
+terminal_too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_ROWS;
+}
+
 static void
 app_draw(struct app *a)
 {
 	erase();
 	curs_set(0);
 	prompt_unanchor(a);
-	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+	if (terminal_too_small()) {
 		draw_text(0, 0, COLS, "Terminal too small", ROLE_ERROR);
 		mvprintw(1, 0, "need %dx%d, have %dx%d", MIN_COLS, MIN_ROWS, COLS, LINES);
 		mvprintw(2, 0, "q quits");
@@ -710,6 +716,17 @@ handle_key(struct app *a, int key)
 	int modal;
 
 	if (key == UK(KEY_RESIZE)) {
+		a->dirty = 1;
+		return;
+	}
+	if (terminal_too_small()) {
+		/* Only "Terminal too small" is drawn: a key must not reach a
+		 * dialog or form the user cannot see (a blind y started a bulk
+		 * run, a blind workflow ID confirmed a broadcast). q, which that
+		 * screen offers, quits (asking first, once there is room, if a
+		 * request runs). */
+		if (key == 'q' && (global_request(a, REQ_QUIT) & UI_QUIT))
+			a->quit = 1;
 		a->dirty = 1;
 		return;
 	}
