@@ -160,6 +160,7 @@ struct store {
 	struct histdb_bulk_writer *w;
 	struct textbuf refused;      /* the first few user IDs History had */
 	size_t nrefused;
+	int user_ids;                /* some event carries an ID the user chose */
 };
 
 /* Events of the chunk whose transactionId History had: new IDs for ours
@@ -197,10 +198,12 @@ static enum nc_status
 store_chunk(struct store *s, struct chunk *ch, const char *idem_key, struct nc_error *err)
 {
 	struct chunk_text t;
-	size_t taken[NC_MAX_BULK_EVENTS], ntaken = 0, renewed = 0, before;
+	size_t taken[NC_MAX_BULK_EVENTS], ntaken = 0, renewed = 0, before, i;
 	enum nc_status st;
 	int tries;
 
+	for (i = 0; i < ch->n; i++)
+		s->user_ids |= ch->user[i];
 	for (tries = 0; tries < 4; tries++) {
 		st = chunk_text_make(ch, idem_key, &t, err);
 		if (st == NC_OK)
@@ -219,13 +222,41 @@ store_chunk(struct store *s, struct chunk *ch, const char *idem_key, struct nc_e
 	return nc_error_set(err, NC_E_IO, NULL, "could not find unused transactionIds");
 }
 
-/* Commit the run, or refuse it when the user chose IDs already sent. */
+/* Two events of the run with one transactionId: Novu keeps the first and
+ * drops the other without a word, which would then show as processed.
+ * Only IDs the user chose can repeat. NC_OK when none does. */
+static enum nc_status
+refuse_repeated_ids(struct store *s, struct nc_error *err)
+{
+	char *ids[3];
+	size_t n = 0, i;
+	enum nc_status st;
+
+	if (!s->user_ids)
+		return NC_OK;
+	st = histdb_bulk_repeated_ids(s->w, ids, 3, &n, err);
+	if (st == NC_OK && n > 0)
+		st = nc_error_set(err, NC_E_USAGE, "transactionId", "%s%s%s%s%s%s: more than one "
+		                  "event carries %s. Novu would deliver the first and drop the "
+		                  "others silently; give each event its own transactionId, or none "
+		                  "to have one made. Nothing was sent", ids[0], n > 1 ? ", " : "",
+		                  n > 1 ? ids[1] : "", n > 2 ? ", " : "", n > 2 ? ids[2] : "",
+		                  n > 2 ? ", ..." : "", n == 1 ? "it" : "each");
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	return st;
+}
+
+/* Commit the run, or refuse it when the user chose IDs already sent or
+ * gave one ID to several events. */
 static enum nc_status
 store_finish(struct store *s, int64_t *run_id, struct nc_error *err)
 {
 	size_t n = s->nrefused;
 	enum nc_status st;
 
+	if (n == 0 && (st = refuse_repeated_ids(s, err)) != NC_OK)
+		return st;
 	if (n == 0) {
 		st = histdb_bulk_commit(s->w, run_id, err);
 		s->w = NULL;

@@ -1844,6 +1844,36 @@ histdb_bulk_add_chunk(struct histdb_bulk_writer *w, const char *body, const char
 }
 
 enum nc_status
+histdb_bulk_repeated_ids(struct histdb_bulk_writer *w, char **ids, size_t max, size_t *n,
+                         struct nc_error *err)
+{
+	sqlite3_stmt *st;
+	enum nc_status ret = NC_OK;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(w->h->db, "SELECT e.transaction_id FROM entries e"
+	                       " JOIN bulk_chunks c ON c.id = e.chunk_id WHERE c.run_id = ?1"
+	                       " GROUP BY e.transaction_id HAVING count(*) > 1 LIMIT ?2",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(w->h, err, "check the run's transactionIds");
+	sqlite3_bind_int64(st, 1, w->run_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		ids[*n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!ids[*n]) {
+			ret = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	if (!ret && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(w->h, err, "check the run's transactionIds");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+enum nc_status
 histdb_bulk_commit(struct histdb_bulk_writer *w, int64_t *run_id, struct nc_error *err)
 {
 	struct nc_history *h = w->h;

@@ -213,6 +213,10 @@ enum nc_status histdb_bulk_add_chunk(struct histdb_bulk_writer *w, const char *b
                                      const char *key, const struct histdb_bulk_event *evs,
                                      size_t nevents, size_t *taken, size_t *ntaken,
                                      struct nc_error *err);
+/* transactionIds that more than one event of the run being stored carries,
+ * up to max of them into ids[] (caller frees each), their count in *n. */
+enum nc_status histdb_bulk_repeated_ids(struct histdb_bulk_writer *w, char **ids, size_t max,
+                                        size_t *n, struct nc_error *err);
 enum nc_status histdb_bulk_commit(struct histdb_bulk_writer *w, int64_t *run_id,
                                   struct nc_error *err);
 void histdb_bulk_abort(struct histdb_bulk_writer *w);   /* NULL is fine */

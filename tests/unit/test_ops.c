@@ -884,6 +884,40 @@ Test(ops, bulk_ids_already_used_are_ours_to_replace_or_the_users_to_fix)
 	event_clear(&ev);
 }
 
+/* One transactionId on two events of a run (in one request or in two):
+ * Novu would drop the second without a word and it would show as
+ * processed. Refused before anything is stored or sent. */
+Test(ops, bulk_one_id_on_two_events_is_refused)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event *evs = bulk_events(150, "r");
+	unsigned char user[150];
+	int64_t run = 0;
+	size_t before = all_rows();
+
+	memset(user, 1, sizeof user);
+	cr_assert_eq(nc_strset(&evs[7].transaction_id, "r3"), 0);   /* same request */
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 150, user, NULL, &run, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "r3: more than one event carries it"), "%s",
+	                   err.message);
+	cr_assert_eq(run, 0);
+	cr_assert_eq(all_rows(), before, "nothing stored");
+	cr_assert_eq(net.nseen, 0, "nothing sent");
+	nc_error_clear(&err);
+
+	cr_assert_eq(nc_strset(&evs[7].transaction_id, "r7"), 0);
+	cr_assert_eq(nc_strset(&evs[120].transaction_id, "r5"), 0);  /* another request */
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 150, user, NULL, &run, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "r5"), "%s", err.message);
+	nc_error_clear(&err);
+
+	cr_assert_eq(nc_strset(&evs[120].transaction_id, "r120"), 0);
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 150, user, NULL, &run, &err), NC_OK, "%s",
+	             err.message);
+	cr_assert_gt(run, 0);
+	free_bulk(evs, 150);
+}
+
 Test(ops, bulk_of_one_request_uses_the_users_key)
 {
 	struct nc_error err = NC_ERROR_INIT;
