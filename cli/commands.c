@@ -386,14 +386,17 @@ print_bulk_line(struct cli_ctx *c, size_t index, const char *status, const char 
 
 struct bulk_progress_ctx {
 	struct cli_ctx *c;
-	size_t failed, unknown;
+	size_t failed, unknown, queued;
 };
 
-/* One line per event of the chunk, answered or not. */
+/* One line per event of the chunk, answered or not. A request turned away
+ * for now leaves its events "queued" (bulk --resume sends them), never
+ * "failed": a script must not send those again itself. */
 static void
 print_chunk_lines(struct bulk_progress_ctx *bp, const struct nc_bulk_progress *p)
 {
-	const char *status = p->chunk_unknown ? HISTDB_UNKNOWN : "failed";
+	const char *status = p->chunk_unknown ? HISTDB_UNKNOWN :
+	                     p->chunk_queued ? HISTDB_QUEUED : "failed";
 	const char *why = p->error && p->error->message ? p->error->message : NULL;
 	size_t i;
 
@@ -409,6 +412,8 @@ print_chunk_lines(struct bulk_progress_ctx *bp, const struct nc_bulk_progress *p
 			continue;
 		if (!r && p->chunk_unknown)
 			bp->unknown++;
+		else if (!r && p->chunk_queued)
+			bp->queued++;
 		else
 			bp->failed++;
 	}
@@ -430,7 +435,8 @@ bulk_progress(void *ctx, const struct nc_bulk_progress *p)
 	fflush(bp->c->out);
 	fprintf(bp->c->err, "novu-console: request %zu/%zu %s (%zu/%zu events)\n", p->chunk + 1,
 	        p->nchunks, p->chunk_status == NC_OK ? "sent" : p->chunk_unknown ?
-	        "got no answer" : "failed", p->events_done, p->events_total);
+	        "got no answer" : p->chunk_queued ? "turned away for now (queued)" : "failed",
+	        p->events_done, p->events_total);
 }
 
 /* The file into a stored run, read and checked a chunk at a time: a file
@@ -466,7 +472,7 @@ bulk_store(struct cli_ctx *c, const struct nc_ops *ops, int64_t *run_id)
 static int
 bulk_run(struct cli_ctx *c, int64_t run_id)
 {
-	struct bulk_progress_ctx bp = { c, 0, 0 };
+	struct bulk_progress_ctx bp = { c, 0, 0, 0 };
 	struct nc_error err = NC_ERROR_INIT;
 	enum nc_status st = NC_OK;
 	struct nc_ops ops;

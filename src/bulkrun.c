@@ -521,7 +521,7 @@ struct run {
 
 static void
 report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiting_ms,
-       enum nc_status st, int unknown, const struct nc_trigger_result *results,
+       enum nc_status st, int unknown, int queued, const struct nc_trigger_result *results,
        const char *body, const char *const *txids, const struct nc_error *cerr)
 {
 	struct nc_bulk_progress p;
@@ -536,6 +536,7 @@ report(struct run *r, const struct nc_bulk_chunk *ch, size_t nevents, long waiti
 	p.waiting_ms = waiting_ms;
 	p.chunk_status = st;
 	p.chunk_unknown = unknown;
+	p.chunk_queued = queued;
 	p.results = results;
 	p.nresults = nevents;
 	p.first_event = ch->index * NC_MAX_BULK_EVENTS;
@@ -604,7 +605,7 @@ wait_for_tokens(struct run *r, const struct nc_bulk_chunk *ch)
 
 	if (wait <= 0)
 		return 0;
-	report(r, ch, 0, wait, NC_OK, 0, NULL, NULL, NULL, NULL);
+	report(r, ch, 0, wait, NC_OK, 0, 0, NULL, NULL, NULL, NULL);
 	if (client_sleep(r->o->client, wait) != 0)
 		return -1;
 	/* Waited what was asked (or the cap): the figures are stale. The next
@@ -712,8 +713,8 @@ settle_answer(struct run *r, struct flight *f)
 {
 	if (f->st == NC_OK)
 		r->events_done += f->ci.n;
-	report(r, f->ch, f->ci.n, 0, f->st, f->unknown, f->results, f->info.response_body,
-	       f->ci.txids, &f->cerr);
+	report(r, f->ch, f->ci.n, 0, f->st, f->unknown, f->st != NC_OK && !f->unknown &&
+	       !f->settled, f->results, f->info.response_body, f->ci.txids, &f->cerr);
 	flight_clear(f);
 }
 

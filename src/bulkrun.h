@@ -29,6 +29,8 @@ struct nc_bulk_progress {
 	long waiting_ms;
 	enum nc_status chunk_status;
 	int chunk_unknown;           /* no answer: its events may have been accepted */
+	int chunk_queued;            /* turned away for now (busy, 429...): its events
+	                                stay queued, a resume sends them */
 	const struct nc_trigger_result *results; /* this chunk's, index-aligned */
 	size_t nresults;             /* results' count, or the chunk's events */
 	size_t first_event;          /* index of the chunk's first event in the run */

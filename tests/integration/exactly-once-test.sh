@@ -133,6 +133,29 @@ sb_faults '{"dropNext":5}'
 run_nc "$T" --profile fast bulk "$NC_TMP/two.jsonl"
 expect_rc "an unanswered bulk request exits 4" 4 "$T"
 check "an unanswered bulk request: its events are unknown" bash -c "grep -cE '^[01]	unknown	' '$T.out' | grep -qx 2"
+sb_faults '{"dropNext":0}'
+run_nc "$T" --profile fast bulk --resume
+expect_rc "the unanswered run resumes" 0 "$T"
+
+# --- a request turned away for now: its events are queued, not failed (a
+# script must not send them again itself), and --resume sends them
+sb_faults '{"failNext":5,"status":503}'
+run_nc "$T" --profile fast bulk "$NC_TMP/two.jsonl"
+expect_rc "a bulk request turned away (503) exits 4" 4 "$T"
+check "its events are queued" bash -c "grep -cE '^[01]	queued	' '$T.out' | grep -qx 2"
+sb_faults '{"failNext":0}'
+run_nc "$T" --profile fast bulk --resume
+expect_rc "the queued events go on --resume" 0 "$T"
+check "and are processed" bash -c "grep -cE '^[01]	processed	' '$T.out' | grep -qx 2"
+
+# --- one transactionId on two events of a file: Novu would drop the second
+# silently, so the file is refused before anything is stored or sent
+printf 'workflow,subscriberId,transactionId\nwelcome-onboarding,a,twice-1\nwelcome-onboarding,b,twice-1\n' > "$NC_TMP/twice.csv"
+before=$(sb_count)
+run_nc "$T" bulk "$NC_TMP/twice.csv"
+expect_rc "one transactionId on two events exits 2" 2 "$T"
+expect_grep "names it" 'twice-1: more than one event carries it' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
 
 # --- a big file is read and stored a chunk at a time, then sent once
 python3 -c "
