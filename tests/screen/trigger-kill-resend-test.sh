@@ -12,14 +12,19 @@ unset NOVU_CONSOLE_TEST_SEED
 
 start_sandbox --rate-limit 0
 start_console
-sleep 1   # the start-up lists have loaded: Esc would stop their loading
 $T send-keys -t nc Enter
 $T send-keys -t nc -l order-shipped
 $T send-keys -t nc Enter r a
 $T send-keys -t nc -l user-1
 $T send-keys -t nc Enter
 wait_for "Recipients 1/100"
-$T send-keys -t nc Escape
+# Esc leaves the editor, or first stops a list still loading (a slow,
+# busy machine): press it until the form shows.
+for _ in 1 2 3 4 5; do
+	$T send-keys -t nc Escape
+	sleep 1
+	$T capture-pane -p -t nc | grep -qF "1/100  user-1" && break
+done
 wait_for "1/100  user-1"
 sandbox_latency 3000
 $T send-keys -t nc C-s
