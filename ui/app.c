@@ -308,10 +308,14 @@ draw_profile(struct app *a, int w)
 		region = 0;
 	if (namew + marks > w)
 		namew = w - marks;
-	if (namew < 3)
+	/* A name cut to under 3 columns says nothing: leave it out, but never
+	 * READ-ONLY or sandbox. (A short name such as "ro" is drawn whole.) */
+	if (namew < 3 && namew < utf8_width(name))
+		namew = 0;
+	if (namew + marks > w || (namew == 0 && marks == 0))
 		return;
 	x = COLS - (namew + region + marks);
-	used = draw_text_cut(0, x, namew, name, ROLE_TOPBAR);
+	used = namew ? draw_text_cut(0, x, namew, name, ROLE_TOPBAR) : 0;
 	if (region) {
 		used += draw_text(0, x + used, 1, " ", ROLE_TOPBAR);
 		used += draw_text(0, x + used, region - 1, p->region, ROLE_TOPBAR);

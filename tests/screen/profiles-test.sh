@@ -56,8 +56,16 @@ y
 :save-screen profiles-readonly-cancel.screen
 '
 NOVU_CONSOLE_PROFILE=support run_console 80 24
+
+# 4. A profile with a two-letter name: the top bar shows it and READ-ONLY
+# (a name under three columns used to hide both).
+cp "$NOVU_CONSOLE_CONFIG_DIR/profiles/support.ini" "$NOVU_CONSOLE_CONFIG_DIR/profiles/ro.ini"
+steps '
+:save-screen profiles-short-name.screen
+'
+NOVU_CONSOLE_PROFILE=ro run_console 80 24
 for s in sandbox broadcast-confirm broadcast-mismatch broadcast-sent readonly-refused \
-         readonly-cancel; do
+         readonly-cancel short-name; do
 	assert_screen "profiles-$s"
 done
 finish
