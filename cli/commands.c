@@ -512,7 +512,8 @@ bulk_resume(struct cli_ctx *c)
 	scope = session_run_scope(&c->session);
 	if (!scope) {
 		rc = 1;
-	} else if (histdb_bulk_last_unfinished(c->session.history, scope, &run_id, &err) != NC_OK) {
+	} else if (histdb_bulk_last_unfinished(c->session.history, scope,
+	                                       c->session.profile.name, &run_id, &err) != NC_OK) {
 		rc = cli_report_error(c, NC_E_IO, &err);
 	} else if (!run_id) {
 		fprintf(c->err, "novu-console: there is no unfinished bulk run of profile '%s' (%s) "

@@ -72,7 +72,8 @@ static const char SCHEMA_V1[] =
 	" UNIQUE (run_id, idx));"
 	"CREATE INDEX bulk_chunks_pending ON bulk_chunks(run_id) WHERE done = 0;";
 
-/* Version 2: the send ledger. `scope` ("PROFILE URL") is where a row was
+/* Version 2: the send ledger. `scope` (then "PROFILE URL", now
+ * "ENVIRONMENT URL": see SCOPE_SQL) is where a row was
  * sent, so a transactionId or key is checked against the same server only;
  * a bulk event row points at its chunk, which holds the request's answer
  * once for its 100 events. */
@@ -1292,11 +1293,14 @@ histdb_get_entry(struct nc_history *h, int64_t id, struct nc_history_entry *out,
 
 /* ---- the send ledger: claims, results, bulk runs with event rows ---- */
 
-/* Rows of the same server (?2). Rows from before scopes were kept (NULL)
- * count everywhere: their server is not known, and a transactionId is
- * unique enough that treating it as used costs nothing. Statements bind the
- * profile as ?3 too; where it is unused, SQLite ignores that binding. */
-#define SCOPE_SQL "(scope = ?2 OR scope IS NULL)"
+/* Rows of the same environment and server (?2, "ENVIRONMENT URL"). Rows
+ * from before scopes were kept (NULL) count everywhere: their server is not
+ * known, and a transactionId is unique enough that treating it as used
+ * costs nothing. Rows from before scopes named the environment were scoped
+ * "PROFILE URL": they count for that profile (?3) on that URL. */
+#define LEGACY_SCOPE_SQL(scope, profile) \
+	"ifnull(" profile ", '') || substr(" scope ", instr(" scope ", ' '))"
+#define SCOPE_SQL "(scope = ?2 OR scope IS NULL OR scope = " LEGACY_SCOPE_SQL("?2", "?3") ")"
 
 /* The newest row matching sql (binds ?1 text, ?2 scope, ?3 profile) into
  * *found. Returns 1 found, 0 none, -1 on error (the connection holds it). */
@@ -1580,43 +1584,45 @@ out:
 	return ret;
 }
 
-/* The transaction's newest send row, one sent to this server first: a
- * scope is "profile url" (session_run_scope), ?2 is " url". find_row's ?3,
- * the profile, is not used (a bind past the last parameter is a no-op). */
+/* A send row of this environment and server (?2 the scope, ?3 the
+ * profile): SCOPE_SQL, or a row of an older version (scoped "PROFILE URL",
+ * its environment unknown) of any profile on this URL. */
+#define HERE_SQL \
+	"(" SCOPE_SQL " OR (scope NOT LIKE 'key:%' AND scope NOT LIKE 'no-key %'" \
+	" AND substr(scope, -length(substr(?2, instr(?2, ' ')))) = substr(?2, instr(?2, ' '))))"
+/* The transaction's newest send row, one sent here first, and whether it
+ * was (the last column). */
 static const char FIND_SEND_ANY_SQL[] =
-	"SELECT " ENTRY_COLS " FROM entries WHERE transaction_id = ?1 AND kind <> 'cancel'"
-	" ORDER BY (scope IS NULL OR substr(scope, -length(?2)) = ?2) DESC, id DESC LIMIT 1";
-
-static int
-ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), m = strlen(tail);
-
-	return n >= m && strcmp(s + n - m, tail) == 0;
-}
+	"SELECT " ENTRY_COLS ", " HERE_SQL " AS here FROM entries"
+	" WHERE transaction_id = ?1 AND kind <> 'cancel' ORDER BY here DESC, id DESC LIMIT 1";
 
 enum nc_status
-histdb_sent_elsewhere(struct nc_history *h, const char *transaction_id, const char *url,
-                      struct nc_history_entry *found, struct nc_error *err)
+histdb_sent_elsewhere(struct nc_history *h, const char *transaction_id, const char *scope,
+                      const char *profile, struct nc_history_entry *found,
+                      struct nc_error *err)
 {
-	struct nc_history_entry key;
+	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
-	char *tail = nc_asprintf(" %s", url ? url : "");
-	int hit;
+	int rc;
 
-	memset(&key, 0, sizeof key);
 	memset(found, 0, sizeof *found);
-	if (!tail)
-		return nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
-	key.scope = tail;
 	pthread_mutex_lock(&h->lock);
-	hit = find_row(h, FIND_SEND_ANY_SQL, transaction_id, &key, found);
-	if (hit < 0)
+	rc = sqlite3_prepare_v2(h->db, FIND_SEND_ANY_SQL, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(st, 1, transaction_id);
+		bind_text(st, 2, scope);
+		bind_text(st, 3, profile);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_int(st, sqlite3_column_count(st) - 1) == 0 &&
+		    row_to_entry(st, found) != 0)
+			ret = nc_error_set(err, NC_E_NOMEM, NULL, "out of memory");
+	} else if (rc != SQLITE_DONE) {
 		ret = db_fail(h, err, "read the history");
-	else if (hit && (!found->scope || ends_with(found->scope, tail)))
-		histdb_entry_clear(found);   /* sent to this server */
+	}
+	sqlite3_finalize(st);
 	pthread_mutex_unlock(&h->lock);
-	free(tail);
 	return ret;
 }
 
@@ -1693,7 +1699,7 @@ static const char FIND_TXID_OUTSIDE_RUN_SQL[] =
 	"SELECT 1 FROM entries WHERE transaction_id = ?1"
 	" AND kind <> 'cancel' AND response_status IS NOT NULL AND " SCOPE_SQL
 	" AND NOT EXISTS (SELECT 1 FROM bulk_chunks c WHERE c.id = entries.chunk_id"
-	" AND c.run_id = ?3) LIMIT 1";
+	" AND c.run_id = ?4) LIMIT 1";
 
 static int
 writer_prepare(struct histdb_bulk_writer *w, const char *source)
@@ -1775,7 +1781,8 @@ writer_find_taken(struct histdb_bulk_writer *w, const struct histdb_bulk_event *
 		sqlite3_reset(w->find);
 		bind_text(w->find, 1, evs[i].transaction_id);
 		bind_text(w->find, 2, w->tmpl.scope);
-		sqlite3_bind_int64(w->find, 3, w->run_id);
+		bind_text(w->find, 3, w->tmpl.profile);
+		sqlite3_bind_int64(w->find, 4, w->run_id);
 		rc = sqlite3_step(w->find);
 		if (rc == SQLITE_ROW)
 			taken[(*ntaken)++] = i;
@@ -2256,8 +2263,8 @@ histdb_bulk_run_entries(struct nc_history *h, int64_t run_id, struct nc_history_
 }
 
 enum nc_status
-histdb_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *run_id,
-                             struct nc_error *err)
+histdb_bulk_last_unfinished(struct nc_history *h, const char *scope, const char *profile,
+                            int64_t *run_id, struct nc_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	enum nc_status ret = NC_OK;
@@ -2266,11 +2273,13 @@ histdb_bulk_last_unfinished(struct nc_history *h, const char *profile, int64_t *
 	pthread_mutex_lock(&h->lock);
 	if (sqlite3_prepare_v2(h->db, "SELECT max(c.run_id) FROM bulk_chunks c"
 	                       " JOIN bulk_runs r ON r.id = c.run_id"
-	                       " WHERE c.done = 0 AND (?1 IS NULL OR r.profile = ?1)",
+	                       " WHERE c.done = 0 AND (?1 IS NULL OR r.profile = ?1"
+	                       " OR r.profile = " LEGACY_SCOPE_SQL("?1", "?2") ")",
 	                       -1, &st, NULL) != SQLITE_OK) {
 		ret = db_fail(h, err, "look for unfinished bulk runs");
 	} else {
-		bind_text(st, 1, profile);
+		bind_text(st, 1, scope);
+		bind_text(st, 2, profile);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			ret = db_fail(h, err, "look for unfinished bulk runs");
 		else

@@ -37,7 +37,9 @@ struct nc_history_entry {
 	char *request_json;       /* exact body sent (no key), or NULL */
 	char *response_json;      /* body received, or NULL */
 	char *batch_id;           /* bulk: shared by the events of one request */
-	char *scope;              /* "PROFILE URL" it was sent to (NULL: older rows) */
+	char *scope;              /* "ENVIRONMENT URL" it was sent to
+	                             (session_run_scope; "PROFILE URL" in rows
+	                             of older versions, NULL in the oldest) */
 	int64_t chunk_id;         /* bulk: its request in bulk_chunks, else 0 */
 	char *shown_status;       /* the Status column as History shows it; set by
 	                           * histdb_page/_newer/_slice, else NULL */
@@ -95,12 +97,14 @@ enum nc_status histdb_record_cancel(struct nc_history *h, struct nc_history_entr
                                    int *own_row, struct nc_error *err);
 
 /* Where a transaction was sent, for a cancel: *found gets its newest send
- * row when History holds sends of it only to other servers than url (a
- * cancel asked here would ask the wrong one), and is all-zero when one went
- * to url, under any profile, or History has none. Clear *found. */
+ * row when History holds sends of it only to other environments or servers
+ * than scope ("ENVIRONMENT URL"; a cancel asked here would ask the wrong
+ * one), and is all-zero when one went here, under any profile, or History
+ * has none. Rows of older versions, whose environment is unknown, count as
+ * here when they went to this URL. Clear *found. */
 enum nc_status histdb_sent_elsewhere(struct nc_history *h, const char *transaction_id,
-                                     const char *url, struct nc_history_entry *found,
-                                     struct nc_error *err);
+                                     const char *scope, const char *profile,
+                                     struct nc_history_entry *found, struct nc_error *err);
 /* The newest send row (refused ones included) of each of n transactionIds
  * in scope, into out[i] (all-zero when none; NULL txids are skipped). out
  * holds n entries, each cleared by the caller. */
@@ -252,11 +256,13 @@ enum nc_status histdb_bulk_record(struct nc_history *h,
 enum nc_status histdb_bulk_run_entries(struct nc_history *h, int64_t run_id,
                                        struct nc_history_entry **out, size_t *n,
                                        struct nc_error *err);
-/* Newest unfinished run id stored with this `profile` (the string given to
- * histdb_bulk_create; NULL: any), or 0. Filtering by it keeps a run made
- * against one server from being finished against another. */
-enum nc_status histdb_bulk_last_unfinished(struct nc_history *h, const char *profile,
-                                            int64_t *run_id, struct nc_error *err);
+/* Newest unfinished run id stored with this scope (tmpl->scope given to
+ * histdb_bulk_create; NULL: any), or 0; runs stored by older versions
+ * under "PROFILE URL" count for that profile. Filtering by it keeps a run
+ * made against one server from being finished against another. */
+enum nc_status histdb_bulk_last_unfinished(struct nc_history *h, const char *scope,
+                                            const char *profile, int64_t *run_id,
+                                            struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
 /* Claim run_id for this handle before sending it, so two consoles resuming
  * the same run do not both send its chunks: a kernel lock on

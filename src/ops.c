@@ -486,24 +486,22 @@ cancel_outcome_clear(struct nc_cancel_outcome *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* The server part of a scope: "profile url" (session_run_scope), the url
- * "(local)" for the sandbox. */
+/* The server part of a scope: "environment url" (session_run_scope), or
+ * "profile url" in rows of older versions; the url is "(local)" for the
+ * sandbox. Neither an environment nor a profile name holds a space. */
 static const char *
-scope_url(const char *scope, const char *profile)
+scope_url(const char *scope)
 {
-	size_t n = profile ? strlen(profile) : 0;
+	const char *space = scope ? strchr(scope, ' ') : NULL;
 
-	if (!scope)
-		return "?";
-	if (n && strncmp(scope, profile, n) == 0 && scope[n] == ' ')
-		return scope + n + 1;
-	return scope;
+	return !scope ? "?" : space ? space + 1 : scope;
 }
 
-/* A transaction History saw sent only to another server is cancelled
- * there: asked here, a server that never had it answers "nothing pending",
- * a false all-clear for one that may still be waiting. Another profile on
- * the same server (a read-only support profile) may cancel it. */
+/* A transaction History saw sent only to another server, or with another
+ * key (another Novu environment) to this one, is cancelled there: asked
+ * here, an environment that never had it answers "nothing pending", a false
+ * all-clear for one that may still be waiting. Another profile with the
+ * same key and URL (a read-only support profile) may cancel it. */
 static enum nc_status
 cancel_here(const struct nc_ops *o, const char *transaction_id, struct nc_error *err)
 {
@@ -511,24 +509,28 @@ cancel_here(const struct nc_ops *o, const char *transaction_id, struct nc_error 
 	struct nc_error herr = NC_ERROR_INIT;
 	enum nc_status st;
 	const char *name;
+	int same_url;
 
 	if (!o->history || !o->scope)
 		return NC_OK;
-	if (histdb_sent_elsewhere(o->history, transaction_id, scope_url(o->scope, o->profile),
-	                          &e, &herr) != NC_OK) {
+	if (histdb_sent_elsewhere(o->history, transaction_id, o->scope, o->profile, &e,
+	                          &herr) != NC_OK) {
 		nc_error_clear(&herr);
 		return NC_OK;   /* History unreadable: the server's answer stands alone */
 	}
 	if (!e.id)
 		return NC_OK;
 	name = e.profile ? e.profile : "?";
+	same_url = strcmp(scope_url(e.scope), scope_url(o->scope)) == 0;
 	/* The fix early: status lines cut the end. "(environment)", "(no key)":
 	 * not names --profile takes. */
-	st = nc_error_set(err, NC_E_USAGE, "transactionId", "not cancelled: sent to %s (profile "
-	                  "%s), so cancel it %s%s (this profile asks %s; History #%lld, %s). "
-	                  "Nothing was sent", scope_url(e.scope, e.profile), name,
+	st = nc_error_set(err, NC_E_USAGE, "transactionId", "not cancelled: sent to %s%s "
+	                  "(profile %s), so cancel it %s%s (this profile asks %s%s; History "
+	                  "#%lld, %s). Nothing was sent", scope_url(e.scope),
+	                  same_url ? " with another key" : "", name,
 	                  name[0] == '(' ? "with that key and URL" : "with --profile ",
-	                  name[0] == '(' ? "" : name, scope_url(o->scope, o->profile),
+	                  name[0] == '(' ? "" : name, scope_url(o->scope),
+	                  same_url ? " in another Novu environment" : "",
 	                  (long long)e.id, transaction_id);
 	histdb_entry_clear(&e);
 	return st;

@@ -4,8 +4,8 @@
  * both, whatever a screen does:
  *
  *  1. A transactionId goes out in a new request at most once. Before a send,
- *     History (of the same profile and URL) is checked in the same write
- *     transaction that records the send. An ID it shows as used is replaced
+ *     History (of the same environment: key and URL, o->scope) is checked
+ *     in the same write transaction that records the send. An ID it shows as used is replaced
  *     when the console chose it (NC_ID_AUTO; the outcome names the old one)
  *     and refused when the user typed it (NC_ID_USER: Novu would drop the
  *     event silently).
@@ -34,7 +34,8 @@ struct nc_ops {
 	struct nc_client *client;
 	struct nc_history *history;
 	const char *profile;   /* name recorded on each row */
-	const char *scope;     /* "PROFILE URL": where IDs are checked */
+	const char *scope;     /* "ENVIRONMENT URL" (session_run_scope):
+	                          where IDs are checked */
 	int read_only;         /* the profile may cancel and read, never send */
 };
 

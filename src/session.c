@@ -4,6 +4,7 @@
 #include "paths.h"
 #include "trust.h"
 #include "redact.h"
+#include "sha256.h"
 #include "textbuf.h"
 
 #include <errno.h>
@@ -318,19 +319,38 @@ session_open(struct nc_session *s, const struct nc_session_options *o, struct nc
 	return s->scope ? NC_OK : NC_E_NOMEM;
 }
 
+/* The environment part of a scope. Novu keeps transactionIds and
+ * idempotency keys per environment, and an environment is known here only
+ * by its key: two profiles with one key on one server are one environment
+ * (a read-write and a read-only profile, say), while a development and a
+ * production key behind the same URL are two. A key is never stored: 12
+ * hex digits of its SHA-256 tell keys apart without telling anything of
+ * them. */
+static void
+scope_environment(const struct nc_session *s, char out[20])
+{
+	char hex[65];
+
+	if (s->sandbox) {
+		snprintf(out, 20, "sandbox");
+	} else if (!s->profile.secret_key) {
+		snprintf(out, 20, "no-key");
+	} else {
+		sha256_hex(s->profile.secret_key, strlen(s->profile.secret_key), hex);
+		snprintf(out, 20, "key:%.12s", hex);
+	}
+}
+
 char *
 session_run_scope(const struct nc_session *s)
 {
-	const char *name = s->profile.name ? s->profile.name : "";
+	char env[20];
 	/* The sandbox listens on a new port each start, but keeps one world:
 	 * its sends are one scope. */
 	const char *url = s->sandbox ? "(local)" : s->profile.api_url ? s->profile.api_url : "";
-	size_t n = strlen(name) + strlen(url) + 2;
-	char *scope = malloc(n);
 
-	if (scope)
-		snprintf(scope, n, "%s %s", name, url);
-	return scope;
+	scope_environment(s, env);
+	return nc_asprintf("%s %s", env, url);
 }
 
 void

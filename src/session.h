@@ -45,8 +45,11 @@ enum nc_status session_open(struct nc_session *s, const struct nc_session_option
                             struct nc_error *err);
 void session_close(struct nc_session *s);
 
-/* "NAME URL": what a stored bulk run is tied to, so that it is resumed only
- * against the same profile and server. Caller frees. */
+/* "ENVIRONMENT URL", where sends are checked for a used transactionId or
+ * key and what a stored bulk run is tied to: ENVIRONMENT is "key:" and 12
+ * hex digits of the key's SHA-256 ("sandbox" for the local sandbox, whose
+ * URL is "(local)"; "no-key" when none is set). Profiles sharing a key and
+ * URL share it. Caller frees. */
 char *session_run_scope(const struct nc_session *s);
 
 /* The use cases' view of this session (ops.h): borrows from s. */

@@ -1217,7 +1217,8 @@ bulk_resume(struct app *a)
 
 	if (!bulk_may_send(a, bulk_resume_again))
 		return;
-	st = histdb_bulk_last_unfinished(a->s->history, a->s->scope, &run_id, &err);
+	st = histdb_bulk_last_unfinished(a->s->history, a->s->scope, a->s->profile.name,
+	                                 &run_id, &err);
 	if (st != NC_OK || !run_id) {
 		app_message(a, MSG_INFO, "%s", err.message ? err.message : "no stopped bulk run to resume");
 		nc_error_clear(&err);

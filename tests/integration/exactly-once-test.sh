@@ -46,6 +46,45 @@ expect_rc "the same typed transactionId again exits 2" 2 "$T"
 expect_grep "says it was sent and Novu would drop it" 'typed-tx-1 was already sent.*drop' "$T.err"
 check "nothing was sent" test "$(sb_count)" = "$before"
 
+# --- another profile with the same key and URL is the same Novu
+# environment: it sees those transactionIds as used too. History keeps a
+# fingerprint of the key to tell environments apart, never the key.
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/twin.ini" <<INI
+[api]
+url = $SB_URL
+INI
+chmod 600 "$NOVU_CONSOLE_CONFIG_DIR/profiles/twin.ini"
+run_nc "$T" --profile twin trigger welcome-onboarding --to user-002 --transaction-id typed-tx-1
+expect_rc "the same typed transactionId under a second profile, same key, exits 2" 2 "$T"
+expect_grep "and says it was sent" 'typed-tx-1 was already sent' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
+check "History's rows name the environment by a fingerprint" \
+  test "$(history_rows "scope LIKE 'key:____________ %'")" -ge 1
+check "and never hold the key" test "$(history_rows "instr(scope, '$KEY') > 0")" = 0
+
+# --- a cancel goes to the environment the transaction went to: from
+# another key on the same URL it is refused before anything is sent (that
+# environment would answer "nothing pending"); the same key cancels it.
+echo "sk_development_env_1" > "$NC_TMP/devkey"; chmod 600 "$NC_TMP/devkey"
+cat > "$NOVU_CONSOLE_CONFIG_DIR/profiles/dev.ini" <<INI
+[api]
+url = $SB_URL
+[secret]
+file = $NC_TMP/devkey
+INI
+chmod 600 "$NOVU_CONSOLE_CONFIG_DIR/profiles/dev.ini"
+run_nc "$T" --profile twin trigger comment-digest --to user-004
+expect_rc "a digest sent under the second profile" 0 "$T"
+TXD=$(head -1 "$T.out")
+before=$(sb_count)
+(unset NOVU_SECRET_KEY; run_nc "$T" --profile dev cancel "$TXD"; echo "$RC" > "$T.rc")
+RC=$(cat "$T.rc")
+expect_rc "its cancel from another key on the same URL exits 2" 2 "$T"
+expect_grep "and names the profile to cancel it from" 'with another key \(profile twin\), so cancel it with --profile twin' "$T.err"
+check "nothing was sent" test "$(sb_count)" = "$before"
+run_nc "$T" cancel "$TXD"
+expect_rc "the same key under another profile cancels it" 0 "$T"
+
 # --- a rerun with the same idempotency key sends the same bytes
 run_nc "$T" trigger welcome-onboarding --to user-003 --payload '{"n":1}' --idempotency-key order-77
 expect_rc "keyed send" 0 "$T"

@@ -14,8 +14,8 @@ start_sandbox --rate-limit 0
 for i in $(seq 1 300); do
 	printf '{"name":"order-shipped","to":"user-%d","payload":{"order":{"id":"A-%d"}}}\n' "$i" "$i"
 done >"$HOME/events.jsonl"
-# One profile for all of it (runs resume only under the profile that
-# stored them); the URL and key come from the environment.
+# One profile for all of it, its read-only switch flipped between steps;
+# the URL and key come from the environment.
 mkdir -p "$NOVU_CONSOLE_CONFIG_DIR/profiles"
 chmod 700 "$NOVU_CONSOLE_CONFIG_DIR" "$NOVU_CONSOLE_CONFIG_DIR/profiles"
 profile() {

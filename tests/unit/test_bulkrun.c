@@ -353,7 +353,7 @@ Test(bulk, run_of_250_in_three_requests)
 	cr_assert_eq(histdb_count(hist, NULL, &count, &err), NC_OK);
 	cr_assert_eq(count, NEVENTS, "one history entry per event");
 	assert_history_processed_once("a", NEVENTS);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "the run is finished");
 
 	/* Sending a finished run again sends nothing. */
@@ -417,7 +417,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	cr_assert_eq(bulkrun_send(ops("test"), run, 1, on_progress, &log, &err), NC_E_SERVER);
 	cr_assert_eq(err.http_status, 503);
 	cr_assert_eq(log.chunks_reported, 2, "chunk 1 done, chunk 2 failed and reported");
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, run);
 	nc_error_clear(&err);
 
@@ -442,7 +442,7 @@ Test(bulk, stopped_run_resumes_with_only_the_rest)
 	assert_each_event_once("r", NEVENTS);
 	assert_history_processed_once("r", NEVENTS);
 	cJSON_Delete(reqs);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0);
 	free_events(evs, NEVENTS);
 }
@@ -475,26 +475,42 @@ Test(bulk, chunk_refused_for_its_body_is_settled_and_the_run_goes_on)
 	cr_assert_eq(statuses[2], 201);
 	cJSON_Delete(reqs);
 	nc_error_clear(&err);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "nothing is left to resume: resending would replay the 400");
 	free_events(evs, NEVENTS);
 }
 
-/* A run is resumed only under the profile (and server) it was made for. */
-Test(bulk, resume_looks_only_at_runs_of_the_same_profile)
+/* A run is resumed only in the environment (key) and on the server it was
+ * made for, under any profile of them; a run stored by an older version,
+ * scoped "PROFILE URL", under that profile. */
+Test(bulk, resume_looks_only_at_runs_of_the_same_environment)
 {
 	struct nc_event *evs = make_events(NEVENTS, "p");
 	struct nc_error err = NC_ERROR_INIT;
-	int64_t run = 0, found = -1;
+	int64_t run = 0, old = 0, found = -1;
 
-	cr_assert_eq(bulkrun_create(ops("staging https://staging.example"), NULL, evs,
+	cr_assert_eq(bulkrun_create(ops("key:0123456789ab https://staging.example"), NULL, evs,
 	                            NEVENTS, NULL, NULL, &run, &err), NC_OK);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, "prod https://api.novu.co", &found, &err),
-	             NC_OK);
-	cr_assert_eq(found, 0, "another profile's run is not offered");
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, "staging https://staging.example", &found,
-	                                          &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "key:0123456789ab https://api.novu.co",
+	                                          "test", &found, &err), NC_OK);
+	cr_assert_eq(found, 0, "a run made against another server is not offered");
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "key:ba9876543210 https://staging.example",
+	                                          "test", &found, &err), NC_OK);
+	cr_assert_eq(found, 0, "nor one made with another key");
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "key:0123456789ab https://staging.example",
+	                                          "other-profile", &found, &err), NC_OK);
 	cr_assert_eq(found, run);
+
+	free_events(evs, NEVENTS);
+	evs = make_events(NEVENTS, "q");
+	cr_assert_eq(bulkrun_create(ops("test https://old.example"), NULL, evs, NEVENTS, NULL,
+	                            NULL, &old, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "key:0123456789ab https://old.example",
+	                                          "test", &found, &err), NC_OK);
+	cr_assert_eq(found, old, "the older version's run of this profile");
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, "key:0123456789ab https://old.example",
+	                                          "other-profile", &found, &err), NC_OK);
+	cr_assert_eq(found, 0, "not another profile's");
 	free_events(evs, NEVENTS);
 }
 
@@ -762,7 +778,7 @@ Test(parallel, failure_mid_run_then_resume_accepts_each_event_once)
 	cr_assert_eq(count_rows_with("m", HISTDB_QUEUED), 600);
 	cr_assert_eq(count_rows_with("m", HISTDB_UNKNOWN), 0);
 	cJSON_Delete(reqs);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, run);
 
 	cr_assert_eq(bulkrun_send(ops("test"), run, 4, NULL, NULL, &err), NC_OK, "%s",
@@ -1009,7 +1025,7 @@ assert_nothing_stored_or_sent(void)
 
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 0, "nothing was sent");
 	cJSON_Delete(reqs);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &unfinished, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &unfinished, &err), NC_OK);
 	cr_assert_eq(unfinished, 0, "no run was stored");
 	cr_assert_eq(histdb_count(hist, NULL, &count, &err), NC_OK);
 	cr_assert_eq(count, 0, "no bulk row was stored");
@@ -1072,7 +1088,7 @@ Test(bulk, file_with_sent_user_ids_in_later_chunks_is_refused_whole)
 	reqs = tsb_requests(&sb);
 	cr_assert_eq(tsb_count_path(reqs, BULK_PATH), 0, "nothing was sent");
 	cJSON_Delete(reqs);
-	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, &run, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(hist, NULL, NULL, &run, &err), NC_OK);
 	cr_assert_eq(run, 0, "no run was stored");
 	nc_error_clear(&err);
 	free_events(sent, 2);

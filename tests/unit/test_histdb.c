@@ -1124,7 +1124,7 @@ Test(history, bulk_run_resume_cycle)
 	int64_t run, run2, last, ids[3];
 	size_t n, i;
 
-	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
 	run = create_run(h, "prod x", bodies, keys, 3, rows, 201);
 	cr_assert_gt(run, 0);
@@ -1155,7 +1155,7 @@ Test(history, bulk_run_resume_cycle)
 
 	/* A stopped run is found again after a restart, its events as they were. */
 	h = open_ok();
-	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
 	cr_assert_eq(histdb_bulk_run_entries(h, run, &evs, &n, &err), NC_OK);
 	cr_assert_eq(n, 201);
@@ -1181,17 +1181,17 @@ Test(history, bulk_run_resume_cycle)
 	snprintf((char *)(uintptr_t)more[0].transaction_id, 16, "other");
 	run2 = create_run(h, "prod x", bodies, keys, 1, more, 1);
 	cr_assert_gt(run2, run);
-	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run2, "the newest unfinished run");
 	cr_assert_eq(histdb_bulk_pending(h, run2, &c, &n, &err), NC_OK);
 	settle(h, c[0].id);
 	bulk_chunk_clear(&c[0]);
 	free(c);
-	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, run);
 	settle(h, ids[0]);
 	settle(h, ids[2]);
-	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, &last, &err), NC_OK);
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
 	cr_assert_eq(last, 0);
 	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
 	cr_assert_eq(n, 0);

@@ -773,6 +773,118 @@ Test(ops, a_cancel_goes_only_where_the_transaction_was_sent)
 	event_clear(&ev);
 }
 
+/* Novu keeps transactionIds per environment, and the console knows an
+ * environment by its key and URL (session_run_scope). A second profile
+ * with the same key sees the first one's IDs as used, single sends and
+ * bulk runs alike: sent again, Novu would drop them and they would show as
+ * processed. Another key on the same URL (development and production on
+ * api.novu.co) is another environment, free to use them. Rows stored by
+ * older versions, scoped "PROFILE URL", still count for their profile. */
+Test(ops, ids_are_checked_per_environment_not_per_profile)
+{
+	struct nc_ops twin = o, dev = o;
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry old;
+	struct nc_event ev, *evs = bulk_events(3, "e");
+	unsigned char user[3] = { 0, 1, 0 };
+	int64_t run = 0;
+	size_t before;
+
+	o.scope = "key:0123456789ab https://api.novu.co";
+	twin.profile = "prod-copy";
+	twin.scope = o.scope;
+	dev.profile = "dev";
+	dev.scope = "key:ba9876543210 https://api.novu.co";
+	event_for(&ev, "welcome", "u1", "e1", "{}");
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_OK, "%s",
+	             err.message);
+	send_outcome_clear(&out);
+	before = net.nseen;
+
+	{
+		struct nc_send_request rq = { .kind = NC_SEND_TRIGGER, .ev = &ev,
+		                              .txid_origin = NC_ID_USER, .key_origin = NC_ID_AUTO };
+
+		cr_assert_eq(ops_send_event(&twin, &rq, &out, &err), NC_E_USAGE);
+		cr_assert_not_null(strstr(err.message, "e1 was already sent"), "%s", err.message);
+		send_outcome_clear(&out);
+		nc_error_clear(&err);
+		cr_assert_eq(bulkrun_create(&twin, "f", evs, 3, user, NULL, &run, &err), NC_E_USAGE);
+		cr_assert_not_null(strstr(err.message, "events[1] e1"), "%s", err.message);
+		cr_assert_eq(run, 0);
+		nc_error_clear(&err);
+		cr_assert_eq(net.nseen, before, "nothing was sent");
+
+		cr_assert_eq(ops_send_event(&dev, &rq, &out, &err), NC_OK, "%s", err.message);
+		cr_assert_eq(out.result, NC_SEND_PROCESSED, "another environment: sent");
+		send_outcome_clear(&out);
+	}
+
+	/* A row of an older version: "prod https://api.novu.co". */
+	memset(&old, 0, sizeof old);
+	old.kind = S("trigger");
+	old.workflow = S("welcome");
+	old.transaction_id = S("e-old");
+	old.profile = S("prod");
+	old.scope = S("prod https://api.novu.co");
+	old.response_status = S("processed");
+	cr_assert_eq(histdb_append(hist, &old, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(nc_strset(&ev.transaction_id, "e-old"), 0);
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "e-old was already sent"), "%s", err.message);
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+	{
+		struct nc_send_request rq = { .kind = NC_SEND_TRIGGER, .ev = &ev,
+		                              .txid_origin = NC_ID_USER, .key_origin = NC_ID_AUTO };
+
+		cr_assert_eq(ops_send_event(&dev, &rq, &out, &err), NC_OK, "%s", err.message);
+		send_outcome_clear(&out);
+	}
+	free_bulk(evs, 3);
+	event_clear(&ev);
+}
+
+/* One URL, two keys: two Novu environments (development and production on
+ * api.novu.co). A cancel from the other environment would hear "nothing
+ * pending" for a digest still waiting in this one: refused, naming the
+ * profile. Another profile with the same key cancels it. */
+Test(ops, a_cancel_goes_to_the_environment_the_transaction_was_sent_to)
+{
+	struct nc_ops dev = o, desk = o;
+	struct nc_cancel_outcome c;
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event ev;
+	size_t before;
+
+	o.scope = "key:0123456789ab https://api.novu.co";
+	dev.profile = "dev";
+	dev.scope = "key:ba9876543210 https://api.novu.co";
+	desk.profile = "support";
+	desk.scope = o.scope;
+	event_for(&ev, "digest", "u1", "tx-env", "{}");
+	cr_assert_eq(send(&ev, NC_ID_USER, NULL, NC_ID_AUTO, &out, &err), NC_OK);
+	send_outcome_clear(&out);
+	before = net.nseen;
+
+	cr_assert_eq(ops_cancel(&dev, "tx-env", &c, &err), NC_E_USAGE);
+	cr_assert_eq(net.nseen, before, "nothing was sent");
+	cr_assert_not_null(strstr(err.message, "sent to https://api.novu.co with another key "
+	                          "(profile prod), so cancel it with --profile prod"),
+	                   "%s", err.message);
+	cr_assert_not_null(strstr(err.message, "in another Novu environment"), "%s", err.message);
+	cancel_outcome_clear(&c);
+	nc_error_clear(&err);
+
+	cr_assert_eq(ops_cancel(&desk, "tx-env", &c, &err), NC_OK, "%s", err.message);
+	cr_assert(c.cancelled);
+	cr_assert_eq(net.nseen, before + 1);
+	cancel_outcome_clear(&c);
+	event_clear(&ev);
+}
+
 /* ---- bulk runs ---- */
 
 static struct nc_event *
