@@ -33,9 +33,10 @@ run_unit() {
   # memcheck would start again for each (a second of CPU apiece, most of
   # the sandbox's share spent serving the tests 30 times slower). The
   # sandbox gets its own memcheck run below, serving the console.
+  # Each line says how long its binary took, so the slow ones show.
   if $VG --trace-children=yes --trace-children-skip='*/novu-sandbox,/bin/*,/usr/bin/*' \
       "$t" --jobs 1 "${extra[@]}" >"$log/$name" 2>&1; then
-    echo "valgrind: $name clean"
+    echo "valgrind: $name clean ($SECONDS s)"
   else
     echo "valgrind: $name FAILED"; tail -40 "$log/$name"; return 1
   fi
