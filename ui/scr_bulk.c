@@ -1205,14 +1205,52 @@ run_sent_elsewhere(struct app *a, int64_t run_id)
 	return 1;
 }
 
+static int
+cmp_strp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Events of run_id still to send (queued, or unknown: their request goes
+ * again under its key) that are no longer in the list - deleted after a
+ * stop, or another list's run. R sends them too: the dialog says so. */
+static size_t
+run_events_not_in_list(struct app *a, const struct bulk *b, int64_t run_id)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *rows = NULL;
+	const char **ids = must_malloc((b->n ? b->n : 1) * sizeof(*ids));
+	size_t n = 0, k = 0, i, missing = 0;
+	enum bstate st;
+
+	for (i = 0; i < b->n; i++)
+		if (b->evs[i].transaction_id)
+			ids[k++] = b->evs[i].transaction_id;
+	qsort(ids, k, sizeof(*ids), cmp_strp);
+	if (histdb_bulk_run_entries(a->s->history, run_id, &rows, &n, &err) != NC_OK)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		st = state_of_row(&rows[i]);
+		if ((st == BS_QUEUED || st == BS_UNKNOWN) &&
+		    (!rows[i].transaction_id ||
+		     !bsearch(&rows[i].transaction_id, ids, k, sizeof(*ids), cmp_strp)))
+			missing++;
+		histdb_entry_clear(&rows[i]);
+	}
+	free(rows);
+	free(ids);
+	nc_error_clear(&err);
+	return missing;
+}
+
 static void
 bulk_resume(struct app *a)
 {
 	struct nc_error err = NC_ERROR_INIT;
 	struct nc_bulk_chunk *chunks = NULL;
 	int64_t run_id = 0, *ctx;
-	size_t n = 0, i, pending = 0;
-	char *text;
+	size_t n = 0, i, pending = 0, missing;
+	char *text, *note = NULL;
 	enum nc_status st;
 
 	if (!bulk_may_send(a, bulk_resume_again))
@@ -1236,14 +1274,22 @@ bulk_resume(struct app *a)
 	nc_error_clear(&err);
 	ctx = must_malloc(sizeof(*ctx));
 	*ctx = run_id;
+	missing = run_events_not_in_list(a, bulk_of(a), run_id);
+	if (missing)
+		note = must_asprintf(" %zu of its events still to send %s not in this list "
+		                     "(deleted from it, or stored by another list or command): "
+		                     "the run holds %s, so %s too.", missing,
+		                     missing == 1 ? "is" : "are", missing == 1 ? "it" : "them",
+		                     missing == 1 ? "it goes" : "they go");
 	text = pending == 1
 	       ? must_asprintf("Resume bulk run %lld: 1 request still to send, with its stored "
-	                       "body and idempotency key (nothing is sent twice)?",
-	                       (long long)run_id)
+	                       "body and idempotency key (nothing is sent twice)?%s",
+	                       (long long)run_id, note ? note : "")
 	       : must_asprintf("Resume bulk run %lld: %zu requests still to send, with their "
-	                       "stored bodies and idempotency keys (nothing is sent twice)?",
-	                       (long long)run_id, pending);
+	                       "stored bodies and idempotency keys (nothing is sent twice)?%s",
+	                       (long long)run_id, pending, note ? note : "");
 	dialog_confirm(a, "Resume", text, resume_confirmed, ctx);
+	free(note);
 	free(text);
 }
 
