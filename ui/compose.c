@@ -452,6 +452,16 @@ unsigned
 compose_handle(struct app *a, struct compose *c, enum ui_req req, int key)
 {
 	(void)key;
+	if (c->send_checking && req != REQ_STOP_SEND && req != REQ_QUIT && req != REQ_HELP &&
+	    req != REQ_REDRAW) {
+		/* The send's confirmation comes when the check ends: a key typed
+		 * ahead for it (a broadcast's workflow ID, y) would land in the
+		 * form or start another action instead. */
+		app_message(a, MSG_INFO, "checking the payload against %s's payloadSchema before "
+		            "sending: the form waits for it (Esc stops the check)",
+		            c->ev.workflow ? c->ev.workflow : "the workflow");
+		return UI_HANDLED | UI_REDRAW;
+	}
 	switch (req) {
 	case REQ_MOVE_UP:
 		move_focus(c, -1);

@@ -29,6 +29,8 @@ struct compose {
 	                              unchanged so a retry is deduplicated */
 	char *just_sent;           /* transactionId of the processed send the
 	                              form has not changed since, or NULL */
+	int send_checking;         /* ^S waits for the payloadSchema check:
+	                              keys wait too (compose_handle) */
 	int txid_typed;            /* the user typed the transactionId: History
 	                              refuses it when used, never swaps it */
 	int focus;                 /* enum cf_field */

@@ -317,10 +317,15 @@ prefill_done(struct app *a, void *data)
 
 	keep_schema(c, j);
 	if (j->then_send) {
+		c->send_checking = 0;
 		/* Esc stopped the wait: the user chose not to send yet. */
 		if (j->st == NC_E_ABORTED)
 			app_message(a, MSG_INFO, "not sent: stopped while asking for %s's "
 			            "payloadSchema", j->workflow);
+		else if (!compose_schema_known(c))
+			app_message(a, MSG_WARN, "not sent: the form now names another workflow "
+			            "than %s, whose payloadSchema was checked; ^S checks and sends it",
+			            j->workflow);
 		prefill_job_free(j);
 		if (compose_schema_known(c))
 			compose_send(a, c);
@@ -385,8 +390,10 @@ compose_check_then_send(struct app *a, struct compose *c)
 
 	/* Set before the worker finishes: its answer is only read on this
 	 * thread, in prefill_done. */
-	if (j)
+	if (j) {
 		j->then_send = 1;
+		c->send_checking = 1;
+	}
 }
 
 void
