@@ -249,8 +249,8 @@ parse_long(const char *text, long *out)
 
 /* --max-wait: seconds, fractions allowed, up to a day (the profile's
  * retry_max_time range). */
-static int
-set_max_wait(struct cli_ctx *c, const char *arg)
+int
+cli_set_max_wait(struct cli_ctx *c, const char *arg)
 {
 	char *end;
 	double s;
@@ -360,7 +360,7 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	switch (id) {
 	case OPT_PROFILE: c->profile = arg; return 0;
 	case OPT_API_URL: return set_api_url(c, arg);
-	case OPT_MAX_WAIT: return set_max_wait(c, arg);
+	case OPT_MAX_WAIT: return cli_set_max_wait(c, arg);
 	case OPT_PARALLEL: return set_parallel(c, arg);
 	case OPT_TO: return add_to(c, arg);
 	case OPT_TOPIC: return add_topic(c, arg);

@@ -47,7 +47,7 @@ add_filter(const char **list, size_t *n, const char *v)
 }
 
 enum { P_SUB = 300, P_WF, P_TOPIC, P_SINCE, P_UNTIL, P_LIMIT, P_JSON, P_CANCEL, P_YES,
-       P_PROFILE, P_API_URL, P_HELP };
+       P_PROFILE, P_API_URL, P_MAX_WAIT, P_HELP };
 
 static int
 apply(struct cli_ctx *c, struct pending_args *a, int id, const char *arg)
@@ -66,6 +66,7 @@ apply(struct cli_ctx *c, struct pending_args *a, int id, const char *arg)
 	case P_CANCEL: a->cancel = 1; return 0;
 	case P_YES: c->yes = 1; return 0;
 	case P_PROFILE: c->profile = arg; return 0;
+	case P_MAX_WAIT: return cli_set_max_wait(c, arg) ? 2 : 0;
 	case P_LIMIT:
 		a->limit = strtol(arg, &end, 10);
 		return *end || end == arg || a->limit <= 0 || a->limit > 100000
@@ -97,6 +98,7 @@ parse_args(struct cli_ctx *c, struct pending_args *a, int argc, char **argv)
 		{ "yes", no_argument, NULL, P_YES },
 		{ "profile", required_argument, NULL, P_PROFILE },
 		{ "api-url", required_argument, NULL, P_API_URL },
+		{ "max-wait", required_argument, NULL, P_MAX_WAIT },
 		{ "help", no_argument, NULL, P_HELP },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -62,6 +62,10 @@ int cmd_preview(struct cli_ctx *c);
  * command word (argv[0] the program). */
 int cmd_pending_main(struct cli_ctx *c, int argc, char **argv);
 
+/* --max-wait SECONDS into c->max_wait_ms; -1 (the message printed) when
+ * it is not a number of seconds above 0 and at most a day. */
+int cli_set_max_wait(struct cli_ctx *c, const char *arg);
+
 /* Open the session (profile, key or sandbox, client, history). offline: do
  * not start the sandbox (dry runs). Prints the error and returns its exit
  * code, or 0. */

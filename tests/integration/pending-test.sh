@@ -24,6 +24,14 @@ expect_grep "a delay says until when" 'payment-reminder .*user-003 +delay until 
 check "newest first" python3 -c "
 import re; t=[l.split()[0] for l in open('$T.out')]; assert t == sorted(t, reverse=True), t"
 
+# --max-wait, as every command takes it: a bound on each call, checked
+run_nc "$T" pending --max-wait 30
+expect_rc "pending --max-wait 30 exits 0" 0 "$T"
+check "and lists the same 4" test "$(rows "$T.out")" = 4
+run_nc "$T" pending --max-wait 0
+expect_rc "pending --max-wait 0 exits 2" 2 "$T"
+expect_grep "says what --max-wait takes" 'a number above 0' "$T.err"
+
 run_nc "$T" pending --json
 check "--json has the fields" python3 -c "
 import json; d=json.load(open('$T.out')); assert len(d)==4, d
