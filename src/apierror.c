@@ -618,7 +618,7 @@ format_origin(struct textbuf *tb, const struct nc_error *err)
 {
 	switch (err->kind) {
 	case NC_ERRK_CLIENT:
-		textbuf_puts(tb, "  nothing was sent (checked before sending)\n");
+		textbuf_puts(tb, "  no request was made (checked here first)\n");
 		break;
 	case NC_ERRK_HTTP:
 		textbuf_puts(tb, "  ");

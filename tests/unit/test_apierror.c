@@ -490,11 +490,11 @@ Test(format, client_and_transport_errors)
 
 	nc_error_set(&err, NC_E_INVALID, "to", "to: no recipients");
 	text = nc_error_format(&err);
-	cr_assert_str_eq(text, "to: no recipients\n  nothing was sent (checked before sending)\n");
+	cr_assert_str_eq(text, "to: no recipients\n  no request was made (checked here first)\n");
 	free(text);
 	nc_error_set(&err, NC_E_INVALID, "payload", "payload: invalid JSON");
 	text = nc_error_format(&err);
-	cr_assert_str_eq(text, "to: no recipients\n  nothing was sent (checked before sending)\n"
+	cr_assert_str_eq(text, "to: no recipients\n  no request was made (checked here first)\n"
 	                       "  problems:\n    - to: no recipients\n    - payload: invalid JSON\n");
 	free(text);
 	nc_error_clear(&err);
