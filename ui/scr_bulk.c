@@ -313,6 +313,33 @@ payload_summary(const char *json)
 	return str_empty(json) ? must_strdup("{}") : str_one_line(json);
 }
 
+/* The list's size and what ^S would send of it: only the events never
+ * sent or refused go (the rest are processed, or R's to resume), so the
+ * request count is of those. */
+static void
+bulk_heading(struct bulk *b, char *head, size_t cap)
+{
+	size_t i, to_send = 0;
+
+	pthread_mutex_lock(&b->mu);
+	for (i = 0; i < b->n; i++)
+		to_send += state_to_send(b->items[i].state) != 0;
+	pthread_mutex_unlock(&b->mu);
+	if (to_send == b->n && b->n <= NC_MAX_BULK_EVENTS)
+		snprintf(head, cap, "Bulk: %zu/%d events in one request", b->n, NC_MAX_BULK_EVENTS);
+	else if (to_send == b->n)
+		snprintf(head, cap, "Bulk: %zu events, sent as %zu requests of at most %d", b->n,
+		         bulk_plan_count(b->n), NC_MAX_BULK_EVENTS);
+	else if (!to_send)
+		snprintf(head, cap, "Bulk: %zu events, none left for ^S to send", b->n);
+	else if (to_send <= NC_MAX_BULK_EVENTS)
+		snprintf(head, cap, "Bulk: %zu events, ^S sends %zu of them in one request", b->n,
+		         to_send);
+	else
+		snprintf(head, cap, "Bulk: %zu events, ^S sends %zu of them as %zu requests of at "
+		         "most %d", b->n, to_send, bulk_plan_count(to_send), NC_MAX_BULK_EVENTS);
+}
+
 static void
 bulk_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 {
@@ -321,12 +348,7 @@ bulk_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	char head[200];
 
 	(void)a;
-	if (b->n <= NC_MAX_BULK_EVENTS)
-		snprintf(head, sizeof(head), "Bulk: %zu/%d events in one request", b->n,
-		         NC_MAX_BULK_EVENTS);
-	else
-		snprintf(head, sizeof(head), "Bulk: %zu events, sent as %zu requests of at most %d",
-		         b->n, bulk_plan_count(b->n), NC_MAX_BULK_EVENTS);
+	bulk_heading(b, head, sizeof(head));
 	draw_text_pad(y, x, w, head, b->n == NC_MAX_BULK_EVENTS ? ROLE_WARN : ROLE_TITLE);
 	if (!b->n) {
 		draw_text_cut(y + 2, x + 2, w - 2, "No events yet. a: add one  i: import CSV or "
