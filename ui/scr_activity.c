@@ -42,6 +42,11 @@ struct activity_view {
 	long auto_s;                /* auto-refresh period, 0 = off */
 	int64_t next_auto_ms;
 	char *problem;              /* why the last read failed */
+	/* While a read with new filters runs: the filters the list on screen
+	 * was read with (filters_text), put back if the read fails, so the
+	 * filter line always names what the rows are. */
+	char *list_filters;
+	int list_pending_only;
 };
 
 static struct activity_view *
@@ -161,6 +166,37 @@ reselect(struct activity_view *av, const char *txid)
 		av->sel = av->list.n ? av->list.n - 1 : 0;
 }
 
+static int parse_filters(struct activity_view *av, const char *line, char *why, size_t cap);
+static char *filters_text(const struct activity_view *av);
+
+/* Before a read with other filters: remember the list's (text as
+ * filters_text makes it; taken over). */
+static void
+keep_list_filters(struct activity_view *av, char *text, int pending_only)
+{
+	if (av->list_filters) {
+		free(text);   /* a read with new filters runs: the list's are kept */
+		return;
+	}
+	av->list_filters = text;
+	av->list_pending_only = pending_only;
+}
+
+/* The read with new filters is over: forget the list's, or (put_back) set
+ * them again. 1 when they were put back. */
+static int
+settle_list_filters(struct activity_view *av, int put_back)
+{
+	char why[200];
+	int back = put_back && av->list_filters;
+
+	if (back && parse_filters(av, av->list_filters, why, sizeof(why)) == 0)
+		av->pending_only = av->list_pending_only;
+	free(av->list_filters);
+	av->list_filters = NULL;
+	return back;
+}
+
 static void
 read_done(struct app *a, void *data)
 {
@@ -168,13 +204,19 @@ read_done(struct app *a, void *data)
 	struct activity_view *av = av_of(a);
 	char *keep;
 
+	int back = settle_list_filters(av, j->st != NC_OK);
+
 	if (j->st == NC_E_ABORTED) {
-		app_message(a, MSG_WARN, "stopped; the list is the one read before");
+		app_message(a, MSG_WARN, "stopped; the list is the one read before%s",
+		            back ? ", and so are its filters" : "");
 	} else if (j->st != NC_OK) {
 		free(av->problem);
 		av->problem = nc_error_format(&j->err);
 		errlog_add(a, &j->err, SCR_ACTIVITY, "activity");
-		app_message(a, MSG_ERROR, "activity: %s", av->problem ? av->problem : "failed");
+		/* What the filter line shows first: the end of a line gets cut. */
+		app_message(a, MSG_ERROR, "activity: %s%s", back ? "the filters are back to the "
+		            "list's, the read with the new ones failed: " : "",
+		            av->problem ? av->problem : "failed");
 	} else {
 		keep = av->list.n ? must_strdup(av->list.items[av->sel].transaction_id) : NULL;
 		activity_list_clear(&av->list);
@@ -194,7 +236,8 @@ read_done(struct app *a, void *data)
 	read_job_free(j);
 }
 
-static void
+/* 0 when the read was started (read_done follows), -1 when not. */
+static int
 start_read(struct app *a, struct activity_view *av, int quiet)
 {
 	struct read_job *j;
@@ -203,11 +246,11 @@ start_read(struct app *a, struct activity_view *av, int quiet)
 	if (!a->s->client) {
 		if (!quiet)
 			app_message(a, MSG_ERROR, "offline: no API client");
-		return;
+		return -1;
 	}
 	if (av->since && pending_parse_time(av->since, clock_wall_ms(), &after)) {
 		app_message(a, MSG_ERROR, "since: give 30m, 2h, 7d or an ISO 8601 time");
-		return;
+		return -1;
 	}
 	j = must_calloc(1, sizeof(*j));
 	j->client = a->s->client;
@@ -227,7 +270,18 @@ start_read(struct app *a, struct activity_view *av, int quiet)
 		if (!quiet)
 			app_message(a, MSG_WARN, "a request is running; try again when it ends");
 		read_job_free(j);
+		return -1;
 	}
+	return 0;
+}
+
+/* A read with the filters just changed; when it cannot start, the list's
+ * filters come back at once. */
+static void
+start_filtered_read(struct app *a, struct activity_view *av)
+{
+	if (start_read(a, av, 0) != 0)
+		settle_list_filters(av, 1);
 }
 
 /* ---- drawing ---- */
@@ -552,16 +606,19 @@ static void
 filters_done(struct app *a, void *ctx, const char *line)
 {
 	struct activity_view *av = ctx;
-	char why[200];
+	char why[200], *before;
 
 	if (!line)
 		return;
+	before = filters_text(av);
 	if (parse_filters(av, line, why, sizeof(why)) != 0) {
+		free(before);
 		app_message(a, MSG_ERROR, "%s", why);
 		return;
 	}
+	keep_list_filters(av, before, av->pending_only);
 	av->sel = av->top = 0;
-	start_read(a, av, 0);
+	start_filtered_read(a, av);
 }
 
 static void
@@ -677,8 +734,9 @@ activity_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		start_read(a, av, 0);
 		break;
 	case REQ_TOGGLE_PENDING:
+		keep_list_filters(av, filters_text(av), av->pending_only);
 		av->pending_only = !av->pending_only;
-		start_read(a, av, 0);
+		start_filtered_read(a, av);
 		break;
 	case REQ_FILTER:
 		text = filters_text(av);
@@ -718,6 +776,7 @@ activity_done(struct app *a, struct view *v)
 	free(av->topic);
 	free(av->since);
 	free(av->problem);
+	free(av->list_filters);
 	notes_free(av->marks, av->nmarks);
 	notes_free(av->outcomes, av->noutcomes);
 }
