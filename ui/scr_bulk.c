@@ -315,8 +315,8 @@ payload_summary(const char *json)
 
 /* The list's size and what ^S would send of it: only the events never
  * sent or refused go (the rest are processed, or R's to resume), so the
- * request count is of those. */
-static void
+ * request count is of those. Returns that count. */
+static size_t
 bulk_heading(struct bulk *b, char *head, size_t cap)
 {
 	size_t i, to_send = 0;
@@ -338,6 +338,7 @@ bulk_heading(struct bulk *b, char *head, size_t cap)
 	else
 		snprintf(head, cap, "Bulk: %zu events, ^S sends %zu of them as %zu requests of at "
 		         "most %d", b->n, to_send, bulk_plan_count(to_send), NC_MAX_BULK_EVENTS);
+	return to_send;
 }
 
 static void
@@ -346,9 +347,10 @@ bulk_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	struct bulk *b = v->priv;
 	int rows = h - 3, i, flex, wfw, rcw, plw, resw;
 	char head[200];
+	size_t to_send;
 
 	(void)a;
-	bulk_heading(b, head, sizeof(head));
+	to_send = bulk_heading(b, head, sizeof(head));
 	draw_text_pad(y, x, w, head, b->n == NC_MAX_BULK_EVENTS ? ROLE_WARN : ROLE_TITLE);
 	if (!b->n) {
 		draw_text_cut(y + 2, x + 2, w - 2, "No events yet. a: add one  i: import CSV or "
@@ -400,7 +402,7 @@ bulk_draw(struct app *a, struct view *v, int y, int x, int h, int w)
 	}
 	pthread_mutex_unlock(&b->mu);
 	snprintf(head, sizeof(head), "event %d of %zu%s", b->sel + 1, b->n,
-	         b->n > NC_MAX_BULK_EVENTS ? "  (over 100: ^S shows the plan)" : "");
+	         to_send > NC_MAX_BULK_EVENTS ? "  (over 100: ^S shows the plan)" : "");
 	draw_text_cut(y + h - 1, x, w, head, ROLE_DIM);
 }
 
