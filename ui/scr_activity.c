@@ -299,7 +299,7 @@ state_of(const struct nc_activity_txn *t, const struct txid_note *out, enum ui_r
 		return "cancelled";
 	}
 	if (out && strcmp(out->text, "nothing pending") == 0)
-		return "sent";
+		return "done";   /* what the feed says of a finished one */
 	if (out) {
 		*role = ROLE_ERROR;
 		return "FAILED";
@@ -310,7 +310,7 @@ state_of(const struct nc_activity_txn *t, const struct txid_note *out, enum ui_r
 	}
 	for (i = 0; i < t->njobs; i++)
 		if (t->jobs[i].status && strcmp(t->jobs[i].status, "canceled") == 0)
-			return "canceled";
+			return "cancelled";   /* by someone else: one spelling on screen */
 	for (i = 0; i < t->njobs; i++)
 		if (t->jobs[i].status && strcmp(t->jobs[i].status, "failed") == 0)
 			return "failed";
