@@ -259,6 +259,25 @@ start_console() {
 	wait_for "1 Trigger"
 }
 
+#| fill_trigger_form: in the tmux console, on the Trigger form, type the
+#| workflow order-shipped and the recipient user-1, then leave the editor:
+#| Esc closes it, or first stops a list still loading (a slow, busy
+#| machine), so it is pressed until the form shows.
+fill_trigger_form() {
+	$T send-keys -t nc Enter
+	$T send-keys -t nc -l order-shipped
+	$T send-keys -t nc Enter r a
+	$T send-keys -t nc -l user-1
+	$T send-keys -t nc Enter
+	wait_for "Recipients 1/100"
+	for _ in 1 2 3 4 5; do
+		$T send-keys -t nc Escape
+		sleep 1
+		$T capture-pane -p -t nc | grep -qF "1/100  user-1" && break
+	done
+	wait_for "1/100  user-1"
+}
+
 #| wait_for TEXT [TRIES]: poll the pane (every 0.1 s, 10 s by default)
 #| until it shows TEXT; fail with the pane's content otherwise.
 wait_for() {

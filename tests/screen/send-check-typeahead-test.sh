@@ -9,20 +9,7 @@ use_tmux
 
 start_sandbox --rate-limit 0
 start_console
-$T send-keys -t nc Enter
-$T send-keys -t nc -l order-shipped
-$T send-keys -t nc Enter r a
-$T send-keys -t nc -l user-1
-$T send-keys -t nc Enter
-wait_for "Recipients 1/100"
-# Esc leaves the editor, or first stops a list still loading (a slow,
-# busy machine): press it until the form shows.
-for _ in 1 2 3 4 5; do
-	$T send-keys -t nc Escape
-	sleep 1
-	$T capture-pane -p -t nc | grep -qF "1/100  user-1" && break
-done
-wait_for "1/100  user-1"
+fill_trigger_form
 # The draft is on disk: a new console brings the form back, schema unknown.
 kill -9 "$CONSOLE_PID" 2>/dev/null
 tmux_kill
