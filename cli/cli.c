@@ -57,7 +57,7 @@ static const struct command commands[CMD_COUNT] = {
 		"send a workflow to every subscriber (needs --yes)",
 		"give the WORKFLOW to broadcast (novu-console workflows lists them)" },
 	[CMD_BULK] = { "bulk", cmd_bulk, 0, 1,
-		"bulk FILE|- [--dry-run] [--json] [--resume] [--parallel N]",
+		"bulk FILE|- [--dry-run] [--json] [--parallel N] | bulk --resume [--parallel N] | bulk --drop",
 		"trigger many events: CSV with a header, JSON Lines, a JSON array, or {\"events\":[...]}" },
 	[CMD_CANCEL] = { "cancel", cmd_cancel, 1, 1, "cancel TRANSACTION_ID [--json]",
 		"cancel pending delays and digests of a transaction",
@@ -92,7 +92,7 @@ static const struct command commands[CMD_COUNT] = {
 enum opt_id {
 	OPT_PROFILE = 256, OPT_API_URL, OPT_TO, OPT_TOPIC, OPT_EXCLUDE, OPT_PAYLOAD,
 	OPT_OVERRIDES, OPT_ACTOR, OPT_TENANT, OPT_CONTEXT, OPT_TXID, OPT_IDEM,
-	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_LIMIT, OPT_SEARCH,
+	OPT_DRY_RUN, OPT_JSON, OPT_YES, OPT_RESUME, OPT_DROP, OPT_LIMIT, OPT_SEARCH,
 	OPT_MAX_FRAMES, OPT_MAX_WAIT, OPT_PARALLEL, OPT_KEY, OPT_VERSION, OPT_HELP, OPT_CHECK,
 	OPT_SCHEMA, OPT_STEP
 };
@@ -110,7 +110,7 @@ static const struct {
 	{ OPT_IDEM, SENDS | B(CMD_BULK) },
 	{ OPT_DRY_RUN, SENDS | B(CMD_BULK) | B(CMD_CANCEL) },
 	{ OPT_JSON, SENDS | B(CMD_BULK) | B(CMD_CANCEL) | B(CMD_HISTORY) | LISTS | B(CMD_STATUS) },
-	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) }, { OPT_PARALLEL, B(CMD_BULK) },
+	{ OPT_YES, B(CMD_BROADCAST) }, { OPT_RESUME, B(CMD_BULK) }, { OPT_DROP, B(CMD_BULK) }, { OPT_PARALLEL, B(CMD_BULK) },
 	{ OPT_LIMIT, B(CMD_HISTORY) | LISTS }, { OPT_SEARCH, B(CMD_HISTORY) | LISTS },
 	{ OPT_MAX_FRAMES, B(CMD_TUI) },
 	{ OPT_CHECK, B(CMD_TRIGGER) }, { OPT_SCHEMA, B(CMD_WORKFLOWS) },
@@ -133,6 +133,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "drop", no_argument, NULL, OPT_DROP },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "search", required_argument, NULL, OPT_SEARCH },
 	{ "step", required_argument, NULL, OPT_STEP },
@@ -376,6 +377,7 @@ apply_option(struct cli_ctx *c, int id, const char *arg, long *max_frames)
 	case OPT_JSON: c->json = 1; return 0;
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_RESUME: c->resume = 1; return 0;
+	case OPT_DROP: c->drop = 1; return 0;
 	case OPT_CHECK: c->check = 1; return 0;
 	case OPT_SCHEMA: c->schema_of = arg; return 0;
 	case OPT_SEARCH: c->search = arg; return 0;

@@ -495,14 +495,16 @@ bulk_run(struct cli_ctx *c, int64_t run_id)
 	return rc;
 }
 
+/* The newest unfinished run of this environment (*run_id), or an exit
+ * code: 2 when there is none to `what` ("resume", "drop"). */
 static int
-bulk_resume(struct cli_ctx *c)
+last_unfinished_run(struct cli_ctx *c, const char *what, int64_t *run_id)
 {
 	struct nc_error err = NC_ERROR_INIT;
-	int64_t run_id = 0;
 	char *scope;
 	int rc = cli_open_session(c, 0);
 
+	*run_id = 0;
 	if (rc)
 		return rc;
 	if (!c->session.history) {
@@ -513,18 +515,53 @@ bulk_resume(struct cli_ctx *c)
 	if (!scope) {
 		rc = 1;
 	} else if (histdb_bulk_last_unfinished(c->session.history, scope,
-	                                       c->session.profile.name, &run_id, &err) != NC_OK) {
+	                                       c->session.profile.name, run_id, &err) != NC_OK) {
 		rc = cli_report_error(c, NC_E_IO, &err);
-	} else if (!run_id) {
+	} else if (!*run_id) {
 		fprintf(c->err, "novu-console: there is no unfinished bulk run of profile '%s' (%s) "
-		                "to resume\n", c->session.profile.name, c->session.profile.api_url);
+		                "to %s\n", c->session.profile.name, c->session.profile.api_url, what);
 		rc = 2;
-	} else {
-		rc = bulk_run(c, run_id);
 	}
 	free(scope);
 	nc_error_clear(&err);
 	return rc;
+}
+
+static int
+bulk_resume(struct cli_ctx *c)
+{
+	int64_t run_id;
+	int rc = last_unfinished_run(c, "resume", &run_id);
+
+	return rc ? rc : bulk_run(c, run_id);
+}
+
+/* Give up the last stopped run: what never left is never sent. */
+static int
+bulk_drop(struct cli_ctx *c)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_ops ops;
+	size_t dropped = 0, unknown = 0;
+	enum nc_status st;
+	int64_t run_id;
+	int rc = last_unfinished_run(c, "drop", &run_id);
+
+	if (rc)
+		return rc;
+	session_ops(&c->session, &ops);
+	st = bulkrun_drop(&ops, run_id, &dropped, &unknown, &err);
+	if (st != NC_OK) {
+		rc = cli_report_error(c, st, &err);
+		nc_error_clear(&err);
+		return rc;
+	}
+	fprintf(c->out, "bulk run %lld dropped: %zu events never sent are recorded as dropped "
+	        "and will not be sent\n", (long long)run_id, dropped);
+	if (unknown)
+		fprintf(c->out, "%zu events whose request left without an answer stay unknown: "
+		        "Novu may have them (novu-console status TRANSACTION_ID asks)\n", unknown);
+	return 0;
 }
 
 int
@@ -533,6 +570,14 @@ cmd_bulk(struct cli_ctx *c)
 	struct bulk_events b = { NULL, 0 };
 	int rc;
 
+	if (c->drop) {
+		if (c->nargs || c->resume) {
+			fprintf(c->err, "novu-console: --drop gives up the last unfinished run; "
+			                "it takes no FILE and no --resume\n");
+			return 2;
+		}
+		return bulk_drop(c);
+	}
 	if (c->resume) {
 		if (c->nargs)
 			fprintf(c->err, "novu-console: --resume continues the last unfinished run; "
@@ -541,8 +586,8 @@ cmd_bulk(struct cli_ctx *c)
 	}
 	if (c->nargs != 1) {
 		fprintf(c->err, "novu-console: bulk needs a FILE (or - for standard input)\n"
-		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--resume] "
-		                "[--parallel N]\n");
+		                "usage: novu-console bulk FILE|- [--dry-run] [--json] [--parallel N]\n"
+		                "       novu-console bulk --resume [--parallel N] | bulk --drop\n");
 		return 2;
 	}
 	if (c->dry_run) {

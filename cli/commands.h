@@ -15,7 +15,7 @@ struct cli_ctx {
 	const char *profile, *api_url;
 	long max_wait_ms;        /* --max-wait, 0 when not given */
 	/* subcommand options */
-	int json, dry_run, yes, resume;
+	int json, dry_run, yes, resume, drop;
 	int check;               /* trigger --check: validate the payload, send nothing */
 	const char *schema_of;   /* workflows --schema ID */
 	int tui;                 /* the console, not a headless command */

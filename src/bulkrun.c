@@ -910,6 +910,38 @@ run_close(struct run *r)
 	nc_error_clear(&r->first_err);
 }
 
+/* Take run_id for this process; NC_E_USAGE when another one is sending it. */
+static enum nc_status
+claim_run(const struct nc_ops *o, int64_t run_id, struct nc_error *err)
+{
+	long holder = 0;
+	enum nc_status st = histdb_bulk_claim(o->history, run_id, &holder, err);
+
+	if (st || !holder)
+		return st;
+	return holder > 0
+	       ? nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by process "
+	                      "%ld; wait for it to finish", (long long)run_id, holder)
+	       : nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by another "
+	                      "process; wait for it to finish", (long long)run_id);
+}
+
+enum nc_status
+bulkrun_drop(const struct nc_ops *o, int64_t run_id, size_t *dropped, size_t *unknown,
+             struct nc_error *err)
+{
+	enum nc_status st;
+
+	*dropped = *unknown = 0;
+	if (!o->history)
+		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open");
+	if ((st = claim_run(o, run_id, err)) != NC_OK)
+		return st;
+	st = histdb_bulk_drop(o->history, run_id, dropped, unknown, err);
+	histdb_bulk_release(o->history, run_id);
+	return st;
+}
+
 enum nc_status
 bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel, nc_bulk_progress_cb cb,
              void *ctx, struct nc_error *err)
@@ -918,7 +950,6 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel, nc_bulk_progr
 	struct nc_bulk_chunk *chunks = NULL;
 	enum nc_status st;
 	size_t n = 0, i;
-	long holder = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
@@ -931,15 +962,8 @@ bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel, nc_bulk_progr
 		return nc_error_set(err, NC_E_IO, NULL, "the history store is not open");
 	if ((st = ops_may_send(o, err)) != NC_OK)
 		return st;
-	st = histdb_bulk_claim(o->history, run_id, &holder, err);
-	if (st)
+	if ((st = claim_run(o, run_id, err)) != NC_OK)
 		return st;
-	if (holder)
-		return holder > 0
-		       ? nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
-		                      "process %ld; wait for it to finish", (long long)run_id, holder)
-		       : nc_error_set(err, NC_E_USAGE, NULL, "bulk run %lld is being sent by "
-		                      "another process; wait for it to finish", (long long)run_id);
 	st = histdb_bulk_pending(o->history, run_id, &chunks, &n, err);
 	if (st == NC_OK)
 		st = run_open(&r, parallel, err);

@@ -85,5 +85,12 @@ enum nc_status bulkrun_create_from(const struct nc_ops *o, const char *source,
  * it), else NC_OK. */
 enum nc_status bulkrun_send(const struct nc_ops *o, int64_t run_id, int parallel,
                             nc_bulk_progress_cb cb, void *ctx, struct nc_error *err);
+/* Give up run_id: nothing more of it is sent, no resume picks it. Events
+ * never sent are recorded "dropped" (*dropped), those whose request left
+ * without an answer stay "unknown" (*unknown; History's status check asks
+ * Novu). Sends nothing. A run another process is sending is left alone
+ * (NC_E_USAGE naming it). */
+enum nc_status bulkrun_drop(const struct nc_ops *o, int64_t run_id, size_t *dropped,
+                            size_t *unknown, struct nc_error *err);
 
 #endif

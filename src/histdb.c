@@ -2262,6 +2262,101 @@ histdb_bulk_run_entries(struct nc_history *h, int64_t run_id, struct nc_history_
 	return ret;
 }
 
+/* The events of run_id's unfinished chunks: ?2 picks unknown (1) or not. */
+static const char DROP_COUNT_SQL[] =
+	"SELECT count(*) FROM entries e JOIN bulk_chunks c ON c.id = e.chunk_id"
+	" WHERE c.run_id = ?1 AND c.done = 0"
+	" AND (e.response_status IS '" HISTDB_UNKNOWN "') = ?2";
+
+static int
+drop_all(sqlite3 *db, int64_t run_id, size_t *dropped, size_t *unknown)
+{
+	sqlite3_stmt *count = NULL, *rows = NULL, *chunks = NULL;
+	char why[96];
+	int rc = -1;
+
+	snprintf(why, sizeof why, "never sent: its bulk run %" PRId64 " was given up", run_id);
+	if (sqlite3_prepare_v2(db, DROP_COUNT_SQL, -1, &count, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE entries SET response_status = '" HISTDB_DROPPED "',"
+	                       " error = ?2 WHERE response_status IS NOT '" HISTDB_UNKNOWN "'"
+	                       " AND chunk_id IN (SELECT id FROM bulk_chunks"
+	                       " WHERE run_id = ?1 AND done = 0)", -1, &rows, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "UPDATE bulk_chunks SET done = 1 WHERE run_id = ?1 AND done = 0",
+	                       -1, &chunks, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(count, 1, run_id);
+	sqlite3_bind_int(count, 2, 1);
+	if (sqlite3_step(count) != SQLITE_ROW)
+		goto out;
+	*unknown = (size_t)sqlite3_column_int64(count, 0);
+	sqlite3_bind_int64(rows, 1, run_id);
+	bind_text(rows, 2, why);
+	if (step_done(rows) != 0)
+		goto out;
+	*dropped = (size_t)sqlite3_changes(db);
+	sqlite3_bind_int64(chunks, 1, run_id);
+	rc = step_done(chunks);
+out:
+	sqlite3_finalize(count);
+	sqlite3_finalize(rows);
+	sqlite3_finalize(chunks);
+	return rc;
+}
+
+enum nc_status
+histdb_bulk_drop(struct nc_history *h, int64_t run_id, size_t *dropped, size_t *unknown,
+                 struct nc_error *err)
+{
+	enum nc_status ret = NC_OK;
+	int exists;
+
+	*dropped = *unknown = 0;
+	pthread_mutex_lock(&h->lock);
+	if (exec_sql(h->db, "BEGIN IMMEDIATE") != SQLITE_OK) {
+		ret = db_fail(h, err, "drop the bulk run");
+		goto out;
+	}
+	exists = run_exists(h, run_id);
+	if (exists == 0)
+		ret = nc_error_set(err, NC_E_USAGE, NULL, "there is no bulk run #%" PRId64, run_id);
+	else if (exists < 0 || drop_all(h->db, run_id, dropped, unknown) != 0 ||
+	         exec_sql(h->db, "COMMIT") != SQLITE_OK)
+		ret = db_fail(h, err, "drop the bulk run");
+	if (ret) {
+		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		*dropped = *unknown = 0;
+	}
+out:
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+enum nc_status
+histdb_bulk_chunk_pending(struct nc_history *h, int64_t chunk_id, int *pending,
+                          struct nc_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum nc_status ret = NC_OK;
+	int rc;
+
+	*pending = 0;
+	pthread_mutex_lock(&h->lock);
+	if (sqlite3_prepare_v2(h->db, "SELECT done = 0 FROM bulk_chunks WHERE id = ?1", -1, &st,
+	                       NULL) != SQLITE_OK) {
+		ret = db_fail(h, err, "read the bulk request");
+	} else {
+		sqlite3_bind_int64(st, 1, chunk_id);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*pending = sqlite3_column_int(st, 0);
+		else if (rc != SQLITE_DONE)
+			ret = db_fail(h, err, "read the bulk request");
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
 enum nc_status
 histdb_bulk_last_unfinished(struct nc_history *h, const char *scope, const char *profile,
                             int64_t *run_id, struct nc_error *err)

@@ -69,6 +69,7 @@ enum nc_status histdb_append_many(struct nc_history *h, struct nc_history_entry 
 #define HISTDB_QUEUED  "queued"   /* stored in a bulk run, not sent yet */
 #define HISTDB_UNKNOWN "unknown"  /* sent; no answer recorded */
 #define HISTDB_UNKNOWN_WHY "sent, but no answer was recorded: it may have been accepted"
+#define HISTDB_DROPPED "dropped"  /* queued in a bulk run that was dropped: never sent */
 
 enum histdb_verdict {
 	HISTDB_NEW,         /* e was inserted (e->id set): send it */
@@ -263,6 +264,17 @@ enum nc_status histdb_bulk_run_entries(struct nc_history *h, int64_t run_id,
 enum nc_status histdb_bulk_last_unfinished(struct nc_history *h, const char *scope,
                                             const char *profile, int64_t *run_id,
                                             struct nc_error *err);
+/* Drop run_id for good, in one transaction: nothing of it is sent any
+ * more (no resume picks it). Its events that never left ("queued") become
+ * "dropped" (*dropped counts them); those whose request left without an
+ * answer stay "unknown" (*unknown: Novu may have them, History's status
+ * check asks). Claim the run first (histdb_bulk_claim): dropping a run
+ * another process is sending would not stop its requests. */
+enum nc_status histdb_bulk_drop(struct nc_history *h, int64_t run_id, size_t *dropped,
+                                size_t *unknown, struct nc_error *err);
+/* Whether chunk_id still has to be sent (*pending: a resume sends it). */
+enum nc_status histdb_bulk_chunk_pending(struct nc_history *h, int64_t chunk_id, int *pending,
+                                         struct nc_error *err);
 void bulk_chunk_clear(struct nc_bulk_chunk *c);
 /* Claim run_id for this handle before sending it, so two consoles resuming
  * the same run do not both send its chunks: a kernel lock on

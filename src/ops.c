@@ -443,6 +443,40 @@ resend_new(const struct nc_ops *o, const struct nc_history_entry *e,
 	return st;
 }
 
+/* A bulk event not answered yet goes again only with its whole request:
+ * its key is the request's, for 100 events. */
+static enum nc_status
+refuse_bulk_resend(const struct nc_ops *o, const struct nc_history_entry *e,
+                   struct nc_error *err)
+{
+	int pending = 1;
+	enum nc_status st = histdb_bulk_chunk_pending(o->history, e->chunk_id, &pending, err);
+
+	if (st)
+		return st;
+	if (pending)
+		return nc_error_set(err, NC_E_USAGE, NULL, "this event belongs to a bulk run "
+		                    "that has not finished: resume the run (R on the Bulk screen, "
+		                    "or novu-console bulk --resume), which resends it with its "
+		                    "own key and bytes");
+	/* A resend of its own could deliver it twice. */
+	return nc_error_set(err, NC_E_USAGE, NULL, "this event's request left unanswered and "
+	                    "its bulk run was dropped: u asks Novu whether it arrived");
+}
+
+enum nc_status
+ops_resend_check(const struct nc_ops *o, const struct nc_history_entry *e,
+                 struct nc_error *err)
+{
+	if (is_status(e->kind, "cancel"))
+		return nc_error_set(err, NC_E_USAGE, NULL, "History #%lld is a cancel, not a send",
+		                    (long long)e->id);
+	if (is_status(e->kind, "bulk") && (is_status(e->response_status, HISTDB_UNKNOWN) ||
+	                                   is_status(e->response_status, HISTDB_QUEUED)))
+		return refuse_bulk_resend(o, e, err);
+	return NC_OK;
+}
+
 enum nc_status
 ops_resend(const struct nc_ops *o, int64_t id, nc_send_leaving_cb leaving, void *ctx,
            struct nc_send_outcome *out, struct nc_error *err)
@@ -461,13 +495,8 @@ ops_resend(const struct nc_ops *o, int64_t id, nc_send_leaving_cb leaving, void 
 	if (st)
 		return st;
 	unknown = is_status(e.response_status, HISTDB_UNKNOWN);
-	if (is_status(e.kind, "cancel"))
-		st = nc_error_set(err, NC_E_USAGE, NULL, "History #%lld is a cancel, not a send",
-		                  (long long)id);
-	else if (is_status(e.kind, "bulk") && (unknown || is_status(e.response_status, HISTDB_QUEUED)))
-		st = nc_error_set(err, NC_E_USAGE, NULL, "this event belongs to a bulk run that "
-		                  "has not finished: resume the run (Bulk screen, or novu-console "
-		                  "bulk --resume), which resends it with its own key and bytes");
+	if ((st = ops_resend_check(o, &e, err)) != NC_OK)
+		;
 	else if (unknown)
 		st = resend_same(o, &e, leaving, ctx, out, err);
 	else

@@ -111,6 +111,14 @@ enum nc_status ops_prepare(struct nc_send_request *rq, struct nc_prepared *p,
 enum nc_status ops_resend(const struct nc_ops *o, int64_t id, nc_send_leaving_cb leaving,
                           void *ctx, struct nc_send_outcome *out, struct nc_error *err);
 
+/* Whether History row e may be sent again on its own (ops_resend's rule,
+ * for a screen to ask before it offers the resend): NC_E_USAGE, err saying
+ * why and what to do instead, for a cancel, and for a bulk event not
+ * answered yet - its request goes again whole by resuming the run, or,
+ * when the run was dropped, not at all until its status is known. */
+enum nc_status ops_resend_check(const struct nc_ops *o, const struct nc_history_entry *e,
+                                struct nc_error *err);
+
 /* The event a History row sent (for an old bulk row holding its whole
  * request, the one with the row's transactionId), numbers and key order
  * as sent. ev need not be initialised; caller: event_clear. */

@@ -97,7 +97,7 @@ KM(km_bulk, "Bulk builder", NULL,
 	{ 'K', REQ_MOVE_ITEM_UP, 0 }, { 'J', REQ_MOVE_ITEM_DOWN, 0 },
 	{ 'i', REQ_IMPORT, KB_BAR }, { UK_CTRL('s'), REQ_SEND, KB_BAR },
 	{ 'S', REQ_SEND, 0 }, { 'p', REQ_PREVIEW, 0 }, { 'y', REQ_COPY_CURL, 0 },
-	{ 'R', REQ_RESUME, 0 }, { 'X', REQ_CLEAR_SENT, 0 });
+	{ 'R', REQ_RESUME, 0 }, { 'A', REQ_DROP_RUN, 0 }, { 'X', REQ_CLEAR_SENT, 0 });
 
 KM(km_history, "History", NULL,
 	{ UK_ENTER, REQ_DETAIL, KB_BAR }, { 'c', REQ_CANCEL_TX, KB_BAR },

@@ -82,6 +82,7 @@
 	REQ_(MOVE_ITEM_UP,    "Move up",    "Move the selected event up") \
 	REQ_(MOVE_ITEM_DOWN,  "Move down",  "Move the selected event down") \
 	REQ_(RESUME,          "Resume",     "Resume the last stopped bulk run (sends only unfinished requests)") \
+	REQ_(DROP_RUN,        "Drop run",   "Drop the last stopped bulk run: its events not sent yet never go (asks y/N)") \
 	REQ_(CLEAR_SENT,      "Clear sent", "Remove the events already processed from the list (History keeps them)") \
 	/* history */ \
 	REQ_(DETAIL,          "Detail",     "Show the details (stored request and response)") \

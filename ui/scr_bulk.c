@@ -1317,6 +1317,109 @@ bulk_resume(struct app *a)
 	free(text);
 }
 
+/* ---- dropping a stopped run ---- */
+
+/* A run's events still to send: never left (queued), and left without an
+ * answer (unknown). */
+static void
+run_left_counts(struct app *a, int64_t run_id, size_t *queued, size_t *unknown)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry *rows = NULL;
+	size_t n = 0, i;
+
+	*queued = *unknown = 0;
+	if (histdb_bulk_run_entries(a->s->history, run_id, &rows, &n, &err) != NC_OK)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		switch (state_of_row(&rows[i])) {
+		case BS_QUEUED: (*queued)++; break;
+		case BS_UNKNOWN: (*unknown)++; break;
+		default: break;
+		}
+		histdb_entry_clear(&rows[i]);
+	}
+	free(rows);
+	nc_error_clear(&err);
+}
+
+static void
+drop_confirmed(struct app *a, void *ctx, int yes)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct bulk *b = bulk_of(a);
+	int64_t *run = ctx;
+	size_t dropped = 0, unknown = 0;
+	struct nc_ops ops;
+
+	if (yes) {
+		session_ops(a->s, &ops);
+		if (bulkrun_drop(&ops, *run, &dropped, &unknown, &err) != NC_OK)
+			app_message(a, MSG_ERROR, "bulk run %lld not dropped: %s", (long long)*run,
+			            err.message ? err.message : "History could not be written");
+		else if (unknown && dropped)
+			app_message(a, MSG_WARN, "bulk run %lld dropped: %zu events never sent, none "
+			            "will be; %zu stay unknown (their request left: u on History asks "
+			            "Novu)", (long long)*run, dropped, unknown);
+		else if (unknown)
+			app_message(a, MSG_WARN, "bulk run %lld dropped: its %zu events whose request "
+			            "left stay unknown (u on History asks Novu)", (long long)*run,
+			            unknown);
+		else
+			app_message(a, MSG_INFO, "bulk run %lld dropped: %zu events never sent, "
+			            "none will be", (long long)*run, dropped);
+		if (b)
+			refresh_from_history(a, b);
+	}
+	nc_error_clear(&err);
+	free(run);
+}
+
+/* Give up the stopped run R would resume: what never left never goes. */
+static void
+bulk_drop_run(struct app *a, struct bulk *b)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	int64_t run_id = 0, *ctx;
+	size_t queued, unknown;
+	char *text, *never = NULL, *also = NULL;
+
+	if (b->running) {
+		app_message(a, MSG_WARN, "the list is being sent: ^X stops it, then A drops what "
+		            "is left");
+		return;
+	}
+	if (!a->s->history) {
+		app_message(a, MSG_ERROR, "bulk runs need History (it stores them)");
+		return;
+	}
+	if (histdb_bulk_last_unfinished(a->s->history, a->s->scope, a->s->profile.name,
+	                                &run_id, &err) != NC_OK || !run_id) {
+		app_message(a, MSG_INFO, "%s", err.message ? err.message : "no stopped bulk run to drop");
+		nc_error_clear(&err);
+		return;
+	}
+	if (run_sent_elsewhere(a, run_id))
+		return;
+	run_left_counts(a, run_id, &queued, &unknown);
+	if (queued)
+		never = must_asprintf("%zu events never sent are recorded as dropped", queued);
+	if (unknown)
+		also = must_asprintf("%s%zu events whose request left without an answer stay "
+		                     "unknown (Novu may have them: u on History asks)",
+		                     queued ? "; " : "", unknown);
+	text = must_asprintf("Drop bulk run %lld? R no longer sends what is left of it: %s%s.%s",
+	                     (long long)run_id, never ? never : "", also ? also : "",
+	                     queued ? " Dropped events in this list go on a later ^S as new "
+	                              "events, with new transactionIds." : "");
+	ctx = must_malloc(sizeof(*ctx));
+	*ctx = run_id;
+	dialog_confirm(a, "Drop the stopped run", text, drop_confirmed, ctx);
+	free(never);
+	free(also);
+	free(text);
+}
+
 /* ---- the request ^S sends, shown and copied ---- */
 
 /* The bulk request holding the selected event (or the first one to send),
@@ -1464,6 +1567,9 @@ bulk_handle(struct app *a, struct view *v, enum ui_req req, int key)
 		break;
 	case REQ_RESUME:
 		bulk_resume(a);   /* a stored run, whatever the list holds */
+		break;
+	case REQ_DROP_RUN:
+		bulk_drop_run(a, b);
 		break;
 	case REQ_PREVIEW:
 	case REQ_COPY_CURL:

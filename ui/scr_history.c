@@ -792,16 +792,19 @@ resend_confirmed(struct app *a, void *ctx, int yes)
 	free(r);
 }
 
-/* A bulk event whose run is unfinished is resent by resuming that run. */
+/* Rows the core will not resend on their own (a bulk event of an
+ * unfinished or dropped run): say why instead of offering it. */
 static int
-resend_belongs_to_run(struct app *a, const struct nc_history_entry *e)
+resend_refused(struct app *a, const struct nc_history_entry *e)
 {
-	if (!e->kind || strcmp(e->kind, "bulk") != 0 || !e->response_status ||
-	    (strcmp(e->response_status, HISTDB_UNKNOWN) != 0 &&
-	     strcmp(e->response_status, HISTDB_QUEUED) != 0))
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_ops ops;
+
+	session_ops(a->s, &ops);
+	if (ops_resend_check(&ops, e, &err) == NC_OK)
 		return 0;
-	app_message(a, MSG_INFO, "this event belongs to a bulk run that has not finished: R on "
-	            "the Bulk screen (3) resumes it with its own key and bytes");
+	app_message(a, MSG_INFO, "%s", err.message ? err.message : "this row cannot be resent");
+	nc_error_clear(&err);
 	return 1;
 }
 
@@ -822,7 +825,7 @@ resend(struct app *a, struct history_view *hv)
 		histdb_entry_clear(&e);
 		return;
 	}
-	if (resend_belongs_to_run(a, &e)) {
+	if (resend_refused(a, &e)) {
 		histdb_entry_clear(&e);
 		return;
 	}

@@ -192,6 +192,33 @@ run_nc "$T" --profile fast bulk --resume
 expect_rc "the queued events go on --resume" 0 "$T"
 check "and are processed" both_lines processed
 
+# --- a stopped run given up (bulk --drop): what never left never goes, what
+# left unanswered stays unknown, and no resume picks the run again
+python3 -c "
+import json
+with open('$NC_TMP/drop.jsonl', 'w') as f:
+    for i in range(250):
+        f.write(json.dumps({'name': 'welcome-onboarding', 'to': 'u%d' % i, 'transactionId': 'drop-%03d' % i}) + '\n')"
+sb_faults '{"dropNext":5}'
+run_nc "$T" --profile fast bulk "$NC_TMP/drop.jsonl" --parallel 1
+expect_rc "its first request unanswered: the run stops (exit 4)" 4 "$T"
+sb_faults '{"dropNext":0}'
+before=$(sb_count)
+run_nc "$T" --profile fast bulk --drop
+expect_rc "bulk --drop exits 0" 0 "$T"
+expect_grep "counts the events never sent" '^bulk run [0-9]* dropped: 150 events never sent' "$T.out"
+expect_grep "and those left unknown" '^100 events whose request left without an answer stay unknown' "$T.out"
+check "History: 150 dropped, 100 unknown" test "$(history_rows "transaction_id LIKE 'drop-%' AND response_status = 'dropped'")/$(history_rows "transaction_id LIKE 'drop-%' AND response_status = 'unknown'")" = 150/100
+run_nc "$T" --profile fast bulk --resume
+expect_rc "nothing is left to resume (exit 2)" 2 "$T"
+expect_grep "and it says so" 'no unfinished bulk run .* to resume' "$T.err"
+run_nc "$T" --profile fast bulk --drop
+expect_rc "nor to drop (exit 2)" 2 "$T"
+check "nothing was sent by the drop or after it" test "$(sb_count)" = "$before"
+check "the events that never left never reached the sandbox" python3 -c "
+got = '''$(accepted_per_txid)'''.split()
+assert not [g for g in got if g.startswith('drop-1') or g.startswith('drop-2')], got"
+
 # --- one transactionId on two events of a file: Novu would drop the second
 # silently, so the file is refused before anything is stored or sent
 printf 'workflow,subscriberId,transactionId\nwelcome-onboarding,a,twice-1\nwelcome-onboarding,b,twice-1\n' > "$NC_TMP/twice.csv"

@@ -1204,6 +1204,69 @@ Test(history, bulk_run_resume_cycle)
 	histdb_close(h);
 }
 
+/* Dropping a stopped run: what never left is "dropped" for good, what left
+ * without an answer stays "unknown", nothing of it is pending any more, and
+ * an answered chunk keeps its answer. */
+Test(history, a_dropped_run_sends_nothing_more_and_keeps_unknown_unknown)
+{
+	struct nc_history *h = open_ok();
+	struct nc_error err = NC_ERROR_INIT;
+	char *bodies[3] = { S("{\"events\":[1]}"), S("{\"events\":[2]}"), S("{\"events\":[3]}") };
+	char *keys[3] = { S("idem-a"), S("idem-b"), S("idem-c") };
+	struct histdb_bulk_event *rows = bulk_rows(250);
+	struct nc_history_entry *evs;
+	struct nc_bulk_chunk *c;
+	size_t n, i, dropped = 9, unknown = 9;
+	int64_t run, last, ids[3];
+	int pending = -1;
+
+	run = create_run(h, "prod x", bodies, keys, 3, rows, 250);
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(n, 3);
+	for (i = 0; i < n; i++) {
+		ids[i] = c[i].id;
+		bulk_chunk_clear(&c[i]);
+	}
+	free(c);
+	/* Chunk 0 answered, chunk 1 left and was never answered, chunk 2 never left. */
+	cr_assert_eq(histdb_bulk_record(h, NULL, 0, ids, 2, &err), NC_OK);
+	settle(h, ids[0]);
+	cr_assert_eq(histdb_bulk_chunk_pending(h, ids[1], &pending, &err), NC_OK);
+	cr_assert_eq(pending, 1);
+
+	cr_assert_eq(histdb_bulk_drop(h, run, &dropped, &unknown, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(dropped, 50, "the events of the chunk that never left");
+	cr_assert_eq(unknown, 100, "the events of the chunk that left unanswered");
+	cr_assert_eq(histdb_bulk_last_unfinished(h, NULL, NULL, &last, &err), NC_OK);
+	cr_assert_eq(last, 0, "no resume picks a dropped run");
+	cr_assert_eq(histdb_bulk_pending(h, run, &c, &n, &err), NC_OK);
+	cr_assert_eq(n, 0);
+	free(c);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(histdb_bulk_chunk_pending(h, ids[i], &pending, &err), NC_OK);
+		cr_assert_eq(pending, 0, "chunk %zu", i);
+	}
+	cr_assert_eq(histdb_bulk_run_entries(h, run, &evs, &n, &err), NC_OK);
+	cr_assert_eq(n, 250);
+	cr_assert_str_eq(evs[0].response_status, "processed");
+	cr_assert_str_eq(evs[150].response_status, HISTDB_UNKNOWN);
+	cr_assert_str_eq(evs[199].response_status, HISTDB_UNKNOWN);
+	cr_assert_str_eq(evs[200].response_status, HISTDB_DROPPED);
+	cr_assert_str_eq(evs[249].response_status, HISTDB_DROPPED);
+	cr_assert_str_eq(evs[249].error, "never sent: its bulk run 1 was given up");
+	for (i = 0; i < n; i++)
+		histdb_entry_clear(&evs[i]);
+	free(evs);
+
+	/* Dropping it again changes nothing; an unknown run is refused. */
+	cr_assert_eq(histdb_bulk_drop(h, run, &dropped, &unknown, &err), NC_OK);
+	cr_assert_eq(dropped + unknown, 0);
+	cr_assert_eq(histdb_bulk_drop(h, run + 7, &dropped, &unknown, &err), NC_E_USAGE);
+	nc_error_clear(&err);
+	bulk_rows_free(rows, 250);
+	histdb_close(h);
+}
+
 /* One record: answers and departures together, all or nothing; an answer's
  * transactionId replaces the stored one only where it differs. */
 Test(history, bulk_record_commits_answers_and_departures_together)

@@ -956,6 +956,54 @@ Test(ops, bulk_chunk_without_answer_is_unknown_then_resumed_once)
 	free_bulk(evs, 250);
 }
 
+/* A stopped run given up: nothing of it goes again, its unanswered events
+ * are not resent one by one either (Novu may have them), and an event that
+ * never left may go later as a new send. */
+Test(ops, a_dropped_run_sends_nothing_more)
+{
+	static const enum answer script1[] = { ANSWER_OK, ANSWER_NONE, ANSWER_NONE, ANSWER_NONE,
+	                                       ANSWER_OK };
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event *evs = bulk_events(250, "e");
+	struct nc_send_outcome out;
+	struct nc_history_entry row;
+	size_t dropped = 0, unknown = 0, seen;
+	int64_t run = 0;
+
+	script(5, script1);
+	cr_assert_eq(bulkrun_create(&o, "f", evs, 250, NULL, NULL, &run, &err), NC_OK, "%s",
+	             err.message);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_E_NETWORK);
+	nc_error_clear(&err);
+	seen = net.nseen;
+	cr_assert_eq(bulkrun_drop(&o, run, &dropped, &unknown, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(dropped, 50);
+	cr_assert_eq(unknown, 100);
+	cr_assert_eq(count_status(HISTDB_DROPPED), 50);
+	cr_assert_eq(count_status(HISTDB_UNKNOWN), 100);
+	cr_assert_eq(count_status("processed"), 100);
+	cr_assert_eq(bulkrun_send(&o, run, 1, NULL, NULL, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(net.nseen, seen, "a dropped run sends nothing");
+
+	cr_assert_eq(rows_of("e150", &row), 1);
+	cr_assert_eq(ops_resend(&o, row.id, NULL, NULL, &out, &err), NC_E_USAGE);
+	cr_assert_not_null(strstr(err.message, "dropped"), "%s", err.message);
+	cr_assert_eq(net.nseen, seen, "an unanswered event is not resent on its own");
+	nc_error_clear(&err);
+	histdb_entry_clear(&row);
+	send_outcome_clear(&out);
+
+	cr_assert_eq(rows_of("e249", &row), 1);
+	cr_assert_str_eq(row.response_status, HISTDB_DROPPED);
+	cr_assert_eq(ops_resend(&o, row.id, NULL, NULL, &out, &err), NC_OK, "%s", err.message);
+	cr_assert_eq(net.nseen, seen + 1, "a dropped event goes as a new send");
+	cr_assert_null(strstr(net.seen[seen].body, "e249"), "with a new transactionId: %s",
+	               net.seen[seen].body);
+	histdb_entry_clear(&row);
+	send_outcome_clear(&out);
+	free_bulk(evs, 250);
+}
+
 Test(ops, bulk_refused_for_good_is_failed_server_busy_is_queued)
 {
 	static const enum answer script1[] = { ANSWER_400, ANSWER_503, ANSWER_503, ANSWER_503 };
