@@ -184,6 +184,12 @@ derive_txid(struct nc_send_request *rq)
 	return NC_OK;
 }
 
+static int
+is_status(const char *s, const char *want)
+{
+	return s && strcmp(s, want) == 0;
+}
+
 /* The row is this very request, sent with no answer kept: the console was
  * stopped, killed or cut off while it was out. A form brought back after a
  * restart has its transactionId and bytes but not its generated key. */
@@ -211,6 +217,33 @@ retry_under_key(struct nc_prepared *p, const struct nc_history_entry *found,
 	out->history_id = found->id;
 	out->retry_of_row = 1;
 	return NC_OK;
+}
+
+enum nc_prior
+ops_prior_send(const struct nc_ops *o, enum nc_send_kind kind, struct nc_event *ev,
+               int64_t *when_ms)
+{
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_history_entry found;
+	struct nc_prepared p = { 0 };
+	const char *txid = ev->transaction_id;
+	enum nc_prior prior = NC_PRIOR_NONE;
+
+	*when_ms = 0;
+	memset(&found, 0, sizeof(found));
+	if (!o->history || !txid || !*txid ||
+	    histdb_latest_sends(o->history, o->scope, o->profile, &txid, 1, &found, &err) != NC_OK ||
+	    !is_status(found.response_status, HISTDB_UNKNOWN))
+		goto out;
+	*when_ms = found.time_ms;
+	/* The body holds the transactionId, never the key. */
+	prior = prepare(kind, ev, NULL, &p, &err) == NC_OK && unanswered_same(&found, p.body)
+	        ? NC_PRIOR_RETRY : NC_PRIOR_DIFFERENT;
+out:
+	prepared_clear(&p);
+	histdb_entry_clear(&found);
+	nc_error_clear(&err);
+	return prior;
 }
 
 /* Settle what History says about this send: NC_OK with the row to use
@@ -362,12 +395,6 @@ ops_send_event(const struct nc_ops *o, struct nc_send_request *rq,
 }
 
 /* ---- resend ---- */
-
-static int
-is_status(const char *s, const char *want)
-{
-	return s && strcmp(s, want) == 0;
-}
 
 /* The stored request again, same key and bytes, as a retry of its row. */
 static enum nc_status

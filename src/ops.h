@@ -97,6 +97,23 @@ const char *send_result_name(enum nc_send_result r);
 enum nc_status ops_send_event(const struct nc_ops *o, struct nc_send_request *rq,
                               struct nc_send_outcome *out, struct nc_error *err);
 
+/* Before a send of ev is confirmed: whether an earlier send of its
+ * transactionId here got no answer (it may have arrived), as History holds
+ * it now; the send itself decides again under History's lock. */
+enum nc_prior {
+	NC_PRIOR_NONE,       /* none, or it was answered: nothing to warn of */
+	NC_PRIOR_RETRY,      /* unanswered, and this is the very same request:
+	                        it goes again under that key, and Novu replays
+	                        it if it had arrived */
+	NC_PRIOR_DIFFERENT,  /* unanswered, and the request has changed since:
+	                        it goes as a second notification while the
+	                        first may have been delivered */
+};
+/* *when_ms: the earlier send's time (0 with NC_PRIOR_NONE). History that
+ * cannot be read counts as NC_PRIOR_NONE: the send's own claim decides. */
+enum nc_prior ops_prior_send(const struct nc_ops *o, enum nc_send_kind kind,
+                             struct nc_event *ev, int64_t *when_ms);
+
 /* The request ops_send_event would send if History had nothing against it
  * (--dry-run, preview, copy as curl): the transactionId derived or made,
  * the key given or made up. p is freed with prepared_clear(). */

@@ -404,20 +404,67 @@ broadcast_confirmed(struct app *a, void *ctx, int yes)
 }
 
 static void
+second_confirmed(struct app *a, void *ctx, int yes)
+{
+	if (yes)
+		send_start(a, ctx);
+	else
+		app_message(a, MSG_INFO, "not sent: u on History (4) asks Novu whether the "
+		            "unanswered send arrived");
+}
+
+/* What the confirmation says of an earlier send of the form's
+ * transactionId that got no answer (NULL: there is none). */
+static char *
+prior_note(enum nc_prior prior, int64_t when_ms, const char *kind, const char *txid)
+{
+	char when[32];
+
+	if (prior == NC_PRIOR_NONE)
+		return NULL;
+	ui_format_time_short(when_ms, when, sizeof when);
+	if (prior == NC_PRIOR_RETRY)
+		return must_asprintf("The %s of this form at %s (transactionId %s) got no "
+		                     "answer: this sends the very same request under its key, so "
+		                     "Novu replays it if it had arrived and nobody gets it twice.",
+		                     kind, when, txid);
+	return must_asprintf("The %s of this form at %s (transactionId %s) got no answer and "
+	                     "may have been delivered. The form has changed since, so this is "
+	                     "a SECOND notification, with a new transactionId; u on History "
+	                     "(4) asks Novu whether the first arrived.", kind, when, txid);
+}
+
+/* Broadcasts are confirmed by typing the workflow; a trigger only when an
+ * earlier send of the form may have arrived and this one would be new. */
+static void
 send_checked(struct app *a, struct compose *c)
 {
-	if (c->mode == CM_BROADCAST) {
-		char *text = must_asprintf("This sends \"%s\" to EVERY subscriber of the environment "
-		                       "(profile %s). Type the workflow ID to confirm, Esc to "
-		                       "back out.", c->ev.workflow,
-		                       a->s->profile.name ? a->s->profile.name : "(none)");
+	int bcast = c->mode == CM_BROADCAST;
+	struct nc_ops ops;
+	enum nc_prior prior;
+	int64_t when = 0;
+	char *note, *text;
 
+	session_ops(a->s, &ops);
+	prior = ops_prior_send(&ops, bcast ? NC_SEND_BROADCAST : NC_SEND_TRIGGER, &c->ev, &when);
+	note = prior_note(prior, when, bcast ? "broadcast" : "send", c->ev.transaction_id);
+	if (bcast) {
+		text = must_asprintf("%s%sThis sends \"%s\" to EVERY subscriber of the "
+		                     "environment (profile %s). Type the workflow ID to confirm, "
+		                     "Esc to back out.", note ? note : "", note ? " " : "",
+		                     c->ev.workflow,
+		                     a->s->profile.name ? a->s->profile.name : "(none)");
 		dialog_typed_confirm(a, "Broadcast to all subscribers", text, c->ev.workflow,
 		                     broadcast_confirmed, c);
 		free(text);
-		return;
+	} else if (prior == NC_PRIOR_DIFFERENT) {
+		text = must_asprintf("%s Send it?", note);
+		dialog_confirm(a, "Earlier send unanswered", text, second_confirmed, c);
+		free(text);
+	} else {
+		send_start(a, c);
 	}
-	send_start(a, c);
+	free(note);
 }
 
 static void

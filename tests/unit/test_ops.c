@@ -285,6 +285,44 @@ Test(ops, a_send_is_recorded_before_it_leaves_and_completed_after)
 	event_clear(&ev);
 }
 
+/* What a confirmation is told before a send of the form's transactionId:
+ * nothing after no send or an answered one; after an unanswered one, that
+ * the same request is a retry and a changed one a second notification. */
+Test(ops, prior_send_tells_a_retry_from_a_second_notification)
+{
+	static const enum answer none3[] = { ANSWER_NONE, ANSWER_NONE, ANSWER_NONE };
+	struct nc_send_outcome out;
+	struct nc_error err = NC_ERROR_INIT;
+	struct nc_event ev;
+	int64_t when = -1;
+
+	script(3, none3);
+	event_for(&ev, "welcome", "u1", "tx-p", "{\"a\":1}");
+	cr_assert_eq(ops_prior_send(&o, NC_SEND_TRIGGER, &ev, &when), NC_PRIOR_NONE);
+	cr_assert_eq(when, 0);
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_E_NETWORK);
+	send_outcome_clear(&out);
+	nc_error_clear(&err);
+	cr_assert_eq(ops_prior_send(&o, NC_SEND_TRIGGER, &ev, &when), NC_PRIOR_RETRY);
+	cr_assert_gt(when, 0, "the earlier send's time");
+	cr_assert_eq(ops_prior_send(&o, NC_SEND_BROADCAST, &ev, &when), NC_PRIOR_DIFFERENT,
+	             "a broadcast of it is another request");
+	free(ev.payload_json);
+	ev.payload_json = strdup("{\"a\":2}");
+	cr_assert_eq(ops_prior_send(&o, NC_SEND_TRIGGER, &ev, &when), NC_PRIOR_DIFFERENT);
+	cr_assert_eq(net.nseen, 3, "asking sends nothing");
+
+	/* Answered now (the retry): nothing to warn of. */
+	free(ev.payload_json);
+	ev.payload_json = strdup("{\"a\":1}");
+	cr_assert_eq(send(&ev, NC_ID_AUTO, NULL, NC_ID_AUTO, &out, &err), NC_OK, "%s",
+	             err.message);
+	cr_assert(out.retry_of_row, "the same request went as a retry");
+	cr_assert_eq(ops_prior_send(&o, NC_SEND_TRIGGER, &ev, &when), NC_PRIOR_NONE);
+	send_outcome_clear(&out);
+	event_clear(&ev);
+}
+
 Test(ops, no_answer_is_unknown_never_failed_and_a_resend_replays_it)
 {
 	static const enum answer none3[] = { ANSWER_NONE, ANSWER_NONE, ANSWER_NONE };
