@@ -183,6 +183,13 @@ app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 }
 
 void
+app_message_clear(struct app *a)
+{
+	a->msg[0] = '\0';
+	a->dirty = 1;
+}
+
+void
 app_redraw(struct app *a)
 {
 	a->dirty = 1;

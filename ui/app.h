@@ -132,6 +132,8 @@ void app_switch(struct app *a, enum ui_screen scr);
  * start-up lists, a status) makes it wait: fn(a, ctx) runs once the worker is idle, and the user is told
  * (1). Only the last such send waits; ^X drops it, Esc stops the load. */
 int app_send_when_idle(struct app *a, void (*fn)(struct app *a, void *ctx), void *ctx);
+/* Clear the message line (a hint that was for a prompt now ended). */
+void app_message_clear(struct app *a);
 void app_message(struct app *a, enum msg_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void app_redraw(struct app *a);

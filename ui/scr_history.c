@@ -976,7 +976,9 @@ filter_done(struct app *a, void *ctx, const char *line)
 {
 	struct history_view *hv = ctx;
 
-	(void)a;
+	/* The hint was for the prompt: left on the line, it read as the next
+	 * screen's. The header shows the filter in force. */
+	app_message_clear(a);
 	if (!line)
 		return;
 	str_set(&hv->filter, *line ? line : NULL);
