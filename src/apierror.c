@@ -561,14 +561,17 @@ format_ratelimit(struct textbuf *tb, const struct nc_error *err)
 		textbuf_puts(tb, "  rate limit:");
 		if (err->ratelimit_remaining >= 0)
 			textbuf_printf(tb, " %ld", err->ratelimit_remaining);
-		if (err->ratelimit_limit >= 0)
-			textbuf_printf(tb, "%s of %ld tokens",
+		/* A bucket with a burst (Novu's policies have one) holds more
+		 * than its limit when full: "330 of 300" read as a miscount. */
+		if (err->ratelimit_limit >= 0 && err->ratelimit_remaining > err->ratelimit_limit)
+			textbuf_printf(tb, " tokens left (a burst above the limit of %ld)",
+			               err->ratelimit_limit);
+		else if (err->ratelimit_limit >= 0)
+			textbuf_printf(tb, "%s of %ld tokens left",
 			               err->ratelimit_remaining >= 0 ? "" : " ?",
 			               err->ratelimit_limit);
 		else if (err->ratelimit_remaining >= 0)
-			textbuf_puts(tb, " tokens");
-		if (err->ratelimit_remaining >= 0 || err->ratelimit_limit >= 0)
-			textbuf_puts(tb, " left");
+			textbuf_puts(tb, " tokens left");
 		if (err->ratelimit_reset >= 0)
 			textbuf_printf(tb, "%s refills in %ld s",
 			               err->ratelimit_remaining >= 0 ||

@@ -179,7 +179,8 @@ assert_screen() {
 	# the tokens the bucket refilled while the test ran.
 	sed -i -E 's#novu-console/[0-9][0-9.]*#novu-console/VERSION#g;
 	           s#libcurl/[0-9][0-9.]*#libcurl/VERSION#g;
-	           s#rate limit: [0-9]+ of [0-9]+ tokens left, refills in [0-9]+ s#rate limit: N of M tokens left, refills in S s#' "$got"
+	           s#rate limit: [0-9]+ of [0-9]+ tokens left, refills in [0-9]+ s#rate limit: N of M tokens left, refills in S s#;
+	           s#rate limit: [0-9]+ tokens left \(a burst above the limit of [0-9]+\), refills in [0-9]+ s#rate limit: N of M tokens left, refills in S s#' "$got"
 	if [ -n "${NC_UPDATE_EXPECTED:-}" ]; then
 		mkdir -p "$EXPECTED_DIR"
 		cp "$got" "$want"

@@ -468,6 +468,23 @@ Test(format, http_error_renders_everything)
 	nc_error_clear(&err);
 }
 
+/* A full bucket with a burst holds more tokens than its limit. */
+Test(format, ratelimit_above_the_limit_is_a_burst)
+{
+	struct nc_error err;
+	char *text;
+
+	from_fixture(&err, 400, "error.400.json");
+	err.ratelimit_limit = 300;
+	err.ratelimit_remaining = 329;
+	err.ratelimit_reset = 1;
+	text = nc_error_format(&err);
+	cr_assert_not_null(strstr(text, "  rate limit: 329 tokens left (a burst above the limit "
+	                          "of 300), refills in 1 s\n"), "%s", text);
+	free(text);
+	nc_error_clear(&err);
+}
+
 Test(format, server_error_id_and_event_index)
 {
 	struct nc_error err;
